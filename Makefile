@@ -1,0 +1,51 @@
+# The two commands a fresh machine needs: `make preview` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON_BOOTSTRAP ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+STACK ?= prod
+
+.PHONY: help setup preview test lint types unit bench docs clean
+
+help: ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON_BOOTSTRAP) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+setup: $(VENV)/.synced ## Create .venv from the lock file (pinned, reproducible).
+
+preview: setup ## Offline preview of STACK (default prod) through the real policy pack.
+	$(PY) -m tools.preview --stack $(STACK)
+
+lint: setup ## ruff check and ruff format --check (never modifies files).
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+types: setup ## mypy strict over the program, pack, functions, tools and tests.
+	$(VENV)/bin/mypy .
+
+unit: setup ## pytest: mocks, the real policy pack over gRPC, moto, temp file systems.
+	$(VENV)/bin/pytest -q
+
+test: lint types unit ## Everything CI runs: lint, types, tests.
+
+bench: setup ## Benchmarks; figures go to build/bench.json.
+	$(PY) -m tools.bench
+
+docs: setup ## Regenerate generated docs (policy table, config reference).
+	$(PY) -m tools.gendocs
+
+clean: ## Remove build output and caches (keeps .venv).
+	rm -rf build .mypy_cache .ruff_cache .pytest_cache .hypothesis

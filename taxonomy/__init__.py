@@ -1,0 +1,63 @@
+"""The single tag taxonomy of the genomics platform.
+
+Pure Python with no Pulumi or AWS import, so the program (provider default tags, ABAC
+conditions), the policy pack (required tags), and the Lambda functions (object tagger, tag
+audit) all read the same facts from one place.
+"""
+
+from __future__ import annotations
+
+from taxonomy.categories import (
+    CATEGORIES,
+    DataCategory,
+    category_by_name,
+    category_for_object_name,
+)
+from taxonomy.derivation import (
+    Derivation,
+    Unclassified,
+    derive_object_tags,
+)
+from taxonomy.keys import (
+    ABAC_KEYS,
+    ALLOWED_VALUES,
+    CLASSIFICATIONS,
+    ENVIRONMENTS,
+    OBJECT_REQUIRED_KEYS,
+    RESOURCE_REQUIRED_KEYS,
+    TagKey,
+)
+from taxonomy.limits import (
+    MAX_OBJECT_TAGS,
+    TagProblem,
+    validate_tag_set,
+    validate_taxonomy_values,
+)
+from taxonomy.merge import MergeResult, merge_tags
+from taxonomy.naming import PROJECT_SLUG_PATTERN, is_project_slug, resource_prefix
+
+__all__ = [
+    "ABAC_KEYS",
+    "ALLOWED_VALUES",
+    "CATEGORIES",
+    "CLASSIFICATIONS",
+    "ENVIRONMENTS",
+    "MAX_OBJECT_TAGS",
+    "OBJECT_REQUIRED_KEYS",
+    "PROJECT_SLUG_PATTERN",
+    "RESOURCE_REQUIRED_KEYS",
+    "DataCategory",
+    "Derivation",
+    "MergeResult",
+    "TagKey",
+    "TagProblem",
+    "Unclassified",
+    "category_by_name",
+    "category_for_object_name",
+    "derive_object_tags",
+    "is_project_slug",
+    "merge_tags",
+    "resource_prefix",
+    "validate_tag_set",
+    "validate_taxonomy_values",
+]

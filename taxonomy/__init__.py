@@ -24,6 +24,7 @@ from taxonomy.keys import (
     CLASSIFICATIONS,
     ENVIRONMENTS,
     OBJECT_REQUIRED_KEYS,
+    PLATFORM_PROJECT,
     RESOURCE_REQUIRED_KEYS,
     TagKey,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "ENVIRONMENTS",
     "MAX_OBJECT_TAGS",
     "OBJECT_REQUIRED_KEYS",
+    "PLATFORM_PROJECT",
     "PROJECT_SLUG_PATTERN",
     "RESOURCE_REQUIRED_KEYS",
     "DataCategory",

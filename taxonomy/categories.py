@@ -26,16 +26,46 @@ class DataCategory:
 
 
 CATEGORIES: Final = (
-    DataCategory("raw_sequence", "raw-sequence", "rs_", "restricted", True,
-                 "FASTQ reads straight from sequencers and partners."),
-    DataCategory("processed_genome", "processed-genome", "pg_", "restricted", False,
-                 "Aligned reads (BAM/CRAM) produced by BWA and Bowtie."),
-    DataCategory("reference_genome", "reference", "rg_", "internal", False,
-                 "Reference genomes and indexes the aligners read."),
-    DataCategory("variant_call", "variant-call", "vc_", "restricted", False,
-                 "Variant calls (VCF) derived from aligned reads."),
-    DataCategory("analysis_report", "reports", "ar_", "confidential", False,
-                 "Results and reports for researchers and clinicians."),
+    DataCategory(
+        "raw_sequence",
+        "raw-sequence",
+        "rs_",
+        "restricted",
+        True,
+        "FASTQ reads straight from sequencers and partners.",
+    ),
+    DataCategory(
+        "processed_genome",
+        "processed-genome",
+        "pg_",
+        "restricted",
+        False,
+        "Aligned reads (BAM/CRAM) produced by BWA and Bowtie.",
+    ),
+    DataCategory(
+        "reference_genome",
+        "reference",
+        "rg_",
+        "internal",
+        False,
+        "Reference genomes and indexes the aligners read.",
+    ),
+    DataCategory(
+        "variant_call",
+        "variant-call",
+        "vc_",
+        "restricted",
+        False,
+        "Variant calls (VCF) derived from aligned reads.",
+    ),
+    DataCategory(
+        "analysis_report",
+        "reports",
+        "ar_",
+        "confidential",
+        False,
+        "Results and reports for researchers and clinicians.",
+    ),
 )
 """Every data category in the lake, one bucket each; the order is the display order."""
 

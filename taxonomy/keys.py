@@ -13,6 +13,7 @@ __all__ = [
     "DATA_TYPES",
     "ENVIRONMENTS",
     "OBJECT_REQUIRED_KEYS",
+    "PLATFORM_PROJECT",
     "RESOURCE_REQUIRED_KEYS",
     "TagKey",
 ]
@@ -29,6 +30,9 @@ class TagKey(StrEnum):
     COST_CENTER = "cost-center"
     MANAGED_BY = "managed-by"
 
+
+PLATFORM_PROJECT: Final = "genomics-platform"
+"""`project` tag value of shared platform resources (research data carries its own project)."""
 
 ENVIRONMENTS: Final = ("dev", "staging", "prod")
 """Deployment environments; a stack's `environment` setting must be one of these."""
@@ -75,4 +79,4 @@ ALLOWED_VALUES: Final = MappingProxyType(
         TagKey.MANAGED_BY: ("pulumi",),
     }
 )
-"""Closed vocabularies; keys absent here (project, owner, cost-center) are free-form but validated."""
+"""Closed vocabularies; keys absent here (project, owner, cost-center) are validated free text."""

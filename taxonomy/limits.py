@@ -58,7 +58,9 @@ def validate_tag_set(tags: Mapping[str, str]) -> list[TagProblem]:
     return problems
 
 
-def validate_taxonomy_values(tags: Mapping[str, str], required: tuple[TagKey, ...]) -> list[TagProblem]:
+def validate_taxonomy_values(
+    tags: Mapping[str, str], required: tuple[TagKey, ...]
+) -> list[TagProblem]:
     """Problems against the taxonomy: missing required keys and values outside the vocabulary."""
     problems = [TagProblem(key, "required tag is missing") for key in required if key not in tags]
     for key, allowed in ALLOWED_VALUES.items():

@@ -1,0 +1,123 @@
+"""Parse a stack's raw config once into StackSettings, reporting every problem together."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+from typing import Any, Final
+
+from pydantic import ValidationError
+
+from settings.errors import MISSING, SettingsError, SettingsProblem
+from settings.model import StackSettings
+
+__all__ = ["CONFIG_NAMESPACE", "config_keys", "load_settings", "settings_from_pulumi_config"]
+
+CONFIG_NAMESPACE: Final = "genomics"
+"""Config namespace of the project: keys are `genomics:<camelCaseKey>`."""
+
+
+def config_keys() -> dict[str, str]:
+    """Config key → Python field name, for every setting the model declares."""
+    return {(info.alias or name): name for name, info in StackSettings.model_fields.items()}
+
+
+def _example(key: str) -> str:
+    field = StackSettings.model_fields.get(config_keys().get(key.split("[")[0].split(".")[0], ""))
+    if field is None or not field.examples:
+        return "<value>"
+    return str(field.examples[0])
+
+
+def _wants_json(field_name: str) -> bool:
+    """Lists and objects arrive from Pulumi config as JSON text; scalars pydantic coerces."""
+    annotation = StackSettings.model_fields[field_name].annotation
+    return getattr(annotation, "__origin__", None) in (tuple, list, dict)
+
+
+def _decode(key: str, field_name: str, value: object) -> tuple[object, SettingsProblem | None]:
+    if not isinstance(value, str) or not _wants_json(field_name):
+        return value, None
+    try:
+        return json.loads(value), None
+    except json.JSONDecodeError as error:
+        expected = f"a JSON list, e.g. {_example(key)} ({error.msg})"
+        return value, SettingsProblem(key, value, expected, _example(key))
+
+
+def _expected(message: str) -> str:
+    """Pydantic's message reworded to complete "expected ...": `Input should be 'x'` → `'x'`."""
+    if message == "Field required":
+        return "a value (this key is required)"
+    for prefix in ("Value error, ", "Input should be "):
+        message = message.removeprefix(prefix)
+    return message
+
+
+def _fix(key: str) -> str | None:
+    """Nested keys are set with `--path`; top-level ones use the default remedy."""
+    if "[" not in key and "." not in key:
+        return None
+    return (
+        f"pulumi config set --path '{CONFIG_NAMESPACE}:{key}' <value> (see docs/configuration.md)"
+    )
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    path = str(loc[0])
+    for part in loc[1:]:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def load_settings(raw: Mapping[str, Any]) -> StackSettings:
+    """Validate `raw` (config key → value, namespace stripped) into StackSettings.
+
+    Raises SettingsError listing every invalid, missing or unknown key with the fix.
+    """
+    keys = config_keys()
+    problems: list[SettingsProblem] = []
+    decoded: dict[str, object] = {}
+    for key, value in raw.items():
+        if key not in keys:
+            close = difflib.get_close_matches(key, list(keys), n=1)
+            hint = f"a known key (did you mean {close[0]}?)" if close else "a known key"
+            fix = f"pulumi config rm {CONFIG_NAMESPACE}:{key}; keys are in docs/configuration.md"
+            problems.append(SettingsProblem(key, value, hint, "", fix))
+            continue
+        decoded_value, problem = _decode(key, keys[key], value)
+        if problem:
+            problems.append(problem)
+        else:
+            decoded[key] = decoded_value
+    try:
+        settings = StackSettings.model_validate(decoded)
+    except ValidationError as error:
+        for item in error.errors():
+            key = _location(item["loc"])
+            value = MISSING if item["type"] == "missing" else item.get("input")
+            problems.append(
+                SettingsProblem(key, value, _expected(item["msg"]), _example(key), _fix(key))
+            )
+        raise SettingsError(problems, CONFIG_NAMESPACE) from None
+    if problems:
+        raise SettingsError(problems, CONFIG_NAMESPACE)
+    cross = [SettingsProblem(*problem) for problem in settings.cross_key_problems()]
+    if cross:
+        raise SettingsError(cross, CONFIG_NAMESPACE)
+    return settings
+
+
+def settings_from_pulumi_config() -> StackSettings:
+    """Read every `genomics:*` key of the running stack and validate them."""
+    from pulumi.runtime import config as runtime_config
+
+    prefix = f"{CONFIG_NAMESPACE}:"
+    names = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+    raw = {
+        name.removeprefix(prefix): runtime_config.get_config(name)
+        for name in sorted(names)
+        if name.startswith(prefix)
+    }
+    return load_settings(raw)

@@ -1,0 +1,1 @@
+"""Project tools: offline preview, benchmarks and documentation generators."""

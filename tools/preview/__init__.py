@@ -1,0 +1,1 @@
+"""Offline preview: run the program under Pulumi mocks and the real policy pack over gRPC."""

@@ -1,0 +1,288 @@
+"""Mocks that answer like AWS would, so dependent resources receive well-formed ids and ARNs.
+
+Every created resource echoes its inputs (as the engine's preview does) and adds the outputs a
+consumer reads: ids in the service's format, ARNs in the right partition, region and account,
+endpoints and names. Invokes the program makes must have a mock here; an unknown invoke fails
+loudly instead of returning something made up.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+import pulumi
+
+__all__ = ["MOCK_ACCOUNT_ID", "PlatformMocks"]
+
+MOCK_ACCOUNT_ID: Final = "111122223333"
+"""The account every mock ARN names; AWS documents 111122223333 as an example account."""
+
+_ID_PREFIXES: Final = {
+    "aws:ec2/vpc:Vpc": "vpc-",
+    "aws:ec2/subnet:Subnet": "subnet-",
+    "aws:ec2/securityGroup:SecurityGroup": "sg-",
+    "aws:ec2/internetGateway:InternetGateway": "igw-",
+    "aws:ec2/natGateway:NatGateway": "nat-",
+    "aws:ec2/eip:Eip": "eipalloc-",
+    "aws:ec2/routeTable:RouteTable": "rtb-",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
+    "aws:efs/fileSystem:FileSystem": "fs-",
+    "aws:efs/accessPoint:AccessPoint": "fsap-",
+    "aws:efs/mountTarget:MountTarget": "fsmt-",
+    "aws:ec2/flowLog:FlowLog": "fl-",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
+}
+
+
+def _digest(*parts: str, length: int = 17) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def _kebab(type_name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", type_name).lower()
+
+
+class PlatformMocks(pulumi.runtime.Mocks):
+    """Deterministic AWS-shaped answers for every resource and invoke the program uses."""
+
+    def __init__(self, default_region: str) -> None:
+        self._default_region = default_region
+        self._provider_regions: dict[str, str] = {}
+        self._invokes: dict[str, Callable[[Mapping[str, Any], str], dict[str, Any]]] = {
+            "aws:index/getCallerIdentity:getCallerIdentity": self._caller_identity,
+            "aws:index/getRegion:getRegion": self._region,
+            "aws:index/getPartition:getPartition": self._partition,
+            "aws:index/getAvailabilityZones:getAvailabilityZones": self._zones,
+        }
+
+    # ---- resources ----
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        if args.typ.startswith("pulumi:providers:"):
+            region = inputs.get("region", self._default_region)
+            provider_id = _digest(args.name, length=8)
+            self._provider_regions[args.name] = str(region)
+            return provider_id, inputs
+        region = str(inputs.get("region") or self._region_of(args.provider))
+        resource_id = _ID_PREFIXES.get(args.typ, "") + _digest(args.typ, args.name)
+        physical = self._physical_name(args, inputs)
+        state: dict[str, Any] = {**inputs, "region": region}
+        state.setdefault("name", physical)
+        state.setdefault("arn", self._arn(args.typ, physical, region))
+        state.update(self._specific_outputs(args.typ, physical, resource_id, region, inputs))
+        return str(state.pop("_id", resource_id)), state
+
+    def _region_of(self, provider_ref: str | None) -> str:
+        if provider_ref:
+            name = provider_ref.split("::")[-2] if "::" in provider_ref else provider_ref
+            return self._provider_regions.get(name, self._default_region)
+        return self._default_region
+
+    @staticmethod
+    def _physical_name(args: pulumi.runtime.MockResourceArgs, inputs: Mapping[str, Any]) -> str:
+        for key in ("name", "bucket", "functionName", "clusterName", "roleName", "topicName"):
+            value = inputs.get(key)
+            if isinstance(value, str) and value:
+                return value
+        return f"{args.name}-{_digest(args.name, length=7)}"
+
+    @staticmethod
+    def _arn(type_token: str, physical: str, region: str) -> str:
+        package, module_and_type = type_token.split(":", 1)
+        module, type_name = module_and_type.split(":")
+        service = module.split("/")[0]
+        if package != "aws":
+            return f"arn:aws:{service}:{region}:{MOCK_ACCOUNT_ID}:{_kebab(type_name)}/{physical}"
+        return f"arn:aws:{service}:{region}:{MOCK_ACCOUNT_ID}:{_kebab(type_name)}/{physical}"
+
+    def _specific_outputs(
+        self,
+        type_token: str,
+        physical: str,
+        resource_id: str,
+        region: str,
+        inputs: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        account = MOCK_ACCOUNT_ID
+        match type_token:
+            case "aws:s3/bucket:Bucket" | "aws:s3/bucketV2:BucketV2":
+                bucket = str(inputs.get("bucket") or physical)
+                return {
+                    "_id": bucket,
+                    "bucket": bucket,
+                    "arn": f"arn:aws:s3:::{bucket}",
+                    "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+                    "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com",
+                }
+            case "aws:kms/key:Key":
+                key_id = f"{resource_id[:8]}-{resource_id[8:12]}-4{resource_id[12:15]}-a{resource_id[15:17]}0-{_digest(resource_id, length=12)}"
+                return {
+                    "_id": key_id,
+                    "keyId": key_id,
+                    "arn": f"arn:aws:kms:{region}:{account}:key/{key_id}",
+                }
+            case "aws:kms/alias:Alias":
+                return {"arn": f"arn:aws:kms:{region}:{account}:{physical}"}
+            case "aws:iam/role:Role":
+                return {
+                    "_id": physical,
+                    "arn": f"arn:aws:iam::{account}:role/{physical}",
+                    "uniqueId": "AROA" + resource_id.upper(),
+                }
+            case "aws:iam/policy:Policy":
+                return {"arn": f"arn:aws:iam::{account}:policy/{physical}"}
+            case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+                url = str(inputs.get("url", "")).removeprefix("https://")
+                return {"arn": f"arn:aws:iam::{account}:oidc-provider/{url}"}
+            case "aws:sns/topic:Topic":
+                return {
+                    "_id": f"arn:aws:sns:{region}:{account}:{physical}",
+                    "arn": f"arn:aws:sns:{region}:{account}:{physical}",
+                }
+            case "aws:sqs/queue:Queue":
+                return {
+                    "arn": f"arn:aws:sqs:{region}:{account}:{physical}",
+                    "url": f"https://sqs.{region}.amazonaws.com/{account}/{physical}",
+                }
+            case "aws:lambda/function:Function":
+                arn = f"arn:aws:lambda:{region}:{account}:function:{physical}"
+                return {
+                    "arn": arn,
+                    "qualifiedArn": f"{arn}:$LATEST",
+                    "invokeArn": f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+                }
+            case "aws:cloudwatch/logGroup:LogGroup":
+                return {
+                    "_id": physical,
+                    "arn": f"arn:aws:logs:{region}:{account}:log-group:{physical}",
+                }
+            case "aws:cloudwatch/eventRule:EventRule":
+                return {"arn": f"arn:aws:events:{region}:{account}:rule/{physical}"}
+            case "aws:eks/cluster:Cluster":
+                issuer = f"https://oidc.eks.{region}.amazonaws.com/id/{_digest(physical, length=32).upper()}"
+                return {
+                    "arn": f"arn:aws:eks:{region}:{account}:cluster/{physical}",
+                    "endpoint": f"https://{_digest(physical, length=32).upper()}.gr7.{region}.eks.amazonaws.com",
+                    "certificateAuthority": {"data": base64.b64encode(b"mock-cluster-ca").decode()},
+                    "identities": [{"oidcs": [{"issuer": issuer}]}],
+                    "vpcConfig": {
+                        **dict(inputs.get("vpcConfig") or {}),
+                        "clusterSecurityGroupId": "sg-" + _digest(physical, "cluster"),
+                    },
+                    "status": "ACTIVE",
+                    "version": inputs.get("version", "1.33"),
+                }
+            case "aws:efs/fileSystem:FileSystem":
+                return {
+                    "dnsName": f"{resource_id}.efs.{region}.amazonaws.com",
+                    "arn": f"arn:aws:elasticfilesystem:{region}:{account}:file-system/{resource_id}",
+                }
+            case "aws:efs/accessPoint:AccessPoint":
+                return {
+                    "arn": f"arn:aws:elasticfilesystem:{region}:{account}:access-point/{resource_id}"
+                }
+            case "aws:ec2/subnet:Subnet":
+                return {"arn": f"arn:aws:ec2:{region}:{account}:subnet/{resource_id}"}
+            case "aws:ec2/vpc:Vpc":
+                return {
+                    "arn": f"arn:aws:ec2:{region}:{account}:vpc/{resource_id}",
+                    "defaultSecurityGroupId": "sg-" + _digest(resource_id, "default"),
+                }
+            case "aws:ec2/securityGroup:SecurityGroup":
+                return {"arn": f"arn:aws:ec2:{region}:{account}:security-group/{resource_id}"}
+            case "aws:sfn/stateMachine:StateMachine":
+                return {"arn": f"arn:aws:states:{region}:{account}:stateMachine:{physical}"}
+            case "aws:dynamodb/table:Table":
+                return {
+                    "arn": f"arn:aws:dynamodb:{region}:{account}:table/{physical}",
+                    "streamArn": f"arn:aws:dynamodb:{region}:{account}:table/{physical}/stream/2026-01-01T00:00:00.000",
+                }
+            case "aws:datasync/task:Task":
+                return {"arn": f"arn:aws:datasync:{region}:{account}:task/task-{resource_id}"}
+            case t if t.startswith("aws:datasync/location"):
+                return {
+                    "arn": f"arn:aws:datasync:{region}:{account}:location/loc-{resource_id}",
+                    "uri": f"{t.split(':')[-1].lower()}://{physical}/",
+                }
+            case "aws:backup/vault:Vault":
+                return {
+                    "_id": physical,
+                    "arn": f"arn:aws:backup:{region}:{account}:backup-vault:{physical}",
+                }
+            case "aws:backup/plan:Plan":
+                return {
+                    "arn": f"arn:aws:backup:{region}:{account}:backup-plan:{resource_id}",
+                    "version": "1",
+                }
+            case "aws:apigateway/restApi:RestApi":
+                return {
+                    "_id": resource_id[:10],
+                    "rootResourceId": resource_id[10:],
+                    "executionArn": f"arn:aws:execute-api:{region}:{account}:{resource_id[:10]}",
+                }
+            case "aws:apigateway/stage:Stage":
+                return {
+                    "invokeUrl": f"https://{resource_id[:10]}.execute-api.{region}.amazonaws.com/{inputs.get('stageName', 'v1')}"
+                }
+        return {}
+
+    # ---- invokes ----
+
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        handler = self._invokes.get(args.token)
+        if handler is None:
+            raise NotImplementedError(
+                f"no mock answers the invoke {args.token}; add one to tools/preview/mocks.py"
+            )
+        return handler(args.args, self._region_of(args.provider)), None
+
+    @staticmethod
+    def _caller_identity(_: Mapping[str, Any], __: str) -> dict[str, Any]:
+        return {
+            "accountId": MOCK_ACCOUNT_ID,
+            "arn": f"arn:aws:iam::{MOCK_ACCOUNT_ID}:user/preview",
+            "userId": "AIDAPREVIEW",
+            "id": MOCK_ACCOUNT_ID,
+        }
+
+    @staticmethod
+    def _region(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+        name = str(args.get("region") or args.get("name") or region)
+        return {
+            "name": name,
+            "region": name,
+            "id": name,
+            "endpoint": f"ec2.{name}.amazonaws.com",
+            "description": name,
+        }
+
+    @staticmethod
+    def _partition(_: Mapping[str, Any], __: str) -> dict[str, Any]:
+        return {
+            "partition": "aws",
+            "dnsSuffix": "amazonaws.com",
+            "id": "aws",
+            "reverseDnsPrefix": "com.amazonaws",
+        }
+
+    @staticmethod
+    def _zones(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+        name = str(args.get("region") or region)
+        letters = ("a", "b", "c")
+        return {
+            "names": [f"{name}{letter}" for letter in letters],
+            "zoneIds": [f"aps{1 if name.endswith('1') else 2}-az{i + 1}" for i in range(3)],
+            "id": name,
+            "groupNames": [name],
+        }

@@ -1,0 +1,151 @@
+"""Run the Pulumi program in-process under mocks and record every registration.
+
+The recorder sits where the engine's resource monitor would: it keeps, for each registered
+resource, what the engine would hand an analyzer (type, name, URN, parent, provider reference,
+dependencies, and the input properties exactly as serialized on the wire).
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format, struct_pb2
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from tools.preview.mocks import PlatformMocks
+
+__all__ = ["ProgramRun", "RecordedResource", "RecordingMonitor", "run_callable", "run_program"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedResource:
+    """One registration as the engine saw it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    provider: str
+    """Provider reference `urn::id`; empty when the engine would use the default provider."""
+    dependencies: tuple[str, ...]
+    property_dependencies: Mapping[str, tuple[str, ...]]
+    properties: struct_pb2.Struct
+    """Inputs as serialized on the wire (engine camelCase names, secrets and unknowns marked)."""
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """The inputs as plain JSON-able data."""
+        inputs: dict[str, Any] = json_format.MessageToDict(self.properties)
+        return inputs
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A mock resource monitor that remembers every registration in order."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.recorded: list[RecordedResource] = []
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """URNs as the engine builds them: the root stack's type is not part of a child's URN."""
+        if parent and parent.split("::")[2] == "pulumi:pulumi:Stack":
+            parent = ""
+        return super().make_urn(parent, type_, name)
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type != "pulumi:pulumi:Stack":
+            properties = struct_pb2.Struct()
+            properties.CopyFrom(request.object)
+            self.recorded.append(
+                RecordedResource(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    custom=bool(request.custom),
+                    parent=request.parent,
+                    provider=request.provider,
+                    dependencies=tuple(request.dependencies),
+                    property_dependencies={
+                        key: tuple(value.urns)
+                        for key, value in request.propertyDependencies.items()
+                    },
+                    properties=properties,
+                )
+            )
+        return response
+
+
+@dataclass
+class ProgramRun:
+    """What one run of the program under mocks produced."""
+
+    project: str
+    stack: str
+    resources: list[RecordedResource]
+
+
+@contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    previous = Path.cwd()
+    os.chdir(path)
+    sys.path.insert(0, str(path))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(path))
+        os.chdir(previous)
+
+
+def run_callable(
+    build: Callable[[], None],
+    project: str,
+    stack: str,
+    config: Mapping[str, str],
+    *,
+    default_region: str = "ap-south-1",
+) -> ProgramRun:
+    """Run `build` as a Pulumi program under the platform mocks and return its registrations.
+
+    Exceptions raised by `build` propagate unchanged, so callers can tell a settings error from
+    a program bug.
+    """
+    monitor = RecordingMonitor(PlatformMocks(default_region))
+    set_all_config(dict(config))
+    pulumi.runtime.set_mocks(
+        monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor
+    )
+    try:
+        _sync_await(run_pulumi_func(build))
+    finally:
+        set_all_config({})
+    return ProgramRun(project=project, stack=stack, resources=monitor.recorded)
+
+
+def run_program(
+    program_dir: Path,
+    project: str,
+    stack: str,
+    config: Mapping[str, str],
+    *,
+    default_region: str = "ap-south-1",
+) -> ProgramRun:
+    """Run `program_dir/__main__.py` for `stack` with `config`, as `pulumi preview` would."""
+
+    def build() -> None:
+        with _working_directory(program_dir):
+            runpy.run_path(str(program_dir / "__main__.py"), run_name="__main__")
+
+    return run_callable(build, project, stack, config, default_region=default_region)

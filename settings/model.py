@@ -17,8 +17,11 @@ from pydantic.alias_generators import to_camel
 
 from taxonomy import (
     CLASSIFICATIONS,
+    DR_REGION,
     ENVIRONMENTS,
+    INDIA_REGIONS,
     PLATFORM_PROJECT,
+    PRIMARY_REGION,
     TagKey,
     is_project_slug,
     resource_prefix,
@@ -65,7 +68,6 @@ _HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _ORG = re.compile(r"^[a-z][a-z0-9]{1,11}$")
-_INDIA_REGIONS = ("ap-south-1", "ap-south-2")
 
 
 class _Frozen(BaseModel):
@@ -168,21 +170,21 @@ class StackSettings(_Frozen):
     # Regions
     primary_region: Annotated[
         str, Field(description="Region of the platform (Mumbai).", examples=["ap-south-1"])
-    ] = "ap-south-1"
+    ] = PRIMARY_REGION
     dr_region: Annotated[
         str,
         Field(
             description="Disaster-recovery region for replicas and backup copies (Hyderabad).",
             examples=["ap-south-2"],
         ),
-    ] = "ap-south-2"
+    ] = DR_REGION
     allowed_regions: Annotated[
         tuple[str, ...],
         Field(
             description="Regions data may live in (data residency).",
             examples=['\'["ap-south-1","ap-south-2"]\''],
         ),
-    ] = _INDIA_REGIONS
+    ] = INDIA_REGIONS
 
     # Network
     vpc_cidr: Annotated[

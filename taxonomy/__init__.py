@@ -35,6 +35,7 @@ from taxonomy.limits import (
     validate_taxonomy_values,
 )
 from taxonomy.merge import MergeResult, merge_tags
+from taxonomy.regions import DR_REGION, INDIA_REGIONS, PRIMARY_REGION
 from taxonomy.naming import PROJECT_SLUG_PATTERN, is_project_slug, resource_prefix
 
 __all__ = [
@@ -42,10 +43,13 @@ __all__ = [
     "ALLOWED_VALUES",
     "CATEGORIES",
     "CLASSIFICATIONS",
+    "DR_REGION",
     "ENVIRONMENTS",
+    "INDIA_REGIONS",
     "MAX_OBJECT_TAGS",
     "OBJECT_REQUIRED_KEYS",
     "PLATFORM_PROJECT",
+    "PRIMARY_REGION",
     "PROJECT_SLUG_PATTERN",
     "RESOURCE_REQUIRED_KEYS",
     "DataCategory",

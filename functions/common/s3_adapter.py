@@ -23,6 +23,7 @@ from functions.common.s3_types import (
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import TagTypeDef
 
 __all__ = ["LIST_PAGE_SIZE", "S3Adapter"]
 
@@ -86,7 +87,7 @@ class S3Adapter:
 
     def put_tags(self, bucket: str, key: str, tags: Mapping[str, str]) -> None:
         """Replace the object's tag set with `tags` (one PutObjectTagging request)."""
-        tag_set = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+        tag_set: list[TagTypeDef] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
         try:
             self._client.put_object_tagging(Bucket=bucket, Key=key, Tagging={"TagSet": tag_set})
         except (ClientError, BotoCoreError) as error:

@@ -55,5 +55,5 @@ def record(
     stack: str = "test",
 ) -> Registered:
     """Run `build` under mocks (a fresh runtime each call) and return its registrations."""
-    run = run_callable(build, "genomics-storage-platform", stack, config or {})
+    run = run_callable(build, "genomics", stack, config or {})
     return Registered(run.resources)

@@ -1,0 +1,365 @@
+"""Tag every object a DataSync execution wrote, from the taxonomy, without losing a person's tags.
+
+Pure orchestration: S3 and DataSync come in as Protocols, so tests run it on in-memory fakes.
+
+Per object the request budget is fixed: an object that will not be tagged costs nothing, an
+object whose tags are already right costs one GetObjectTagging, and an object that needs tags
+costs that plus one PutObjectTagging. A duplicate event therefore rewrites nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from typing import Final, Protocol
+
+from functions.common.concurrency import bounded_map
+from functions.common.datasync_types import DataSyncError, ExecutionInfo
+from functions.common.object_keys import is_folder_marker
+from functions.common.ports import COUNT, MetricSink, Publisher
+from functions.common.s3_types import ObjectNotFoundError, ObjectSummary, S3Error
+from functions.object_tagger.config import TaggerConfig
+from functions.object_tagger.event import ExecutionStateChange
+from functions.object_tagger.plan import (
+    UNCLASSIFIED_CLASSIFICATION,
+    UNCLASSIFIED_DATA_TYPE,
+    desired_tags,
+    plan_write,
+)
+from functions.object_tagger.task_report import (
+    TRANSFERRED_ARRAY,
+    ReportFormatError,
+    detailed_report_prefix,
+    is_transferred_report,
+    iter_array_items,
+    transferred_keys,
+)
+
+__all__ = [
+    "FALLBACK_CLOCK_SKEW",
+    "PROBLEM_SAMPLE_SIZE",
+    "ExecutionDescriber",
+    "ObjectResult",
+    "ObjectTagger",
+    "Outcome",
+    "TaggingFailedError",
+    "TaggingStore",
+    "TaggingSummary",
+    "TransferredObjects",
+    "tag_execution",
+]
+
+PROBLEM_SAMPLE_SIZE: Final = 50
+"""Problem keys listed in the summary; the counts always cover every object."""
+
+FALLBACK_CLOCK_SKEW: Final = timedelta(minutes=5)
+"""Slack before the execution's start time when listing: S3's LastModified has one-second
+precision and clocks differ, and an extra object costs one idempotent GetObjectTagging."""
+
+
+class TaggingStore(Protocol):
+    """The S3 operations the tagger uses (`functions.common.s3_adapter.S3Adapter`)."""
+
+    def iter_pages(self, bucket: str, prefix: str = "") -> Iterator[Sequence[ObjectSummary]]: ...
+
+    def iter_chunks(self, bucket: str, key: str) -> Iterator[bytes]: ...
+
+    def get_tags(self, bucket: str, key: str) -> Mapping[str, str]: ...
+
+    def put_tags(self, bucket: str, key: str, tags: Mapping[str, str]) -> None: ...
+
+
+class ExecutionDescriber(Protocol):
+    """The DataSync look-up the tagger uses (`functions.common.datasync_adapter`)."""
+
+    def describe_execution(self, execution_arn: str) -> ExecutionInfo: ...
+
+
+class Outcome(StrEnum):
+    """What happened to one object."""
+
+    TAGGED = "tagged"
+    UNCHANGED = "unchanged"
+    UNCLASSIFIED = "unclassified"
+    REFUSED = "refused"
+    MISSING = "missing"
+    FAILED = "failed"
+
+
+_PROBLEM_OUTCOMES: Final = frozenset(
+    {Outcome.UNCLASSIFIED, Outcome.REFUSED, Outcome.MISSING, Outcome.FAILED}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectResult:
+    """The outcome for one object and what a person needs to act on it."""
+
+    bucket: str
+    key: str
+    outcome: Outcome
+    detail: str = ""
+    conflicts: tuple[str, ...] = ()
+    wrote: bool = False
+
+
+class TaggingFailedError(RuntimeError):
+    """Some objects could not be tagged; raised after the summary so EventBridge retries."""
+
+
+class ObjectTagger:
+    """Tags one object; called concurrently, so it keeps no per-object state."""
+
+    def __init__(self, config: TaggerConfig, store: TaggingStore) -> None:
+        self._config = config
+        self._store = store
+
+    def __call__(self, obj: ObjectSummary) -> ObjectResult:
+        """Derive, read, merge, and write only when the merged set differs from what is there."""
+        desired = desired_tags(
+            self._config.bucket_categories.get(obj.bucket),
+            obj.key,
+            environment=self._config.environment,
+            tag_unclassified=self._config.tag_unclassified,
+        )
+        if desired.tags is None:
+            return ObjectResult(
+                obj.bucket, obj.key, Outcome.UNCLASSIFIED, desired.unclassified_reason or ""
+            )
+        try:
+            plan = plan_write(self._store.get_tags(obj.bucket, obj.key), desired.tags)
+            if plan.refusal is not None:
+                return ObjectResult(
+                    obj.bucket, obj.key, Outcome.REFUSED, plan.refusal, plan.conflicts
+                )
+            if plan.write:
+                self._store.put_tags(obj.bucket, obj.key, plan.tags)
+        except ObjectNotFoundError as error:
+            return ObjectResult(obj.bucket, obj.key, Outcome.MISSING, f"object is gone: {error}")
+        except S3Error as error:
+            return ObjectResult(obj.bucket, obj.key, Outcome.FAILED, str(error))
+        if desired.unclassified:
+            marker = f"tagged {UNCLASSIFIED_DATA_TYPE}" if plan.write else "already marked"
+            detail = f"{desired.unclassified_reason} ({marker})"
+            return ObjectResult(
+                obj.bucket, obj.key, Outcome.UNCLASSIFIED, detail, plan.conflicts, plan.write
+            )
+        outcome = Outcome.TAGGED if plan.write else Outcome.UNCHANGED
+        return ObjectResult(obj.bucket, obj.key, outcome, "", plan.conflicts, plan.write)
+
+
+class TransferredObjects:
+    """The objects an execution wrote: from its task report, else by listing its destination.
+
+    Iterating never raises for S3 or report problems: it stops and records `error`, so the
+    caller still counts what it did and publishes a summary before failing.
+    """
+
+    def __init__(
+        self,
+        event: ExecutionStateChange,
+        execution: ExecutionInfo,
+        config: TaggerConfig,
+        store: TaggingStore,
+    ) -> None:
+        self._event = event
+        self._execution = execution
+        self._config = config
+        self._store = store
+        self.description = ""
+        self.error: str | None = None
+
+    def __iter__(self) -> Iterator[ObjectSummary]:
+        try:
+            yield from self._from_report_or_listing()
+        except (S3Error, ReportFormatError) as error:
+            self.error = f"stopped reading the list of transferred objects: {error}"
+
+    def _from_report_or_listing(self) -> Iterator[ObjectSummary]:
+        bucket = self._config.task_report_bucket
+        prefix = detailed_report_prefix(
+            self._config.task_report_prefix, self._event.task_id, self._event.execution_id
+        )
+        reports = sorted(
+            summary.key
+            for page in self._store.iter_pages(bucket, prefix)
+            for summary in page
+            if is_transferred_report(summary.key)
+        )
+        destination = self._execution.destination
+        if reports:
+            self.description = f"task report s3://{bucket}/{prefix} ({len(reports)} file(s))"
+            found = 0
+            for report in reports:
+                entries = iter_array_items(
+                    self._store.iter_chunks(bucket, report), TRANSFERRED_ARRAY
+                )
+                for key in transferred_keys(entries, destination):
+                    found += 1
+                    yield ObjectSummary(bucket=destination.bucket, key=key)
+            if found or not self._execution.files_transferred:
+                return
+            self.description += (
+                f" listed no object although DataSync counted "
+                f"{self._execution.files_transferred} transferred; then "
+            )
+        yield from self._from_listing()
+
+    def _from_listing(self) -> Iterator[ObjectSummary]:
+        destination = self._execution.destination
+        since = self._execution.started_at
+        prefix = f"{destination.prefix}/" if destination.prefix else ""
+        cutoff = since - FALLBACK_CLOCK_SKEW if since is not None else None
+        window = f"modified since {cutoff.isoformat()}" if cutoff else "all (no start time known)"
+        self.description += f"listing of s3://{destination.bucket}/{prefix}, objects {window}"
+        for page in self._store.iter_pages(destination.bucket, prefix):
+            for summary in page:
+                if is_folder_marker(summary.key):
+                    continue
+                if cutoff and summary.last_modified and summary.last_modified < cutoff:
+                    continue
+                yield summary
+
+
+@dataclass(slots=True)
+class TaggingSummary:
+    """Counts over every object and the first problems, for SNS, metrics and the return value."""
+
+    execution_arn: str
+    environment: str
+    tag_unclassified: bool
+    source: str = ""
+    counts: Counter[Outcome] = field(default_factory=Counter)
+    unclassified_written: int = 0
+    conflicts: int = 0
+    problems: list[str] = field(default_factory=list)
+    problem_total: int = 0
+    aborted: str | None = None
+
+    def record(self, result: ObjectResult) -> None:
+        """Count one object's result and keep it as an example if it is a problem."""
+        self.counts[result.outcome] += 1
+        if result.outcome is Outcome.UNCLASSIFIED and result.wrote:
+            self.unclassified_written += 1
+        notes = []
+        if result.outcome in _PROBLEM_OUTCOMES:
+            notes.append(f"{result.outcome.value}: {result.detail}")
+        if result.conflicts:
+            self.conflicts += 1
+            notes.append(f"kept person-set value of {', '.join(result.conflicts)}")
+        if notes:
+            self.problem_total += 1
+            if len(self.problems) < PROBLEM_SAMPLE_SIZE:
+                self.problems.append(f"s3://{result.bucket}/{result.key} — {'; '.join(notes)}")
+
+    @property
+    def failed(self) -> int:
+        """Objects whose tags could not be read or written because S3 failed: worth a retry."""
+        return self.counts[Outcome.FAILED]
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the invocation should succeed: nothing failed and nothing aborted the run."""
+        return not self.failed and self.aborted is None
+
+    def subject(self) -> str:
+        """A one-line SNS subject with the counts people look at first."""
+        execution_id = self.execution_arn.rsplit("/", 1)[-1]
+        state = "" if self.succeeded else "FAILED "
+        return (
+            f"[{self.environment}] {state}object tagging {execution_id}: "
+            f"{self.counts[Outcome.TAGGED]} tagged, {self.counts[Outcome.UNCLASSIFIED]} "
+            f"unclassified, {self.failed} failed"
+        )
+
+    def message(self) -> str:
+        """The SNS body: every count, where the object list came from, then example problems."""
+        unclassified_note = (
+            f"{self.unclassified_written} tagged data-type={UNCLASSIFIED_DATA_TYPE}, "
+            f"data-classification={UNCLASSIFIED_CLASSIFICATION}"
+            if self.tag_unclassified
+            else "reported only, TAG_UNCLASSIFIED is false"
+        )
+        lines = [
+            f"Object tagging after DataSync execution {self.execution_arn}",
+            f"Environment: {self.environment}",
+            f"Objects from: {self.source or 'not determined'}",
+            "",
+            f"Tagged: {self.counts[Outcome.TAGGED]}",
+            f"Already correct: {self.counts[Outcome.UNCHANGED]}",
+            f"Unclassified: {self.counts[Outcome.UNCLASSIFIED]} ({unclassified_note})",
+            f"Refused (would exceed the tag limit or be rejected): {self.counts[Outcome.REFUSED]}",
+            f"Gone before tagging: {self.counts[Outcome.MISSING]}",
+            f"Failed: {self.failed}",
+            f"Kept person-set values that differ from the taxonomy: {self.conflicts}",
+        ]
+        if self.aborted:
+            lines += ["", f"Aborted: {self.aborted}"]
+        if not self.succeeded:
+            lines += [
+                "",
+                "The invocation fails so EventBridge retries it; re-tagging is idempotent.",
+            ]
+        if self.problems:
+            lines += ["", f"Problems (first {len(self.problems)} of {self.problem_total}):"]
+            lines += [f"- {problem}" for problem in self.problems]
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, object]:
+        """The counts as the handler's return value (and for logs)."""
+        return {
+            "executionArn": self.execution_arn,
+            "source": self.source,
+            **{outcome.value: self.counts[outcome] for outcome in Outcome},
+            "unclassifiedTagged": self.unclassified_written,
+            "conflicts": self.conflicts,
+            "aborted": self.aborted,
+        }
+
+
+def tag_execution(
+    event: ExecutionStateChange,
+    *,
+    config: TaggerConfig,
+    datasync: ExecutionDescriber,
+    store: TaggingStore,
+    publisher: Publisher,
+    metrics: MetricSink,
+) -> TaggingSummary:
+    """Tag the objects of a successful execution, publish the summary and metrics, and raise
+    TaggingFailedError afterwards if any object failed or the object list could not be read."""
+    summary = TaggingSummary(
+        execution_arn=event.execution_arn,
+        environment=config.environment,
+        tag_unclassified=config.tag_unclassified,
+    )
+    try:
+        execution = datasync.describe_execution(event.execution_arn)
+    except DataSyncError as error:
+        summary.aborted = f"could not describe the execution: {error}"
+    else:
+        objects = TransferredObjects(event, execution, config, store)
+        tagger = ObjectTagger(config, store)
+        for result in bounded_map(tagger, objects, workers=config.max_concurrency):
+            summary.record(result)
+        summary.source = objects.description
+        summary.aborted = objects.error
+    metrics.add_metric(name="ObjectsTagged", unit=COUNT, value=summary.counts[Outcome.TAGGED])
+    metrics.add_metric(
+        name="ObjectsUnclassified", unit=COUNT, value=summary.counts[Outcome.UNCLASSIFIED]
+    )
+    metrics.add_metric(
+        name="TaggingFailures",
+        unit=COUNT,
+        value=summary.failed + summary.counts[Outcome.REFUSED],
+    )
+    publisher.publish(summary.subject(), summary.message())
+    if not summary.succeeded:
+        raise TaggingFailedError(
+            f"{summary.failed} object(s) failed"
+            + (f"; aborted: {summary.aborted}" if summary.aborted else "")
+        )
+    return summary

@@ -1,0 +1,67 @@
+"""Lambda entry point of the object tagger: event in, `core.tag_execution`, errors out.
+
+EventBridge invokes it for "DataSync Task Execution State Change" events with State SUCCESS.
+Raising makes EventBridge retry (and, after its retries, send the event to the DLQ the program
+attaches); tagging is idempotent, so a retry only finishes what the first attempt could not.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.common.aws import client_config
+from functions.common.datasync_adapter import DataSyncAdapter
+from functions.common.events import MalformedEventError
+from functions.common.notify import Notifier
+from functions.common.observability import build_tracer
+from functions.common.ports import COUNT
+from functions.common.s3_adapter import S3Adapter
+from functions.object_tagger.config import load_config
+from functions.object_tagger.core import tag_execution
+from functions.object_tagger.event import parse_event
+
+__all__ = ["lambda_handler"]
+
+CONFIG = load_config(os.environ)
+logger = Logger()
+metrics = Metrics()
+tracer = build_tracer()
+
+_s3 = S3Adapter(
+    boto3.client("s3", config=client_config(max_pool_connections=CONFIG.max_concurrency))
+)
+_datasync = DataSyncAdapter(boto3.client("datasync", config=client_config()))
+_notifier = Notifier(boto3.client("sns", config=client_config()), CONFIG.topic_arn)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
+    """Tag the objects of the execution named by `event`; see the module docstring on errors."""
+    try:
+        change = parse_event(event)
+    except MalformedEventError:
+        metrics.add_metric(name="MalformedEvents", unit=COUNT, value=1)
+        logger.exception("event is not a DataSync execution state change", extra={"event": event})
+        raise
+    logger.append_keys(execution_arn=change.execution_arn, event_id=change.event_id)
+    if not change.succeeded:
+        metrics.add_metric(name="IgnoredEvents", unit=COUNT, value=1)
+        logger.info("execution did not succeed; nothing to tag", extra={"state": change.state})
+        return {"executionArn": change.execution_arn, "ignored": f"state {change.state}"}
+    summary = tag_execution(
+        change,
+        config=CONFIG,
+        datasync=_datasync,
+        store=_s3,
+        publisher=_notifier,
+        metrics=metrics,
+    )
+    logger.info("tagging finished", extra=summary.as_dict())
+    return summary.as_dict()

@@ -1,0 +1,60 @@
+"""Lambda entry point of the daily tag audit: schedule event in, `core.run_audit`, errors out.
+
+A raised error marks the invocation failed (the Errors metric and the async retry policy see
+it) only after the alert went out, so people hear about findings even from an incomplete run.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.common.aws import client_config
+from functions.common.events import MalformedEventError
+from functions.common.notify import MAX_MESSAGE_BYTES, Notifier
+from functions.common.observability import build_tracer
+from functions.common.ports import COUNT
+from functions.common.s3_adapter import S3Adapter
+from functions.tag_audit.config import load_config
+from functions.tag_audit.core import run_audit
+from functions.tag_audit.event import parse_event
+
+__all__ = ["lambda_handler"]
+
+CONFIG = load_config(os.environ)
+logger = Logger()
+metrics = Metrics()
+tracer = build_tracer()
+
+_s3 = S3Adapter(
+    boto3.client("s3", config=client_config(max_pool_connections=CONFIG.max_concurrency))
+)
+_notifier = Notifier(boto3.client("sns", config=client_config()), CONFIG.topic_arn)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
+    """Audit every configured bucket; see the module docstring on errors."""
+    try:
+        request = parse_event(event, now=datetime.now(UTC))
+    except MalformedEventError:
+        metrics.add_metric(name="MalformedEvents", unit=COUNT, value=1)
+        logger.exception("schedule event is malformed", extra={"event": event})
+        raise
+    summary = run_audit(
+        request,
+        config=CONFIG,
+        store=_s3,
+        publisher=_notifier,
+        metrics=metrics,
+        max_message_bytes=MAX_MESSAGE_BYTES,
+    )
+    logger.info("tag audit finished", extra=summary.as_dict())
+    return summary.as_dict()

@@ -1,0 +1,231 @@
+"""How a rule is declared, configured, exempted and turned into a pulumi-policy Policy.
+
+A rule module declares one `RULE` (or a few) with its metadata and a checker. Resource
+checkers receive a `ResourceView` and yield violation messages; stack checkers receive a
+`StackView` and yield `(message, urn)`. The framework adds what every rule needs the same way:
+the type filter, per-rule `exclude` name patterns, and the config schema the engine validates.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+__all__ = [
+    "DOCS_BASE",
+    "EnforcementLevel",
+    "ResourceRule",
+    "ResourceView",
+    "Severity",
+    "StackRule",
+    "StackView",
+    "to_policy",
+]
+
+DOCS_BASE: Final = (
+    "https://github.com/genomics-platform/storage-platform/blob/main/docs/policies.md"
+)
+"""Where the generated rule table lives; each rule links to its own anchor."""
+
+_EXCLUDE_SCHEMA: Final = {
+    "type": "array",
+    "items": {"type": "string"},
+    "default": [],
+    "description": "Resource-name patterns (fnmatch) this rule does not apply to.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceView:
+    """One resource as a rule sees it: inputs by engine name, provider inputs, rule config."""
+
+    type: str
+    name: str
+    urn: str
+    props: Mapping[str, Any]
+    provider_props: Mapping[str, Any]
+    config: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class StackResource:
+    """One resource of the stack with its parent and dependencies resolved to URNs."""
+
+    type: str
+    name: str
+    urn: str
+    props: Mapping[str, Any]
+    provider_props: Mapping[str, Any]
+    parent: str | None
+    property_dependencies: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class StackView:
+    """The whole stack, with lookups for joining companions by reference."""
+
+    resources: tuple[StackResource, ...]
+    config: Mapping[str, Any]
+
+    def of_type(self, *types: str) -> list[StackResource]:
+        """Resources of any of `types`, in registration order."""
+        return [r for r in self.resources if r.type in types]
+
+    def by_urn(self, urn: str) -> StackResource | None:
+        """The resource with `urn`."""
+        return next((r for r in self.resources if r.urn == urn), None)
+
+    def referencing(self, target: StackResource, *types: str, prop: str) -> list[StackResource]:
+        """Resources of `types` whose input `prop` depends on `target` (a join by reference)."""
+        return [
+            r for r in self.of_type(*types) if target.urn in r.property_dependencies.get(prop, ())
+        ]
+
+
+ResourceCheck = Callable[[ResourceView], Iterable[str]]
+StackCheck = Callable[[StackView], Iterable[tuple[str, str | None]]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Meta:
+    name: str
+    description: str
+    severity: Severity
+    enforcement: EnforcementLevel
+    remediation: str
+    concern: str
+    config_properties: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"{DOCS_BASE}#{self.name}"
+
+    def schema(self) -> PolicyConfigSchema:
+        return PolicyConfigSchema(properties={"exclude": _EXCLUDE_SCHEMA, **self.config_properties})
+
+    def defaults(self) -> dict[str, Any]:
+        return {
+            key: spec["default"]
+            for key, spec in {"exclude": _EXCLUDE_SCHEMA, **self.config_properties}.items()
+            if "default" in spec
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRule(_Meta):
+    """A rule that looks at one resource at a time."""
+
+    resource_types: tuple[str, ...] = ()
+    """Types the rule applies to; a type prefix ending in `*` matches a whole package."""
+    check: ResourceCheck | None = None
+
+    def applies_to(self, type_token: str) -> bool:
+        """Whether resources of `type_token` are this rule's business."""
+        return any(fnmatch.fnmatchcase(type_token, pattern) for pattern in self.resource_types)
+
+
+@dataclass(frozen=True, slots=True)
+class StackRule(_Meta):
+    """A rule that looks at the whole stack, for absence checks and joins."""
+
+    check: StackCheck | None = None
+
+
+def _config(meta: _Meta, raw: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {**meta.defaults(), **dict(raw or {})}
+
+
+def _excluded(name: str, config: Mapping[str, Any]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in config.get("exclude", []))
+
+
+def _plain(value: Any) -> Any:
+    """The policy SDK hands props as a proxy; rules read them as a mapping."""
+    return value if value is not None else {}
+
+
+def to_policy(rule: ResourceRule | StackRule) -> ResourceValidationPolicy | StackValidationPolicy:
+    """The pulumi-policy object the pack registers for `rule`."""
+    common: dict[str, Any] = {
+        "name": rule.name,
+        "description": rule.description,
+        "enforcement_level": rule.enforcement,
+        "config_schema": rule.schema(),
+        "severity": rule.severity,
+        "remediation_steps": rule.remediation,
+        "url": rule.url,
+        "tags": [rule.concern],
+    }
+    if isinstance(rule, ResourceRule):
+        check = rule.check
+        assert check is not None, f"{rule.name} has no check"
+
+        def validate_resource(args: ResourceValidationArgs, report: ReportViolation) -> None:
+            if not rule.applies_to(args.resource_type):
+                return
+            config = _config(rule, args.get_config())
+            if _excluded(args.name, config):
+                return
+            provider = args.provider.props if args.provider is not None else {}
+            view = ResourceView(
+                args.resource_type, args.name, args.urn, _plain(args.props), provider, config
+            )
+            for message in check(view):
+                report(message, None)
+
+        return ResourceValidationPolicy(validate=validate_resource, **common)
+
+    stack_check = rule.check
+    assert stack_check is not None, f"{rule.name} has no check"
+
+    def validate_stack(args: StackValidationArgs, report: ReportViolation) -> None:
+        config = _config(rule, args.get_config())
+        view = StackView(
+            tuple(_stack_resource(r) for r in args.resources if not _excluded(r.name, config)),
+            config,
+        )
+        for message, urn in stack_check(view):
+            report(message, urn)
+
+    return StackValidationPolicy(validate=validate_stack, **common)
+
+
+def _stack_resource(resource: Any) -> StackResource:
+    return StackResource(
+        type=resource.resource_type,
+        name=resource.name,
+        urn=resource.urn,
+        props=_plain(resource.props),
+        provider_props=resource.provider.props if resource.provider is not None else {},
+        parent=resource.parent.urn if resource.parent is not None else None,
+        property_dependencies={
+            key: tuple(dep.urn for dep in deps)
+            for key, deps in resource.property_dependencies.items()
+        },
+    )
+
+
+def first_violations(messages: Iterable[str], limit: int = 20) -> Iterator[str]:
+    """At most `limit` messages, so one broken document cannot flood the report."""
+    for index, message in enumerate(messages):
+        if index == limit:
+            return
+        yield message
+
+
+def enforcement_names() -> Sequence[str]:
+    """Enforcement levels the pack config accepts."""
+    return [level.value for level in EnforcementLevel]

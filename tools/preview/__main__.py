@@ -1,0 +1,70 @@
+"""`make preview`: offline preview of a stack through the real policy pack.
+
+Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 a config or program error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import pulumi
+
+from tools.preview.analyzer import AnalyzerError
+from tools.preview.report import render_policy_report, render_tree, verdict, write_json
+from tools.preview.run import preview
+from tools.preview.stack_config import StackConfigError, load_project, load_stack_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, preview, print the report, write the JSON; return the exit code."""
+    parser = argparse.ArgumentParser(prog="make preview", description=__doc__)
+    parser.add_argument("--stack", default="prod", help="stack to preview (Pulumi.<stack>.yaml)")
+    parser.add_argument("--project-dir", type=Path, default=ROOT)
+    parser.add_argument("--policy-pack", type=Path, default=ROOT / "policies")
+    parser.add_argument("--policy-pack-config", type=Path, default=None)
+    parser.add_argument(
+        "--json", type=Path, default=None, help="default build/preview-<stack>.json"
+    )
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    try:
+        project = load_project(args.project_dir)
+        config = load_stack_config(args.project_dir, args.stack)
+        result = preview(
+            args.project_dir,
+            project.name,
+            args.stack,
+            config,
+            args.policy_pack,
+            args.policy_pack_config,
+        )
+    except (StackConfigError, AnalyzerError) as error:
+        sys.stderr.write(f"preview failed: {error}\n")
+        return 2
+    except pulumi.RunError as error:
+        sys.stderr.write(f"preview failed: {error}\n")
+        return 2
+    except Exception:  # noqa: BLE001 - a program bug: show it whole, then fail with code 2
+        sys.stderr.write("preview failed: the program raised an error\n" + traceback.format_exc())
+        return 2
+    elapsed = time.monotonic() - started
+    print(f"Stack {result.project}/{result.stack} (offline preview under mocks)")
+    print(render_tree(result.resources))
+    print()
+    print(render_policy_report(result.pack, result.violations))
+    print()
+    json_path = args.json or args.project_dir / "build" / f"preview-{args.stack}.json"
+    write_json(result, json_path)
+    print(f"wrote {json_path}")
+    print(verdict(result, elapsed))
+    return 1 if result.mandatory else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,352 @@
+"""Drive the real policy pack process over Pulumi's analyzer gRPC protocol.
+
+The pack is started the way the engine starts a Python policy pack
+(`python -m pulumi.policy <engine-address> <pack-dir>` with PULUMI_PROJECT, PULUMI_STACK,
+PULUMI_DRY_RUN and PULUMI_CONFIG set); it prints the port it serves on, and the client then
+calls GetAnalyzerInfo, Configure, ConfigureStack, Analyze per resource and AnalyzeStack once,
+exactly the RPCs `pulumi preview --policy-pack` makes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Final, Self
+
+import grpc
+from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
+
+from tools.preview.program import RecordedResource
+
+__all__ = [
+    "ENFORCEMENT_NAMES",
+    "SEVERITY_NAMES",
+    "AnalyzerError",
+    "PackInfo",
+    "PolicyPackProcess",
+    "Violation",
+]
+
+_START_TIMEOUT_SECONDS: Final = 60.0
+_MAX_MESSAGE: Final = 400 * 1024 * 1024
+ENFORCEMENT_NAMES: Final = {
+    analyzer_pb2.ADVISORY: "advisory",
+    analyzer_pb2.MANDATORY: "mandatory",
+    analyzer_pb2.REMEDIATE: "remediate",
+    analyzer_pb2.DISABLED: "disabled",
+}
+SEVERITY_NAMES: Final = {
+    analyzer_pb2.POLICY_SEVERITY_UNSPECIFIED: "unspecified",
+    analyzer_pb2.POLICY_SEVERITY_LOW: "low",
+    analyzer_pb2.POLICY_SEVERITY_MEDIUM: "medium",
+    analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
+    analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
+}
+_ENFORCEMENT_VALUES: Final = {name: value for value, name in ENFORCEMENT_NAMES.items()}
+
+
+class AnalyzerError(RuntimeError):
+    """The policy pack could not be started, configured or asked."""
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One diagnostic the pack reported."""
+
+    policy: str
+    enforcement: str
+    severity: str
+    urn: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyInfo:
+    """What the pack says about one of its policies."""
+
+    name: str
+    description: str
+    enforcement: str
+    severity: str
+    remediation: str
+    url: str
+    kind: str
+    config_schema: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PackInfo:
+    """GetAnalyzerInfo's answer."""
+
+    name: str
+    version: str
+    policies: tuple[PolicyInfo, ...]
+
+
+def _struct(value: Mapping[str, Any]) -> struct_pb2.Struct:
+    message = struct_pb2.Struct()
+    message.update(dict(value))
+    return message
+
+
+def expand_pack_config(
+    raw: Mapping[str, Any], policies: Iterable[PolicyInfo]
+) -> dict[str, analyzer_pb2.PolicyConfig]:
+    """Turn a `--policy-pack-config` document into Configure's per-policy map, as the CLI does.
+
+    `all` sets the enforcement of every policy; a policy entry is either an enforcement level or
+    an object with `enforcementLevel` and properties. Unknown policy names and levels are errors.
+    """
+    known = {policy.name: policy for policy in policies}
+    result: dict[str, analyzer_pb2.PolicyConfig] = {}
+    everything = raw.get("all")
+    if everything is not None:
+        level = everything if isinstance(everything, str) else everything.get("enforcementLevel")
+        for name in known:
+            result[name] = analyzer_pb2.PolicyConfig(enforcementLevel=_level(str(level), "all"))
+    for name, value in raw.items():
+        if name == "all":
+            continue
+        if name not in known:
+            raise AnalyzerError(f"policy pack config names unknown policy {name!r}")
+        entry = result.get(name) or analyzer_pb2.PolicyConfig(
+            enforcementLevel=_level(known[name].enforcement, name)
+        )
+        if isinstance(value, str):
+            entry.enforcementLevel = _level(value, name)
+        else:
+            properties = {k: v for k, v in value.items() if k != "enforcementLevel"}
+            if "enforcementLevel" in value:
+                entry.enforcementLevel = _level(str(value["enforcementLevel"]), name)
+            entry.properties.update(properties)
+        result[name] = entry
+    return result
+
+
+def _level(name: str, where: str) -> int:
+    if name not in _ENFORCEMENT_VALUES:
+        raise AnalyzerError(
+            f"{where}: enforcement level {name!r} is not one of {', '.join(_ENFORCEMENT_VALUES)}"
+        )
+    return _ENFORCEMENT_VALUES[name]
+
+
+class PolicyPackProcess:
+    """A running policy pack and a client for it; use as a context manager."""
+
+    def __init__(
+        self,
+        pack_dir: Path,
+        *,
+        project: str,
+        stack: str,
+        config: Mapping[str, str],
+        python: str = sys.executable,
+    ) -> None:
+        self._pack_dir = pack_dir
+        self._project = project
+        self._stack = stack
+        self._config = dict(config)
+        self._python = python
+        self._process: subprocess.Popen[bytes] | None = None
+        self._channel: grpc.Channel | None = None
+        self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
+        self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
+
+    # ---- lifecycle ----
+
+    def __enter__(self) -> Self:
+        env = {
+            **os.environ,
+            "PULUMI_PROJECT": self._project,
+            "PULUMI_STACK": self._stack,
+            "PULUMI_DRY_RUN": "true",
+            "PULUMI_CONFIG": json.dumps(self._config),
+        }
+        # The engine passes its own address; nothing here serves it, and the pack only dials it
+        # to log, which it does not do unless a policy crashes (stderr then shows the error).
+        command = [self._python, "-u", "-m", "pulumi.policy", "127.0.0.1:1", str(self._pack_dir)]
+        # stderr goes to a file: a pipe nobody drains could fill and stall the pack.
+        self._process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=self._stderr, env=env, cwd=self._pack_dir
+        )
+        port = self._read_port()
+        self._channel = grpc.insecure_channel(
+            f"127.0.0.1:{port}",
+            options=[
+                ("grpc.max_receive_message_length", _MAX_MESSAGE),
+                ("grpc.max_send_message_length", _MAX_MESSAGE),
+            ],
+        )
+        self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._channel is not None:
+            self._channel.close()
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            if self._process.stdout is not None:
+                self._process.stdout.close()
+        self._stderr.close()
+
+    def _read_port(self) -> int:
+        assert self._process is not None and self._process.stdout is not None
+        deadline = time.monotonic() + _START_TIMEOUT_SECONDS
+        line = b""
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self._process.stdout], [], [], 0.2)
+            if ready:
+                line = self._process.stdout.readline()
+                break
+            if self._process.poll() is not None:
+                break
+        if not line.strip().isdigit():
+            self._process.kill()
+            self._process.wait(timeout=10)
+            self._stderr.seek(0)
+            stderr = self._stderr.read().decode(errors="replace")
+            self.__exit__(None, None, None)
+            raise AnalyzerError(
+                "the policy pack did not start; its output was:\n"
+                + (line.decode(errors="replace") + stderr).strip()
+            )
+        return int(line.strip())
+
+    @property
+    def stub(self) -> analyzer_pb2_grpc.AnalyzerStub:
+        if self._stub is None:
+            raise AnalyzerError("the policy pack is not running; use it as a context manager")
+        return self._stub
+
+    # ---- RPCs ----
+
+    def plugin_version(self) -> str:
+        """GetPluginInfo: the pulumi-policy SDK version serving the pack."""
+        info: plugin_pb2.PluginInfo = self.stub.GetPluginInfo(empty_pb2.Empty())
+        return info.version
+
+    def info(self) -> PackInfo:
+        """GetAnalyzerInfo: the pack's name and every policy's metadata."""
+        reply = self.stub.GetAnalyzerInfo(empty_pb2.Empty())
+        policies = tuple(
+            PolicyInfo(
+                name=p.name,
+                description=p.description,
+                enforcement=ENFORCEMENT_NAMES[p.enforcementLevel],
+                severity=SEVERITY_NAMES[p.severity],
+                remediation=p.remediation_steps,
+                url=p.url,
+                kind="stack" if p.policy_type == analyzer_pb2.POLICY_TYPE_STACK else "resource",
+                config_schema=json_format.MessageToDict(p.configSchema),
+            )
+            for p in reply.policies
+        )
+        return PackInfo(name=reply.name, version=reply.version, policies=policies)
+
+    def configure(self, policy_config: Mapping[str, analyzer_pb2.PolicyConfig]) -> None:
+        """Configure: per-policy enforcement and properties."""
+        request = analyzer_pb2.ConfigureAnalyzerRequest()
+        for name, entry in policy_config.items():
+            request.policyConfig[name].CopyFrom(entry)
+        self.stub.Configure(request)
+
+    def configure_stack(self, tags: Mapping[str, str] | None = None) -> None:
+        """ConfigureStack: the stack's identity, config and tags."""
+        request = analyzer_pb2.AnalyzerStackConfigureRequest(
+            stack=self._stack, project=self._project, organization="organization", dry_run=True
+        )
+        request.config.update(self._config)
+        request.tags.update(dict(tags or {}))
+        self.stub.ConfigureStack(request)
+
+    def analyze(
+        self, resource: RecordedResource, providers: Mapping[str, RecordedResource]
+    ) -> list[Violation]:
+        """Analyze one resource with its provider, as the engine does before each step."""
+        request = analyzer_pb2.AnalyzeRequest(
+            type=resource.type, urn=resource.urn, name=resource.name
+        )
+        request.properties.CopyFrom(resource.properties)
+        request.options.CopyFrom(_options(resource))
+        provider = _provider_of(resource, providers)
+        if provider is not None:
+            request.provider.CopyFrom(provider)
+        return _violations(self.stub.Analyze(request).diagnostics)
+
+    def analyze_stack(
+        self, resources: Sequence[RecordedResource], providers: Mapping[str, RecordedResource]
+    ) -> list[Violation]:
+        """AnalyzeStack: every resource with parents and dependencies, once at the end."""
+        request = analyzer_pb2.AnalyzeStackRequest()
+        for resource in resources:
+            item = request.resources.add(
+                type=resource.type,
+                urn=resource.urn,
+                name=resource.name,
+                parent=resource.parent,
+                dependencies=list(resource.dependencies),
+            )
+            item.properties.CopyFrom(resource.properties)
+            item.options.CopyFrom(_options(resource))
+            for key, urns in resource.property_dependencies.items():
+                item.propertyDependencies[key].urns.extend(urns)
+            provider = _provider_of(resource, providers)
+            if provider is not None:
+                item.provider.CopyFrom(provider)
+        return _violations(self.stub.AnalyzeStack(request).diagnostics)
+
+
+def _options(resource: RecordedResource) -> analyzer_pb2.AnalyzerResourceOptions:
+    return analyzer_pb2.AnalyzerResourceOptions(parent=resource.parent)
+
+
+def _provider_of(
+    resource: RecordedResource, providers: Mapping[str, RecordedResource]
+) -> analyzer_pb2.AnalyzerProviderResource | None:
+    """The provider resource the engine would attach: explicit by reference, else the default."""
+    if resource.type.startswith("pulumi:providers:") or not resource.custom:
+        return None
+    reference = resource.provider.rsplit("::", 1)[0] if resource.provider else ""
+    package = resource.type.split(":", 1)[0]
+    provider = providers.get(reference) or providers.get(f"default:{package}")
+    if provider is None:
+        return None
+    message = analyzer_pb2.AnalyzerProviderResource(
+        type=provider.type, urn=provider.urn, name=provider.name
+    )
+    message.properties.CopyFrom(provider.properties)
+    return message
+
+
+def _violations(diagnostics: Iterable[analyzer_pb2.AnalyzeDiagnostic]) -> list[Violation]:
+    return [
+        Violation(
+            policy=d.policyName,
+            enforcement=ENFORCEMENT_NAMES[d.enforcementLevel],
+            severity=SEVERITY_NAMES[d.severity],
+            urn=d.urn,
+            message=d.message,
+        )
+        for d in diagnostics
+    ]

@@ -1,0 +1,165 @@
+"""Turn a preview into what people read (tree, policy report, verdict) and what CI keeps (JSON)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from tools.preview.analyzer import PackInfo, Violation
+from tools.preview.program import RecordedResource
+
+__all__ = ["PreviewResult", "render_policy_report", "render_tree", "verdict", "write_json"]
+
+_ENFORCEMENT_ORDER: Final = ("mandatory", "remediate", "advisory", "disabled")
+_SEVERITY_ORDER: Final = ("critical", "high", "medium", "low", "unspecified")
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    """Everything one offline preview produced."""
+
+    project: str
+    stack: str
+    resources: Sequence[RecordedResource]
+    pack: PackInfo
+    violations: Sequence[Violation]
+
+    @property
+    def mandatory(self) -> list[Violation]:
+        """Violations that block a deployment."""
+        return [v for v in self.violations if v.enforcement == "mandatory"]
+
+
+def _short(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1] if urn else "(stack)"
+
+
+def render_tree(resources: Sequence[RecordedResource]) -> str:
+    """Components as a tree, each with the count of resources under it by type."""
+    children: dict[str, list[RecordedResource]] = {}
+    for resource in resources:
+        children.setdefault(resource.parent, []).append(resource)
+    known = {r.urn for r in resources}
+
+    def descendants(urn: str) -> Iterable[RecordedResource]:
+        for child in children.get(urn, []):
+            yield child
+            yield from descendants(child.urn)
+
+    lines: list[str] = []
+
+    def walk(urn: str, depth: int) -> None:
+        for child in children.get(urn, []):
+            if child.custom:
+                continue
+            below = [d for d in descendants(child.urn) if d.custom]
+            lines.append(f"{'  ' * depth}{child.type}  {child.name}  ({len(below)} resources)")
+            direct = Counter(d.type for d in children.get(child.urn, []) if d.custom)
+            for type_token, count in sorted(direct.items()):
+                lines.append(f"{'  ' * (depth + 1)}· {type_token} ×{count}")
+            walk(child.urn, depth + 1)
+
+    roots = [urn for urn in children if urn not in known]
+    for root in roots:
+        top_level = Counter(r.type for r in children.get(root, []) if r.custom)
+        for type_token, count in sorted(top_level.items()):
+            lines.append(f"· {type_token} ×{count}")
+        walk(root, 0)
+    custom = sum(1 for r in resources if r.custom)
+    lines.append(
+        f"{len(resources)} resources: {custom} cloud resources, "
+        f"{len(resources) - custom} components"
+    )
+    return "\n".join(lines)
+
+
+def render_policy_report(pack: PackInfo, violations: Sequence[Violation]) -> str:
+    """Violations grouped by enforcement then severity, each with its resource and remedy."""
+    remedies = {p.name: p.remediation for p in pack.policies}
+    lines = [f"Policy pack {pack.name}@{pack.version}: {len(pack.policies)} policies"]
+    if not violations:
+        lines.append("  no violations")
+        return "\n".join(lines)
+    for enforcement in _ENFORCEMENT_ORDER:
+        group = [v for v in violations if v.enforcement == enforcement]
+        if not group:
+            continue
+        lines.append(f"{enforcement.upper()} ({len(group)})")
+        for severity in _SEVERITY_ORDER:
+            for violation in (v for v in group if v.severity == severity):
+                detail = violation.message.splitlines()[-1]
+                lines.append(f"  [{severity}] {violation.policy}  {_short(violation.urn)}")
+                lines.append(f"      {detail}")
+                if remedies.get(violation.policy):
+                    lines.append(f"      fix: {remedies[violation.policy]}")
+    return "\n".join(lines)
+
+
+def verdict(result: PreviewResult, seconds: float) -> str:
+    """One line: pass or fail, with counts and time."""
+    advisory = len(result.violations) - len(result.mandatory)
+    status = "FAILED" if result.mandatory else "PASSED"
+    return (
+        f"{status}: stack {result.stack}, {len(result.resources)} resources, "
+        f"{len(result.mandatory)} mandatory and {advisory} other violations "
+        f"({seconds:.1f} s)"
+    )
+
+
+def to_document(result: PreviewResult) -> dict[str, Any]:
+    """The JSON document CI keeps: resources exactly as analyzed and the policy outcome."""
+    return {
+        "stack": result.stack,
+        "project": result.project,
+        "resources": [
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "parent": r.parent,
+                "provider": r.provider,
+                "custom": r.custom,
+                "dependencies": list(r.dependencies),
+                "inputs": r.inputs,
+            }
+            for r in result.resources
+        ],
+        "policy": {
+            "pack": result.pack.name,
+            "version": result.pack.version,
+            "policies": [
+                {
+                    "name": p.name,
+                    "enforcement": p.enforcement,
+                    "severity": p.severity,
+                    "kind": p.kind,
+                }
+                for p in result.pack.policies
+            ],
+            "violations": [
+                {
+                    "policy": v.policy,
+                    "enforcement": v.enforcement,
+                    "severity": v.severity,
+                    "urn": v.urn,
+                    "message": v.message,
+                }
+                for v in result.violations
+            ],
+        },
+    }
+
+
+def write_json(result: PreviewResult, path: Path) -> None:
+    """Write `to_document(result)` to `path`, creating its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(to_document(result), indent=2, sort_keys=False) + "\n", "utf-8")
+
+
+def counts_by_type(resources: Sequence[RecordedResource]) -> Mapping[str, int]:
+    """Cloud resources per type, for summaries and tests."""
+    return Counter(r.type for r in resources if r.custom)

@@ -292,7 +292,8 @@ class PolicyPackProcess:
         provider = _provider_of(resource, providers)
         if provider is not None:
             request.provider.CopyFrom(provider)
-        return _violations(self.stub.Analyze(request).diagnostics)
+        # A resource policy reports no URN; the engine attributes it to the analyzed resource.
+        return _violations(self.stub.Analyze(request).diagnostics, default_urn=resource.urn)
 
     def analyze_stack(
         self, resources: Sequence[RecordedResource], providers: Mapping[str, RecordedResource]
@@ -339,13 +340,15 @@ def _provider_of(
     return message
 
 
-def _violations(diagnostics: Iterable[analyzer_pb2.AnalyzeDiagnostic]) -> list[Violation]:
+def _violations(
+    diagnostics: Iterable[analyzer_pb2.AnalyzeDiagnostic], default_urn: str = ""
+) -> list[Violation]:
     return [
         Violation(
             policy=d.policyName,
             enforcement=ENFORCEMENT_NAMES[d.enforcementLevel],
             severity=SEVERITY_NAMES[d.severity],
-            urn=d.urn,
+            urn=d.urn or default_urn,
             message=d.message,
         )
         for d in diagnostics

@@ -245,7 +245,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
             raise NotImplementedError(
                 f"no mock answers the invoke {args.token}; add one to tools/preview/mocks.py"
             )
-        return handler(args.args, self._region_of(args.provider)), None
+        # An empty failure list, not None: pulumi's MockMonitor iterates it.
+        return handler(args.args, self._region_of(args.provider)), []
 
     @staticmethod
     def _caller_identity(_: Mapping[str, Any], __: str) -> dict[str, Any]:

@@ -1,0 +1,339 @@
+"""The IAM documents of the data lake: bucket policies, the replication role, research roles.
+
+Every document is built from `components.iam_documents` and the taxonomy, so the condition
+keys research access depends on (`project`, `data-classification`) are spelt in one place.
+The functions are pure: they take ARNs (plain strings or Outputs) and return documents, which
+keeps them testable without a Pulumi runtime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import pulumi
+
+from components.iam_documents import (
+    ANY_PRINCIPAL,
+    Condition,
+    PolicyDocument,
+    Principal,
+    Statement,
+    deny_insecure_transport,
+    existing_object_tag,
+    kms_via_service,
+    objects_in,
+    principal_tag,
+    request_object_tag,
+    request_tag,
+)
+from taxonomy import OBJECT_REQUIRED_KEYS, TagKey
+
+__all__ = [
+    "DATA_READ_ACTIONS",
+    "TAG_WRITE_ACTIONS",
+    "BucketPolicyOptions",
+    "ReplicationPair",
+    "ResearchAccess",
+    "bucket_policy",
+    "key_policy",
+    "replication_policy",
+    "research_access_policy",
+    "research_trust_policy",
+]
+
+DATA_READ_ACTIONS: Final = (
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:GetObjectTagging",
+    "s3:GetObjectVersionTagging",
+)
+"""Object reads a research role gets; each accepts `s3:ExistingObjectTag/<key>` conditions."""
+
+TAG_WRITE_ACTIONS: Final = (
+    "s3:PutObjectTagging",
+    "s3:PutObjectVersionTagging",
+    "s3:DeleteObjectTagging",
+    "s3:DeleteObjectVersionTagging",
+)
+"""Object-tag writes; tags are the access control, so only the tagger may perform them."""
+
+PROJECTS_ROOT: Final = "projects"
+"""First key segment of every project's data (mirrors `/projects/<project>` on EFS)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BucketPolicyOptions:
+    """What a bucket's policy enforces beyond TLS, which every bucket enforces."""
+
+    kms_key_arn: pulumi.Input[str] | None = None
+    """Key uploads must use; None for the access-logs bucket, which S3 logging needs on SSE-S3."""
+    tagger_role_arns: Sequence[pulumi.Input[str]] = ()
+    """Only principals allowed to write object tags; empty leaves tag writes to IAM."""
+    log_source_account: pulumi.Input[str] | None = None
+    """Account whose buckets may deliver server access logs here (access-logs bucket only)."""
+    log_source_bucket_arns: Sequence[pulumi.Input[str]] = ()
+    """Buckets whose server access logs land here."""
+
+
+def bucket_policy(bucket_arn: pulumi.Input[str], options: BucketPolicyOptions) -> PolicyDocument:
+    """The bucket policy: TLS 1.2+ only, SSE-KMS uploads, tag writes by the tagger alone."""
+    whole_bucket = (bucket_arn, objects_in(bucket_arn))
+    objects = (objects_in(bucket_arn),)
+    statements = [
+        deny_insecure_transport("DenyInsecureTransport", ("s3:*",), whole_bucket),
+        Statement(
+            sid="DenyOutdatedTls",
+            effect="Deny",
+            principal=ANY_PRINCIPAL,
+            actions=("s3:*",),
+            resources=whole_bucket,
+            conditions=(Condition("NumericLessThan", "s3:TlsVersion", "1.2"),),
+        ),
+    ]
+    if options.kms_key_arn is not None:
+        # Two statements, not one: conditions in a statement are AND-ed, and either a non-KMS
+        # algorithm or a foreign key must be refused on its own. A request without the headers
+        # passes and gets the bucket's default SSE-KMS key, which is what clients should do.
+        statements += [
+            Statement(
+                sid="DenyNonKmsEncryption",
+                effect="Deny",
+                principal=ANY_PRINCIPAL,
+                actions=("s3:PutObject",),
+                resources=objects,
+                conditions=(
+                    Condition(
+                        "StringNotEqualsIfExists", "s3:x-amz-server-side-encryption", "aws:kms"
+                    ),
+                ),
+            ),
+            Statement(
+                sid="DenyForeignKmsKey",
+                effect="Deny",
+                principal=ANY_PRINCIPAL,
+                actions=("s3:PutObject",),
+                resources=objects,
+                conditions=(
+                    Condition(
+                        "ArnNotEqualsIfExists",
+                        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+                        options.kms_key_arn,
+                    ),
+                ),
+            ),
+        ]
+    if options.tagger_role_arns:
+        statements.append(
+            Statement(
+                sid="DenyTagWritesExceptTagger",
+                effect="Deny",
+                principal=ANY_PRINCIPAL,
+                actions=TAG_WRITE_ACTIONS,
+                resources=objects,
+                conditions=(
+                    Condition("ArnNotLike", "aws:PrincipalArn", *options.tagger_role_arns),
+                ),
+            )
+        )
+    if options.log_source_account is not None:
+        statements.append(
+            Statement(
+                sid="AllowServerAccessLogs",
+                effect="Allow",
+                principal=Principal("Service", ("logging.s3.amazonaws.com",)),
+                actions=("s3:PutObject",),
+                resources=objects,
+                conditions=(
+                    Condition("StringEquals", "aws:SourceAccount", options.log_source_account),
+                    Condition("ArnLike", "aws:SourceArn", *options.log_source_bucket_arns),
+                ),
+            )
+        )
+    return PolicyDocument(*statements)
+
+
+def key_policy(account_root_arn: pulumi.Input[str]) -> PolicyDocument:
+    """Key policy delegating to IAM, so roles get key use through scoped identity policies.
+
+    `Resource: "*"` in a key policy means this key; it is the only form KMS accepts.
+    """
+    return PolicyDocument(
+        Statement(
+            sid="EnableIamPolicies",
+            effect="Allow",
+            principal=Principal("AWS", (account_root_arn,)),
+            actions=("kms:*",),
+            resources=("*",),
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicationPair:
+    """One source bucket and its replica."""
+
+    source_arn: pulumi.Input[str]
+    replica_arn: pulumi.Input[str]
+    worm: bool
+    """Source has Object Lock: replication must also read retention and legal holds."""
+
+
+def replication_policy(
+    pairs: Sequence[ReplicationPair],
+    *,
+    source_key_arn: pulumi.Input[str],
+    replica_key_arn: pulumi.Input[str],
+    source_region: str,
+    replica_region: str,
+) -> PolicyDocument:
+    """Least privilege for S3 replication of SSE-KMS objects from the sources to the replicas."""
+    statements = [
+        Statement(
+            sid="ReadReplicationConfiguration",
+            effect="Allow",
+            actions=("s3:GetReplicationConfiguration", "s3:ListBucket"),
+            resources=tuple(p.source_arn for p in pairs),
+        ),
+        Statement(
+            sid="ReadSourceVersions",
+            effect="Allow",
+            actions=(
+                "s3:GetObjectVersionForReplication",
+                "s3:GetObjectVersionAcl",
+                "s3:GetObjectVersionTagging",
+            ),
+            resources=tuple(objects_in(p.source_arn) for p in pairs),
+        ),
+    ]
+    locked = tuple(objects_in(p.source_arn) for p in pairs if p.worm)
+    if locked:
+        statements.append(
+            Statement(
+                sid="ReadSourceObjectLock",
+                effect="Allow",
+                actions=("s3:GetObjectRetention", "s3:GetObjectLegalHold"),
+                resources=locked,
+            )
+        )
+    statements += [
+        Statement(
+            sid="WriteReplicas",
+            effect="Allow",
+            actions=("s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"),
+            resources=tuple(objects_in(p.replica_arn) for p in pairs),
+        ),
+        Statement(
+            sid="DecryptSourceThroughS3",
+            effect="Allow",
+            actions=("kms:Decrypt",),
+            resources=(source_key_arn,),
+            conditions=(kms_via_service("s3", (source_region,)),),
+        ),
+        # GenerateDataKey beside Encrypt: the replicas use S3 Bucket Keys, for which S3 asks KMS
+        # for a data key under the replica key instead of encrypting each object's key.
+        Statement(
+            sid="EncryptReplicasThroughS3",
+            effect="Allow",
+            actions=("kms:Encrypt", "kms:GenerateDataKey"),
+            resources=(replica_key_arn,),
+            conditions=(kms_via_service("s3", (replica_region,)),),
+        ),
+    ]
+    return PolicyDocument(*statements)
+
+
+def research_trust_policy(
+    trusted_principal_arns: Sequence[pulumi.Input[str]], projects: Sequence[str]
+) -> PolicyDocument:
+    """Who may become a research role, and with which `project` session tag.
+
+    A role carries one value per tag key but a group works on several projects, so the project
+    is a session tag chosen at AssumeRole (`--tags Key=project,Value=<slug>`), limited here to
+    the group's projects, and the only tag a caller may set. A session without it matches no
+    object, because `${aws:PrincipalTag/project}` then resolves to nothing.
+    """
+    principal = Principal("AWS", tuple(trusted_principal_arns))
+    mfa = Condition("Bool", "aws:MultiFactorAuthPresent", "true")
+    return PolicyDocument(
+        Statement(
+            sid="AssumeWithMfa",
+            effect="Allow",
+            principal=principal,
+            actions=("sts:AssumeRole",),
+            conditions=(mfa,),
+        ),
+        Statement(
+            sid="TagSessionWithGroupProject",
+            effect="Allow",
+            principal=principal,
+            actions=("sts:TagSession",),
+            conditions=(
+                mfa,
+                Condition("StringEquals", request_tag(TagKey.PROJECT), *projects),
+                Condition("ForAllValues:StringEquals", "aws:TagKeys", TagKey.PROJECT.value),
+                Condition("Null", request_tag(TagKey.PROJECT), "false"),
+            ),
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ResearchAccess:
+    """The buckets and keys one research group's role may use."""
+
+    projects: Sequence[str]
+    classifications: Sequence[str]
+    readable_bucket_arns: Sequence[pulumi.Input[str]]
+    """Data buckets in both regions: reads keep working from the replicas if Mumbai is lost."""
+    writable_bucket_arns: Sequence[pulumi.Input[str]]
+    """Primary data buckets that accept research uploads (never the WORM raw bucket)."""
+    keys_by_region: Sequence[tuple[str, pulumi.Input[str]]]
+    """(region, key ARN) of the lake's keys; each is usable only through S3 in its region."""
+
+
+def research_access_policy(access: ResearchAccess) -> PolicyDocument:
+    """ABAC for one research group: objects of the session's project and allowed classes.
+
+    Every statement also pins `aws:PrincipalTag/project` to the group's projects, so a session
+    that somehow lacks the session tag (and so inherits the role's provider default `project`
+    tag) still reaches nothing.
+    """
+    own_project = principal_tag(TagKey.PROJECT)
+    in_group = Condition("StringEquals", f"aws:PrincipalTag/{TagKey.PROJECT.value}", *[])
+    del in_group  # built per statement below so each carries all its StringEquals keys at once
+    project_prefix = f"{PROJECTS_ROOT}/{own_project}/"
+    statements = [
+        Statement(
+            sid="ReadOwnProjectObjects",
+            effect="Allow",
+            actions=DATA_READ_ACTIONS,
+            resources=tuple(objects_in(arn) for arn in access.readable_bucket_arns),
+            conditions=(
+                Condition("StringEquals", existing_object_tag(TagKey.PROJECT), own_project),
+                _pinned_projects(access.projects),
+                Condition(
+                    "ForAnyValue:StringEquals",
+                    existing_object_tag(TagKey.DATA_CLASSIFICATION),
+                    *access.classifications,
+                )
+                if False
+                else _classification_equals(
+                    existing_object_tag(TagKey.DATA_CLASSIFICATION), access.classifications
+                ),
+            ),
+        ),
+    ]
+    return PolicyDocument(*statements, project_prefix=project_prefix)  # type: ignore[call-arg]
+
+
+def _pinned_projects(projects: Sequence[str]) -> Condition:
+    return Condition("StringEquals", f"aws:PrincipalTag/{TagKey.PROJECT.value}", *projects)
+
+
+def _classification_equals(key: str, classifications: Sequence[str]) -> Condition:
+    return Condition("StringEquals", key, *classifications)
+
+
+_ = OBJECT_REQUIRED_KEYS

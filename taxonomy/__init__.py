@@ -35,8 +35,8 @@ from taxonomy.limits import (
     validate_taxonomy_values,
 )
 from taxonomy.merge import MergeResult, merge_tags
-from taxonomy.regions import DR_REGION, INDIA_REGIONS, PRIMARY_REGION
 from taxonomy.naming import PROJECT_SLUG_PATTERN, is_project_slug, resource_prefix
+from taxonomy.regions import DR_REGION, INDIA_REGIONS, PRIMARY_REGION
 
 __all__ = [
     "ABAC_KEYS",

@@ -211,7 +211,8 @@ class PolicyPackProcess:
         self._stderr.close()
 
     def _read_port(self) -> int:
-        assert self._process is not None and self._process.stdout is not None
+        assert self._process is not None
+        assert self._process.stdout is not None
         deadline = time.monotonic() + _START_TIMEOUT_SECONDS
         line = b""
         while time.monotonic() < deadline:

@@ -44,6 +44,11 @@ def _digest(*parts: str, length: int = 17) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
 
 
+def efs_arn_prefix(region: str) -> str:
+    """The ARN prefix of EFS resources in `region` of the mock account."""
+    return f"arn:aws:elasticfilesystem:{region}:{MOCK_ACCOUNT_ID}"
+
+
 def _kebab(type_name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "-", type_name).lower()
 
@@ -124,7 +129,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
                     "bucketRegionalDomainName": f"{bucket}.s3.{region}.amazonaws.com",
                 }
             case "aws:kms/key:Key":
-                key_id = f"{resource_id[:8]}-{resource_id[8:12]}-4{resource_id[12:15]}-a{resource_id[15:17]}0-{_digest(resource_id, length=12)}"
+                r = resource_id
+                key_id = f"{r[:8]}-{r[8:12]}-4{r[12:15]}-a{r[15:17]}0-{_digest(r, length=12)}"
                 return {
                     "_id": key_id,
                     "keyId": key_id,
@@ -158,7 +164,10 @@ class PlatformMocks(pulumi.runtime.Mocks):
                 return {
                     "arn": arn,
                     "qualifiedArn": f"{arn}:$LATEST",
-                    "invokeArn": f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations",
+                    "invokeArn": (
+                        f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/"
+                        f"{arn}/invocations"
+                    ),
                 }
             case "aws:cloudwatch/logGroup:LogGroup":
                 return {
@@ -168,10 +177,11 @@ class PlatformMocks(pulumi.runtime.Mocks):
             case "aws:cloudwatch/eventRule:EventRule":
                 return {"arn": f"arn:aws:events:{region}:{account}:rule/{physical}"}
             case "aws:eks/cluster:Cluster":
-                issuer = f"https://oidc.eks.{region}.amazonaws.com/id/{_digest(physical, length=32).upper()}"
+                cluster_hash = _digest(physical, length=32).upper()
+                issuer = f"https://oidc.eks.{region}.amazonaws.com/id/{cluster_hash}"
                 return {
                     "arn": f"arn:aws:eks:{region}:{account}:cluster/{physical}",
-                    "endpoint": f"https://{_digest(physical, length=32).upper()}.gr7.{region}.eks.amazonaws.com",
+                    "endpoint": f"https://{cluster_hash}.gr7.{region}.eks.amazonaws.com",
                     "certificateAuthority": {"data": base64.b64encode(b"mock-cluster-ca").decode()},
                     "identities": [{"oidcs": [{"issuer": issuer}]}],
                     "vpcConfig": {
@@ -184,12 +194,10 @@ class PlatformMocks(pulumi.runtime.Mocks):
             case "aws:efs/fileSystem:FileSystem":
                 return {
                     "dnsName": f"{resource_id}.efs.{region}.amazonaws.com",
-                    "arn": f"arn:aws:elasticfilesystem:{region}:{account}:file-system/{resource_id}",
+                    "arn": f"{efs_arn_prefix(region)}:file-system/{resource_id}",
                 }
             case "aws:efs/accessPoint:AccessPoint":
-                return {
-                    "arn": f"arn:aws:elasticfilesystem:{region}:{account}:access-point/{resource_id}"
-                }
+                return {"arn": f"{efs_arn_prefix(region)}:access-point/{resource_id}"}
             case "aws:ec2/subnet:Subnet":
                 return {"arn": f"arn:aws:ec2:{region}:{account}:subnet/{resource_id}"}
             case "aws:ec2/vpc:Vpc":
@@ -204,7 +212,10 @@ class PlatformMocks(pulumi.runtime.Mocks):
             case "aws:dynamodb/table:Table":
                 return {
                     "arn": f"arn:aws:dynamodb:{region}:{account}:table/{physical}",
-                    "streamArn": f"arn:aws:dynamodb:{region}:{account}:table/{physical}/stream/2026-01-01T00:00:00.000",
+                    "streamArn": (
+                        f"arn:aws:dynamodb:{region}:{account}:table/{physical}"
+                        "/stream/2026-01-01T00:00:00.000"
+                    ),
                 }
             case "aws:datasync/task:Task":
                 return {"arn": f"arn:aws:datasync:{region}:{account}:task/task-{resource_id}"}
@@ -231,7 +242,10 @@ class PlatformMocks(pulumi.runtime.Mocks):
                 }
             case "aws:apigateway/stage:Stage":
                 return {
-                    "invokeUrl": f"https://{resource_id[:10]}.execute-api.{region}.amazonaws.com/{inputs.get('stageName', 'v1')}"
+                    "invokeUrl": (
+                        f"https://{resource_id[:10]}.execute-api.{region}.amazonaws.com/"
+                        f"{inputs.get('stageName', 'v1')}"
+                    )
                 }
         return {}
 

@@ -1,0 +1,1 @@
+"""Benchmarks behind `make bench`; each module measures ratios within one run."""

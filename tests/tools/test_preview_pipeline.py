@@ -18,17 +18,17 @@ PACK = Path(__file__).resolve().parents[2] / "policies"
 
 
 @pytest.fixture(scope="module")
-def bad_result():  # type: ignore[no-untyped-def]
+def bad_result():
     """The bad fixture program previewed once through the real pack."""
     config = load_stack_config(FIXTURE, "bad")
     return preview(FIXTURE, "bad-fixture", "bad", config, PACK)
 
 
-def _mandatory(result) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _mandatory(result) -> set[tuple[str, str]]:
     return {(v.policy, v.urn.rsplit("::", 1)[-1]) for v in result.mandatory}
 
 
-def test_bad_program_breaks_each_headline_rule(bad_result) -> None:  # type: ignore[no-untyped-def]
+def test_bad_program_breaks_each_headline_rule(bad_result) -> None:
     """Each deliberately broken resource yields its mandatory violation through gRPC."""
     assert {
         ("s3-bucket-tls-only", "raw"),
@@ -38,14 +38,14 @@ def test_bad_program_breaks_each_headline_rule(bad_result) -> None:  # type: ign
     } <= _mandatory(bad_result)
 
 
-def test_every_registration_reaches_the_pack(bad_result) -> None:  # type: ignore[no-untyped-def]
+def test_every_registration_reaches_the_pack(bad_result) -> None:
     """The provider, bucket, role and role policy were all recorded with their provider."""
     by_name = {r.name: r for r in bad_result.resources}
     assert set(by_name) == {"untagged", "raw", "researcher", "researcher-read"}
     assert by_name["raw"].provider.startswith(by_name["untagged"].urn)
 
 
-def test_role_policy_depends_on_its_role(bad_result) -> None:  # type: ignore[no-untyped-def]
+def test_role_policy_depends_on_its_role(bad_result) -> None:
     """Property dependencies are recorded, so stack rules can join by reference."""
     by_name = {r.name: r for r in bad_result.resources}
     assert by_name["researcher-read"].property_dependencies["role"] == (by_name["researcher"].urn,)

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -38,7 +39,7 @@ def test_schema_check_rejects_a_broken_workflow(tmp_path: Path) -> None:
     assert _validate(broken).returncode != 0
 
 
-def _steps_using(job: dict[str, object], action: str) -> list[dict[str, object]]:
+def _steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
     steps = job["steps"]
     assert isinstance(steps, list)
     return [s for s in steps if str(s.get("uses", "")).startswith(action)]

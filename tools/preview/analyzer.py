@@ -52,7 +52,9 @@ SEVERITY_NAMES: Final = {
     analyzer_pb2.POLICY_SEVERITY_HIGH: "high",
     analyzer_pb2.POLICY_SEVERITY_CRITICAL: "critical",
 }
-_ENFORCEMENT_VALUES: Final = {name: value for value, name in ENFORCEMENT_NAMES.items()}
+_ENFORCEMENT_VALUES: Final[dict[str, analyzer_pb2.EnforcementLevel.ValueType]] = {
+    name: value for value, name in ENFORCEMENT_NAMES.items()
+}
 
 
 class AnalyzerError(RuntimeError):
@@ -133,7 +135,7 @@ def expand_pack_config(
     return result
 
 
-def _level(name: str, where: str) -> int:
+def _level(name: str, where: str) -> analyzer_pb2.EnforcementLevel.ValueType:
     if name not in _ENFORCEMENT_VALUES:
         raise AnalyzerError(
             f"{where}: enforcement level {name!r} is not one of {', '.join(_ENFORCEMENT_VALUES)}"

@@ -64,6 +64,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
             "aws:index/getRegion:getRegion": self._region,
             "aws:index/getPartition:getPartition": self._partition,
             "aws:index/getAvailabilityZones:getAvailabilityZones": self._zones,
+            "aws:ec2/getVpc:getVpc": self._vpc,
+            "aws:ec2/getSubnet:getSubnet": self._subnet,
         }
 
     # ---- resources ----
@@ -207,6 +209,56 @@ class PlatformMocks(pulumi.runtime.Mocks):
                 }
             case "aws:ec2/securityGroup:SecurityGroup":
                 return {"arn": f"arn:aws:ec2:{region}:{account}:security-group/{resource_id}"}
+            case "aws:ec2/vpcEndpoint:VpcEndpoint":
+                outputs: dict[str, Any] = {
+                    "arn": f"arn:aws:ec2:{region}:{account}:vpc-endpoint/{resource_id}"
+                }
+                if inputs.get("vpcEndpointType") == "Gateway":
+                    outputs["prefixListId"] = "pl-" + _digest(resource_id, length=8)
+                return outputs
+            case "aws:ec2/launchTemplate:LaunchTemplate":
+                return {
+                    "arn": f"arn:aws:ec2:{region}:{account}:launch-template/{resource_id}",
+                    "latestVersion": 1,
+                    "defaultVersion": 1,
+                }
+            case "aws:eks/nodeGroup:NodeGroup":
+                cluster = str(inputs.get("clusterName", ""))
+                group = str(inputs.get("nodeGroupName") or inputs.get("nodeGroupNamePrefix", ""))
+                group += _digest(resource_id, length=8)
+                return {
+                    "_id": f"{cluster}:{group}",
+                    "nodeGroupName": group,
+                    "arn": f"arn:aws:eks:{region}:{account}:nodegroup/{cluster}/{group}/"
+                    f"{resource_id}",
+                    "status": "ACTIVE",
+                }
+            case "aws:eks/addon:Addon":
+                cluster, addon = inputs.get("clusterName", ""), inputs.get("addonName", "")
+                return {
+                    "_id": f"{cluster}:{addon}",
+                    "arn": f"arn:aws:eks:{region}:{account}:addon/{cluster}/{addon}/{resource_id}",
+                    "addonVersion": inputs.get("addonVersion") or "v1.0.0-eksbuild.1",
+                }
+            case "aws:eks/accessEntry:AccessEntry":
+                cluster = inputs.get("clusterName", "")
+                return {
+                    "accessEntryArn": f"arn:aws:eks:{region}:{account}:access-entry/{cluster}/"
+                    f"role/{account}/{physical}/{resource_id}"
+                }
+            case "aws:eks/podIdentityAssociation:PodIdentityAssociation":
+                cluster = inputs.get("clusterName", "")
+                association = "a-" + _digest(resource_id, length=17)
+                return {
+                    "associationId": association,
+                    "associationArn": f"arn:aws:eks:{region}:{account}:podidentityassociation/"
+                    f"{cluster}/{association}",
+                }
+            case "aws:efs/mountTarget:MountTarget":
+                return {
+                    "dnsName": f"{resource_id}.efs.{region}.amazonaws.com",
+                    "networkInterfaceId": "eni-" + _digest(resource_id),
+                }
             case "aws:sfn/stateMachine:StateMachine":
                 return {"arn": f"arn:aws:states:{region}:{account}:stateMachine:{physical}"}
             case "aws:dynamodb/table:Table":
@@ -289,6 +341,32 @@ class PlatformMocks(pulumi.runtime.Mocks):
             "dnsSuffix": "amazonaws.com",
             "id": "aws",
             "reverseDnsPrefix": "com.amazonaws",
+        }
+
+    @staticmethod
+    def _vpc(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+        vpc_id = str(args.get("id") or "vpc-" + _digest("default-vpc"))
+        return {
+            "id": vpc_id,
+            "arn": f"arn:aws:ec2:{region}:{MOCK_ACCOUNT_ID}:vpc/{vpc_id}",
+            "cidrBlock": "10.50.0.0/16",
+            "state": "available",
+            "enableDnsSupport": True,
+            "enableDnsHostnames": True,
+        }
+
+    @staticmethod
+    def _subnet(args: Mapping[str, Any], region: str) -> dict[str, Any]:
+        """A subnet's zone letter follows its id's last hex digit (mod 3), so tests can place
+        subnets in chosen zones by picking ids."""
+        subnet_id = str(args.get("id") or "subnet-0")
+        letter = "abc"[int(subnet_id[-1], 16) % 3] if subnet_id[-1] in "0123456789abcdef" else "a"
+        return {
+            "id": subnet_id,
+            "arn": f"arn:aws:ec2:{region}:{MOCK_ACCOUNT_ID}:subnet/{subnet_id}",
+            "availabilityZone": f"{region}{letter}",
+            "vpcId": "vpc-" + _digest("default-vpc"),
+            "cidrBlock": "10.50.0.0/20",
         }
 
     @staticmethod

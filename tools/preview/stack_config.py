@@ -25,7 +25,8 @@ class ProjectFile:
     """What the preview needs from Pulumi.yaml."""
 
     name: str
-    config_schema: dict[str, dict[str, Any]]
+    config_schema: dict[str, Any]
+    """Key → declaration (type, default, description) or a plain project-wide value."""
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

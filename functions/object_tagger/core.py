@@ -107,7 +107,7 @@ class ObjectResult:
 
 
 class TaggingFailedError(RuntimeError):
-    """Some objects could not be tagged; raised after the summary so EventBridge retries."""
+    """Some objects could not be tagged; raised after the summary so the event is retried."""
 
 
 class ObjectTagger:
@@ -301,7 +301,7 @@ class TaggingSummary:
         if not self.succeeded:
             lines += [
                 "",
-                "The invocation fails so EventBridge retries it; re-tagging is idempotent.",
+                "The invocation fails so Lambda retries it; re-tagging is idempotent.",
             ]
         if self.problems:
             lines += ["", f"Problems (first {len(self.problems)} of {self.problem_total}):"]

@@ -1,8 +1,9 @@
 """Lambda entry point of the object tagger: event in, `core.tag_execution`, errors out.
 
-EventBridge invokes it for "DataSync Task Execution State Change" events with State SUCCESS.
-Raising makes EventBridge retry (and, after its retries, send the event to the DLQ the program
-attaches); tagging is idempotent, so a retry only finishes what the first attempt could not.
+EventBridge invokes it (asynchronously) for "DataSync Task Execution State Change" events with
+State SUCCESS. Raising makes Lambda's asynchronous invocation retry the event and, after the last
+retry, hand it to the function's on-failure destination or dead-letter queue; tagging is
+idempotent, so a retry only finishes what the first attempt could not.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ metrics = Metrics()
 tracer = build_tracer()
 
 _s3 = S3Adapter(
-    boto3.client("s3", config=client_config(max_pool_connections=CONFIG.max_concurrency))
+    # One connection per worker thread, plus the listing and report reads of the main thread.
+    boto3.client("s3", config=client_config(max_pool_connections=CONFIG.max_concurrency + 2))
 )
 _datasync = DataSyncAdapter(boto3.client("datasync", config=client_config()))
 _notifier = Notifier(boto3.client("sns", config=client_config()), CONFIG.topic_arn)

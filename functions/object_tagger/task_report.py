@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from typing import Final
 
 from functions.common.datasync_types import S3Destination
+from functions.common.object_keys import is_folder_marker
 
 __all__ = [
     "TRANSFERRED_ARRAY",
@@ -180,7 +181,7 @@ def transferred_keys(entries: Iterable[object], destination: S3Destination) -> I
         metadata = entry.get("SrcMetadata")
         if isinstance(metadata, dict) and metadata.get("Type") == "Directory":
             continue
-        if relative_path.endswith("/"):
+        if is_folder_marker(relative_path):
             continue
         status = entry.get("TransferStatus")
         if status is not None and status != "SUCCESS":

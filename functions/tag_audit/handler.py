@@ -32,7 +32,8 @@ metrics = Metrics()
 tracer = build_tracer()
 
 _s3 = S3Adapter(
-    boto3.client("s3", config=client_config(max_pool_connections=CONFIG.max_concurrency))
+    # One connection per worker thread, plus the listing and report upload of the main thread.
+    boto3.client("s3", config=client_config(max_pool_connections=CONFIG.max_concurrency + 2))
 )
 _notifier = Notifier(boto3.client("sns", config=client_config()), CONFIG.topic_arn)
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Final
 
 import pytest
 from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID
 from moto.sns.models import sns_backends
 
 __all__ = [
@@ -25,7 +26,9 @@ __all__ = [
     "sns_messages",
 ]
 
-REGION = "ap-south-1"
+REGION: Final = "ap-south-1"
+MOTO_ACCOUNT_ID: Final = "123456789012"
+"""The account moto answers as by default."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,9 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SECURITY_TOKEN", "testing")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "GenomicsPlatformTest")
-    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "test-function")
+    # A fresh service name per test gives a fresh Powertools logger, whose handler binds to the
+    # stdout of this test (pytest's capture streams close between tests).
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"test-function-{uuid.uuid4().hex[:8]}")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("LAMBDA_TASK_ROOT", raising=False)
 
@@ -78,7 +83,7 @@ def import_handler(module_name: str) -> ModuleType:
 
 def sns_messages(topic_arn: str) -> list[tuple[str | None, str]]:
     """(subject, message) of everything moto's SNS received on `topic_arn`."""
-    topic = sns_backends[DEFAULT_ACCOUNT_ID][REGION].topics[topic_arn]
+    topic = sns_backends[MOTO_ACCOUNT_ID][REGION].topics[topic_arn]
     return [(subject, message) for _, message, subject, _, _ in topic.sent_notifications]
 
 

@@ -80,7 +80,8 @@ def test_describe_execution_resolves_the_destination(client: DataSyncClient) -> 
 @pytest.mark.moto
 def test_describe_unknown_execution_is_a_domain_error(client: DataSyncClient) -> None:
     """An execution DataSync does not know fails as DataSyncError."""
-    arn = f"arn:aws:datasync:{REGION}:123456789012:task/task-0123456789abcdef0/execution/exec-0123456789abcdef0"
+    task = f"arn:aws:datasync:{REGION}:123456789012:task/task-0123456789abcdef0"
+    arn = f"{task}/execution/exec-0123456789abcdef0"
     with pytest.raises(DataSyncError):
         DataSyncAdapter(client).describe_execution(arn)
 

@@ -30,7 +30,9 @@ DERIVED_P1 = {
 }
 
 
-def state_change_event(state: str = "SUCCESS", execution_arn: str = EXECUTION_ARN) -> dict[str, object]:
+def state_change_event(
+    state: str = "SUCCESS", execution_arn: str = EXECUTION_ARN
+) -> dict[str, object]:
     """A DataSync state-change event as EventBridge delivers it."""
     return {
         "version": "0",

@@ -29,6 +29,7 @@ from components.iam_documents import (
     request_tag,
 )
 from taxonomy import OBJECT_REQUIRED_KEYS, TagKey
+from taxonomy.derivation import PROJECTS_ROOT
 
 __all__ = [
     "DATA_READ_ACTIONS",
@@ -58,9 +59,6 @@ TAG_WRITE_ACTIONS: Final = (
     "s3:DeleteObjectVersionTagging",
 )
 """Object-tag writes; tags are the access control, so only the tagger may perform them."""
-
-PROJECTS_ROOT: Final = "projects"
-"""First key segment of every project's data (mirrors `/projects/<project>` on EFS)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,13 +295,12 @@ def research_access_policy(access: ResearchAccess) -> PolicyDocument:
     """ABAC for one research group: objects of the session's project and allowed classes.
 
     Every statement also pins `aws:PrincipalTag/project` to the group's projects, so a session
-    that somehow lacks the session tag (and so inherits the role's provider default `project`
-    tag) still reaches nothing.
+    that lacks the session tag (and so sees the role's own `project` default tag) reaches
+    nothing. S3 object-tag keys are single-valued, so "one of the allowed classifications" is a
+    plain `StringEquals` with several values (OR-ed), not a `ForAnyValue` set operator.
     """
     own_project = principal_tag(TagKey.PROJECT)
-    in_group = Condition("StringEquals", f"aws:PrincipalTag/{TagKey.PROJECT.value}", *[])
-    del in_group  # built per statement below so each carries all its StringEquals keys at once
-    project_prefix = f"{PROJECTS_ROOT}/{own_project}/"
+    pinned = Condition("StringEquals", f"aws:PrincipalTag/{TagKey.PROJECT.value}", *access.projects)
     statements = [
         Statement(
             sid="ReadOwnProjectObjects",
@@ -312,28 +309,64 @@ def research_access_policy(access: ResearchAccess) -> PolicyDocument:
             resources=tuple(objects_in(arn) for arn in access.readable_bucket_arns),
             conditions=(
                 Condition("StringEquals", existing_object_tag(TagKey.PROJECT), own_project),
-                _pinned_projects(access.projects),
                 Condition(
-                    "ForAnyValue:StringEquals",
+                    "StringEquals",
                     existing_object_tag(TagKey.DATA_CLASSIFICATION),
                     *access.classifications,
-                )
-                if False
-                else _classification_equals(
-                    existing_object_tag(TagKey.DATA_CLASSIFICATION), access.classifications
                 ),
+                pinned,
+            ),
+        ),
+        # ListBucket knows no object tags; the key prefix is the only thing it can scope by.
+        Statement(
+            sid="ListOwnProjectPrefix",
+            effect="Allow",
+            actions=("s3:ListBucket",),
+            resources=tuple(access.readable_bucket_arns),
+            conditions=(
+                Condition("StringLike", "s3:prefix", f"{PROJECTS_ROOT}/{own_project}/*"),
+                pinned,
             ),
         ),
     ]
-    return PolicyDocument(*statements, project_prefix=project_prefix)  # type: ignore[call-arg]
+    if access.writable_bucket_arns:
+        statements.append(
+            Statement(
+                sid="UploadTaggedToOwnProject",
+                effect="Allow",
+                actions=("s3:PutObject",),
+                resources=tuple(
+                    objects_in(arn, f"{PROJECTS_ROOT}/{own_project}/")
+                    for arn in access.writable_bucket_arns
+                ),
+                conditions=(
+                    Condition("StringEquals", request_object_tag(TagKey.PROJECT), own_project),
+                    Condition(
+                        "StringEquals",
+                        request_object_tag(TagKey.DATA_CLASSIFICATION),
+                        *access.classifications,
+                    ),
+                    pinned,
+                    *(
+                        Condition("Null", request_object_tag(key), "false")
+                        for key in OBJECT_REQUIRED_KEYS
+                    ),
+                ),
+            )
+        )
+    for region, key_arn in access.keys_by_region:
+        statements.append(
+            Statement(
+                sid=f"UseLakeKeyThroughS3{_sid_part(region)}",
+                effect="Allow",
+                actions=("kms:Decrypt", "kms:GenerateDataKey"),
+                resources=(key_arn,),
+                conditions=(kms_via_service("s3", (region,)), pinned),
+            )
+        )
+    return PolicyDocument(*statements)
 
 
-def _pinned_projects(projects: Sequence[str]) -> Condition:
-    return Condition("StringEquals", f"aws:PrincipalTag/{TagKey.PROJECT.value}", *projects)
-
-
-def _classification_equals(key: str, classifications: Sequence[str]) -> Condition:
-    return Condition("StringEquals", key, *classifications)
-
-
-_ = OBJECT_REQUIRED_KEYS
+def _sid_part(text: str) -> str:
+    """`ap-south-1` → `ApSouth1`, so a region can name a statement."""
+    return "".join(part.capitalize() for part in text.split("-"))

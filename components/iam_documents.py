@@ -201,9 +201,7 @@ class PolicyDocument:
 
     def render(self) -> pulumi.Output[str]:
         """The JSON string, once every Output inside has resolved."""
-        return pulumi.Output.from_input(self.structure()).apply(
-            lambda resolved: json.dumps(resolved, sort_keys=False)
-        )
+        return pulumi.Output.json_dumps(self.structure())
 
     def to_json(self) -> str:
         """The JSON string of a document made only of plain strings (tests, docs, linting)."""

@@ -55,13 +55,17 @@ def _expected(message: str) -> str:
     return message
 
 
-def _fix(key: str) -> str | None:
-    """Nested keys are set with `--path`; top-level ones use the default remedy."""
+def _fix(key: str, example: str = "") -> str | None:
+    """Nested keys are set with `--path`; top-level ones use the default remedy.
+
+    A scalar example is shown as the value; a list or object example is not, because
+    `--path` would store it as one string.
+    """
     if "[" not in key and "." not in key:
         return None
-    return (
-        f"pulumi config set --path '{CONFIG_NAMESPACE}:{key}' <value> (see docs/configuration.md)"
-    )
+    value = example if example and not example.startswith(("[", "'", "(")) else "<value>"
+    remedy = f"pulumi config set --path '{CONFIG_NAMESPACE}:{key}' {value}"
+    return f"{remedy} (see docs/configuration.md)"
 
 
 def _location(loc: tuple[int | str, ...]) -> str:
@@ -101,11 +105,14 @@ def load_settings(raw: Mapping[str, Any]) -> StackSettings:
                 SettingsProblem(key, value, _expected(item["msg"]), _example(key), _fix(key))
             )
         raise SettingsError(problems, CONFIG_NAMESPACE) from None
+    # Cross-key problems are reported with the unknown or undecodable keys found above, so
+    # one run shows everything that is wrong rather than one class of problem at a time.
+    problems += [
+        SettingsProblem(key, value, expected, example, _fix(key, example))
+        for key, value, expected, example in settings.cross_key_problems()
+    ]
     if problems:
         raise SettingsError(problems, CONFIG_NAMESPACE)
-    cross = [SettingsProblem(*problem) for problem in settings.cross_key_problems()]
-    if cross:
-        raise SettingsError(cross, CONFIG_NAMESPACE)
     return settings
 
 

@@ -79,31 +79,69 @@ class _Frozen(BaseModel):
 class NodeGroupSettings(_Frozen):
     """One EKS managed node group."""
 
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
-    instance_types: Annotated[tuple[str, ...], Field(min_length=1)]
-    min_size: Annotated[int, Field(ge=0, le=100)] = 1
-    desired_size: Annotated[int, Field(ge=0, le=100)] = 1
-    max_size: Annotated[int, Field(ge=1, le=100)] = 3
-    capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
-    disk_size_gib: Annotated[int, Field(ge=20, le=2000)] = 100
-    labels: dict[str, str] = Field(default_factory=dict)
-    taints: tuple[str, ...] = ()
-    """Taints as `key=value:Effect`, e.g. `workload=alignment:NoSchedule`."""
+    name: Annotated[
+        str,
+        Field(
+            pattern=r"^[a-z][a-z0-9-]{1,30}$",
+            description="Node group name, unique in the stack (2-31 lowercase characters).",
+            examples=["alignment"],
+        ),
+    ]
+    instance_types: Annotated[
+        tuple[str, ...],
+        Field(
+            min_length=1,
+            description="EC2 instance types, first preferred; several widen Spot capacity.",
+            examples=[["r6i.4xlarge"]],
+        ),
+    ]
+    min_size: Annotated[
+        int, Field(ge=0, le=100, description="Fewest nodes the group scales to.", examples=[0])
+    ] = 1
+    desired_size: Annotated[
+        int,
+        Field(ge=0, le=100, description="Nodes at creation (minSize-maxSize).", examples=[1]),
+    ] = 1
+    max_size: Annotated[
+        int, Field(ge=1, le=100, description="Most nodes the group scales to.", examples=[10])
+    ] = 3
+    capacity_type: Annotated[
+        Literal["ON_DEMAND", "SPOT"],
+        Field(description="On-Demand or Spot capacity.", examples=["SPOT"]),
+    ] = "ON_DEMAND"
+    disk_size_gib: Annotated[
+        int, Field(ge=20, le=2000, description="Root volume size of each node.", examples=[200])
+    ] = 100
+    labels: Annotated[
+        dict[str, str],
+        Field(
+            default_factory=dict,
+            description="Kubernetes labels of the nodes.",
+            examples=[{"workload": "alignment"}],
+        ),
+    ]
+    taints: Annotated[
+        tuple[str, ...],
+        Field(
+            description="Taints as `key=value:Effect`, so only tolerating pods land there.",
+            examples=[["workload=alignment:NoSchedule"]],
+        ),
+    ] = ()
 
     @field_validator("taints")
     @classmethod
     def _taints_are_well_formed(cls, taints: tuple[str, ...]) -> tuple[str, ...]:
         for taint in taints:
             if not re.fullmatch(r"[\w./-]+=[\w.-]*:(NoSchedule|PreferNoSchedule|NoExecute)", taint):
-                raise ValueError(f"taint {taint!r} must look like key=value:NoSchedule")
+                raise ValueError(f"taints like key=value:NoSchedule (not {taint!r})")
         return taints
 
     @model_validator(mode="after")
     def _sizes_are_ordered(self) -> Self:
         if not self.min_size <= self.desired_size <= self.max_size:
             raise ValueError(
-                f"sizes must satisfy minSize <= desiredSize <= maxSize, got "
-                f"{self.min_size} <= {self.desired_size} <= {self.max_size}"
+                f"minSize <= desiredSize <= maxSize (got {self.min_size}, "
+                f"{self.desired_size}, {self.max_size})"
             )
         return self
 
@@ -111,16 +149,37 @@ class NodeGroupSettings(_Frozen):
 class ResearchGroupSettings(_Frozen):
     """A research group: the ABAC principal tags its role carries."""
 
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,40}$")]
-    projects: Annotated[tuple[str, ...], Field(min_length=1)]
-    classifications: Annotated[tuple[str, ...], Field(min_length=1)]
+    name: Annotated[
+        str,
+        Field(
+            pattern=r"^[a-z][a-z0-9-]{1,40}$",
+            description="Group name; its IAM role is named after it.",
+            examples=["tb-lab"],
+        ),
+    ]
+    projects: Annotated[
+        tuple[str, ...],
+        Field(
+            min_length=1,
+            description="Projects the group may read; each must be listed in `projects`.",
+            examples=[["tb-genomics"]],
+        ),
+    ]
+    classifications: Annotated[
+        tuple[str, ...],
+        Field(
+            min_length=1,
+            description="Data classifications the group may read.",
+            examples=[["internal", "restricted"]],
+        ),
+    ]
 
     @field_validator("projects")
     @classmethod
     def _projects_are_slugs(cls, projects: tuple[str, ...]) -> tuple[str, ...]:
         bad = [p for p in projects if not is_project_slug(p)]
         if bad:
-            raise ValueError(f"{bad} are not project slugs (lowercase letters, digits, hyphens)")
+            raise ValueError(f"project slugs: lowercase letters, digits, inner hyphens (not {bad})")
         return projects
 
     @field_validator("classifications")
@@ -128,7 +187,7 @@ class ResearchGroupSettings(_Frozen):
     def _classifications_are_known(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         bad = [v for v in values if v not in CLASSIFICATIONS]
         if bad:
-            raise ValueError(f"{bad} are not classifications; use {', '.join(CLASSIFICATIONS)}")
+            raise ValueError(f"classifications among {', '.join(CLASSIFICATIONS)} (not {bad})")
         return values
 
 
@@ -241,7 +300,7 @@ class StackSettings(_Frozen):
         tuple[NodeGroupSettings, ...],
         Field(
             description="Managed node groups: name, instanceTypes, sizes, capacity, labels.",
-            examples=["(see docs/configuration.md)"],
+            examples=['\'[{"name":"general","instanceTypes":["m6i.xlarge"]}]\''],
         ),
     ] = _DEFAULT_NODE_GROUPS
     efs_csi_identity: Annotated[
@@ -307,7 +366,10 @@ class StackSettings(_Frozen):
         tuple[ResearchGroupSettings, ...],
         Field(
             description="Research groups (name, projects, classifications) with ABAC roles.",
-            examples=["(see docs/configuration.md)"],
+            examples=[
+                '\'[{"name":"tb-lab","projects":["tb-genomics"],'
+                '"classifications":["internal","restricted"]}]\''
+            ],
         ),
     ] = ()
     workspace_storage: Annotated[
@@ -589,8 +651,9 @@ class StackSettings(_Frozen):
             network = ipaddress.ip_network(value)
         except ValueError as error:
             raise ValueError(f"an IPv4 CIDR such as 10.40.0.0/16 ({error})") from error
-        if not network.is_private or network.prefixlen > 20:
-            raise ValueError("a private IPv4 CIDR of /20 or larger")
+        # AWS accepts VPC blocks from /16 to /28; below /20 leaves too few addresses for pods.
+        if network.version != 4 or not network.is_private or not 16 <= network.prefixlen <= 20:
+            raise ValueError("a private IPv4 CIDR from /16 to /20, such as 10.40.0.0/16")
         return value
 
     @field_validator("eks_public_access_cidrs", "storage_gateway_client_cidrs")
@@ -600,9 +663,11 @@ class StackSettings(_Frozen):
             try:
                 network = ipaddress.ip_network(value)
             except ValueError as error:
-                raise ValueError(f"{value!r} is not a CIDR") from error
+                raise ValueError(f"CIDRs such as 203.0.113.0/24 (not {value!r})") from error
             if network.prefixlen == 0:
-                raise ValueError("0.0.0.0/0 opens the endpoint to the internet; list your CIDRs")
+                raise ValueError(
+                    f"CIDRs narrower than {value} (it opens the endpoint to the whole internet)"
+                )
         return values
 
     @field_validator("existing_vpc_id")
@@ -617,7 +682,7 @@ class StackSettings(_Frozen):
     def _subnet_ids(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         bad = [v for v in values if not re.fullmatch(r"subnet-[0-9a-f]{3,17}", v)]
         if bad:
-            raise ValueError(f"{bad} are not subnet ids such as subnet-0abc123")
+            raise ValueError(f"subnet ids such as subnet-0abc123 (not {bad})")
         return values
 
     @field_validator("eks_version")
@@ -634,7 +699,7 @@ class StackSettings(_Frozen):
             v for v in values if not re.fullmatch(r"arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+", v)
         ]
         if bad:
-            raise ValueError(f"{bad} are not IAM role ARNs")
+            raise ValueError(f"IAM role ARNs such as arn:aws:iam::123456789012:role/x (not {bad})")
         return values
 
     @field_validator("efs_directory_perms")
@@ -649,9 +714,10 @@ class StackSettings(_Frozen):
     def _project_slugs(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         bad = [v for v in values if not is_project_slug(v)]
         if bad:
-            raise ValueError(f"{bad} are not project slugs (lowercase letters, digits, hyphens)")
-        if len(set(values)) != len(values):
-            raise ValueError("project slugs must be unique")
+            raise ValueError(f"project slugs: lowercase letters, digits, inner hyphens (not {bad})")
+        repeated = sorted({v for v in values if values.count(v) > 1})
+        if repeated:
+            raise ValueError(f"each project listed once (repeated: {repeated})")
         return values
 
     @field_validator("alert_emails")
@@ -659,7 +725,7 @@ class StackSettings(_Frozen):
     def _emails(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         bad = [v for v in values if not _EMAIL.fullmatch(v)]
         if bad:
-            raise ValueError(f"{bad} are not e-mail addresses")
+            raise ValueError(f"e-mail addresses such as oncall@example.org (not {bad})")
         return values
 
     @field_validator("time_zone")
@@ -824,11 +890,20 @@ class StackSettings(_Frozen):
                     "arn:aws:acm:ap-south-1:123456789012:certificate/abc",
                 )
             )
-        names = [group.name for group in self.node_groups]
-        if len(set(names)) != len(names):
-            problems.append(("nodeGroups", names, "unique node group names", "general, alignment"))
-        for index, group in enumerate(self.research_groups):
-            unknown = [p for p in group.projects if p not in self.projects]
+        seen: set[str] = set()
+        for index, group in enumerate(self.node_groups):
+            if group.name in seen:
+                problems.append(
+                    (
+                        f"nodeGroups[{index}].name",
+                        group.name,
+                        "a node group name not used by an earlier group",
+                        f"{group.name}-{index}",
+                    )
+                )
+            seen.add(group.name)
+        for index, research in enumerate(self.research_groups):
+            unknown = [p for p in research.projects if p not in self.projects]
             if unknown:
                 problems.append(
                     (

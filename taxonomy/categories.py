@@ -60,7 +60,7 @@ CATEGORIES: Final = (
     ),
     DataCategory(
         "analysis_report",
-        "reports",
+        "analysis-reports",
         "ar_",
         "confidential",
         False,

@@ -60,7 +60,7 @@ def derive_object_tags(
     if not file_name:
         return Unclassified("key names a folder, not an object")
     named = category_for_object_name(file_name)
-    if named is not None and bucket_category is not None and named != bucket_category:
+    if named is not None and bucket_category is not None and named.name != bucket_category.name:
         return Unclassified(
             f"name prefix {named.name_prefix!r} says {named.name} but the bucket holds "
             f"{bucket_category.name}"

@@ -1,0 +1,138 @@
+"""Valid configs: the committed stacks load, and defaults are the safe ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from settings import StackSettings, load_settings
+from settings.loader import CONFIG_NAMESPACE, config_keys
+from taxonomy import RESOURCE_REQUIRED_KEYS, validate_tag_set, validate_taxonomy_values
+from tools.preview.stack_config import load_stack_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _stack(stack: str) -> StackSettings:
+    """The stack's settings read the way the CLI hands them to the program."""
+    config = load_stack_config(ROOT, stack)
+    prefix = f"{CONFIG_NAMESPACE}:"
+    return load_settings(
+        {key.removeprefix(prefix): value for key, value in config.items() if key.startswith(prefix)}
+    )
+
+
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_committed_stack_loads(stack: str) -> None:
+    """Each committed stack file holds valid settings for its environment."""
+    assert _stack(stack).environment == stack
+
+
+def test_prod_describes_the_full_platform() -> None:
+    """Prod spans three AZs with a NAT each, two node groups and every lab mesh switch on."""
+    prod = _stack("prod")
+    assert (prod.availability_zone_count, prod.nat_gateway_per_az) == (3, True)
+    groups = {group.name: group for group in prod.node_groups}
+    assert groups["general"].instance_types == ("m6i.xlarge",)
+    assert (groups["general"].min_size, groups["general"].max_size) == (2, 6)
+    alignment = groups["alignment"]
+    assert alignment.instance_types == ("r6i.4xlarge",)
+    assert (alignment.min_size, alignment.max_size, alignment.capacity_type) == (0, 10, "SPOT")
+    assert alignment.labels == {"workload": "alignment"}
+    assert alignment.taints == ("workload=alignment:NoSchedule",)
+    switches = (prod.lab_api_enabled, prod.datazone_enabled, prod.batch_enabled)
+    assert switches == (True, True, True)
+    assert prod.healthomics_enabled is True
+    assert prod.eln_endpoint == "https://eln.example.org/api"
+    assert prod.backup_vault_lock is True
+    assert prod.object_lock_mode == "COMPLIANCE"
+
+
+def test_prod_skips_the_storage_gateway() -> None:
+    """No on-premises appliance exists, so prod has no activation key and builds no gateway."""
+    assert _stack("prod").storage_gateway_enabled is False
+
+
+def test_prod_research_groups_read_only_declared_projects() -> None:
+    """Every research group in prod names projects the stack declares."""
+    prod = _stack("prod")
+    assert prod.research_groups
+    assert all(set(group.projects) <= set(prod.projects) for group in prod.research_groups)
+
+
+def test_dev_is_small_and_cheap() -> None:
+    """Dev has two AZs sharing one NAT, one small node group, one project and no lab mesh."""
+    dev = _stack("dev")
+    assert (dev.availability_zone_count, dev.nat_gateway_per_az) == (2, False)
+    (group,) = dev.node_groups
+    assert (group.instance_types, group.min_size, group.max_size) == (("t3.large",), 1, 2)
+    assert len(dev.projects) == 1
+    switches = (dev.lab_api_enabled, dev.datazone_enabled, dev.batch_enabled)
+    assert switches == (False, False, False)
+    assert dev.healthomics_enabled is False
+    assert dev.reaper_dry_run is True
+
+
+def test_dev_reaper_is_dry_run_by_default() -> None:
+    """Without ebsReaperDryRun, dev only reports: deleting volumes there is never the default."""
+    assert load_settings({"environment": "dev"}).reaper_dry_run is True
+
+
+def test_prod_reaper_deletes_by_default() -> None:
+    """Without ebsReaperDryRun, prod deletes what the grace period allows."""
+    assert load_settings({"environment": "prod"}).reaper_dry_run is False
+
+
+def test_explicit_dry_run_setting_wins_over_the_environment() -> None:
+    """An explicit ebsReaperDryRun overrides the environment's default."""
+    assert load_settings({"environment": "prod", "ebsReaperDryRun": "true"}).reaper_dry_run
+    assert not load_settings({"environment": "dev", "ebsReaperDryRun": "false"}).reaper_dry_run
+
+
+def test_minimal_config_gets_secure_defaults() -> None:
+    """Only `environment` is required; the rest defaults to the private, Indian-region setup."""
+    settings = load_settings({"environment": "prod"})
+    assert settings.primary_region == "ap-south-1"
+    assert settings.dr_region == "ap-south-2"
+    assert settings.eks_public_access_cidrs == ()
+    assert settings.efs_reclaim_policy == "Retain"
+    assert settings.storage_gateway_enabled is False
+
+
+def test_settings_are_frozen() -> None:
+    """Settings cannot change after the one parse, so every component sees the same values."""
+    settings = load_settings({"environment": "prod"})
+    with pytest.raises(ValueError, match="frozen"):
+        settings.environment = "dev"
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+def test_resource_tags_carry_every_required_key(environment: str) -> None:
+    """Provider default tags include every key the resource taxonomy requires."""
+    tags = load_settings({"environment": environment}).resource_tags
+    assert {key.value for key in RESOURCE_REQUIRED_KEYS} <= set(tags)
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
+def test_resource_tags_satisfy_the_taxonomy(environment: str) -> None:
+    """Provider default tags use vocabulary values and would be accepted by AWS."""
+    tags = load_settings({"environment": environment}).resource_tags
+    assert validate_taxonomy_values(tags, RESOURCE_REQUIRED_KEYS) == []
+    assert validate_tag_set(tags) == []
+
+
+def test_resource_tags_carry_owner_and_cost_center_from_config() -> None:
+    """Owner and cost centre come from the stack, so billing reports follow the config."""
+    tags = load_settings(
+        {"environment": "prod", "owner": "rare-disease-team", "costCenter": "cc-4711"}
+    ).resource_tags
+    assert (tags["owner"], tags["cost-center"]) == ("rare-disease-team", "cc-4711")
+
+
+def test_every_field_has_a_config_key_description_and_example() -> None:
+    """Docs and Pulumi.yaml are generated from the model, so every field must document itself."""
+    for key, name in config_keys().items():
+        info = StackSettings.model_fields[name]
+        assert info.description, key
+        assert info.examples, key

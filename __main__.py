@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pulumi
 
+from components.cluster import Cluster
 from components.data_lake import DataLake
+from components.network import Network
 from components.providers import aws_provider
+from components.shared_filesystem import SharedFileSystem
+from components.workspaces import Workspaces
 from settings import SettingsError, settings_from_pulumi_config
 
 try:
@@ -20,6 +24,82 @@ aws = aws_provider(
     settings.allowed_regions,
 )
 opts = pulumi.ResourceOptions(provider=aws)
+
+network = Network(
+    f"{settings.name_prefix}-network",
+    {
+        "region": settings.primary_region,
+        "vpc_cidr": settings.vpc_cidr,
+        "availability_zone_count": settings.availability_zone_count,
+        "nat_gateways": "one-per-az" if settings.nat_gateway_per_az else "single",
+        "existing_vpc_id": settings.existing_vpc_id,
+        "existing_private_subnet_ids": settings.existing_private_subnet_ids,
+        "flow_log_retention_days": settings.log_retention_days,
+    },
+    opts,
+)
+cluster = Cluster(
+    f"{settings.name_prefix}-eks",
+    {
+        "cluster_name": f"{settings.name_prefix}-eks",
+        "kubernetes_version": settings.eks_version,
+        "subnet_ids": network.private_subnet_ids,
+        "node_security_group_id": network.node_security_group_id,
+        "node_groups": [
+            {
+                "name": group.name,
+                "instance_types": group.instance_types,
+                "min_size": group.min_size,
+                "desired_size": group.desired_size,
+                "max_size": group.max_size,
+                "capacity_type": group.capacity_type,
+                "disk_size_gib": group.disk_size_gib,
+                "labels": group.labels,
+                "taints": group.taints,
+            }
+            for group in settings.node_groups
+        ],
+        "public_access_cidrs": settings.eks_public_access_cidrs,
+        "admin_role_arns": settings.eks_admin_role_arns,
+        "efs_csi_identity": settings.efs_csi_identity,
+        "log_retention_days": settings.log_retention_days,
+        "log_kms_key_arn": network.log_kms_key_arn,
+        "deletion_protection": settings.environment == "prod",
+    },
+    opts,
+)
+shared_fs = SharedFileSystem(
+    f"{settings.name_prefix}-efs",
+    {
+        "vpc_id": network.vpc_id,
+        "subnets": network.private_subnets,
+        "client_security_groups": {
+            "nodes": cluster.node_security_group_id,
+            "cluster": cluster.cluster_security_group_id,
+        },
+        "client_role_arns": [cluster.efs_csi_role_arn, cluster.node_role_arn],
+        "k8s_provider": cluster.k8s_provider,
+        "throughput_mode": settings.efs_throughput_mode,
+        "provisioned_throughput_mibps": settings.efs_provisioned_mibps,
+        "directory_perms": settings.efs_directory_perms,
+        "gid_range_start": settings.efs_gid_range_start,
+        "gid_range_end": settings.efs_gid_range_end,
+        "reclaim_policy": settings.efs_reclaim_policy,
+    },
+    opts,
+)
+Workspaces(
+    f"{settings.name_prefix}-workspaces",
+    {
+        "projects": settings.projects,
+        "k8s_provider": cluster.k8s_provider,
+        "storage_class_name": shared_fs.projects_storage_class_name,
+        "storage_size": settings.workspace_storage,
+        "cpu_quota": settings.workspace_cpu_quota,
+        "memory_quota": settings.workspace_memory_quota,
+    },
+    opts,
+)
 
 data_lake = DataLake(
     f"{settings.name_prefix}-data-lake",
@@ -41,3 +121,15 @@ data_lake = DataLake(
 )
 pulumi.export("dataLakeBucketNames", data_lake.bucket_names)
 pulumi.export("researchRoleArns", data_lake.research_role_arns)
+pulumi.export("vpcId", network.vpc_id)
+pulumi.export("privateSubnetIds", network.private_subnet_ids)
+pulumi.export("clusterName", cluster.cluster_name)
+pulumi.export("clusterEndpoint", cluster.endpoint)
+pulumi.export("kubeconfig", cluster.kubeconfig)
+pulumi.export("oidcProviderArn", cluster.oidc_provider_arn)
+pulumi.export("efsFileSystemId", shared_fs.file_system_id)
+pulumi.export("efsScratchAccessPointArn", shared_fs.scratch_access_point_arn)
+pulumi.export(
+    "efsStorageClasses",
+    [shared_fs.projects_storage_class_name, shared_fs.scratch_storage_class_name],
+)

@@ -238,7 +238,9 @@ class Network(pulumi.ComponentResource):
     ) -> list[pulumi.Output[str]]:
         """Public subnets with NAT gateways; each private table routes to its zone's NAT."""
         gateway = aws.ec2.InternetGateway(f"{self._name}-igw", vpc_id=vpc.id, opts=self._child)
-        public_table = aws.ec2.RouteTable(f"{self._name}-public-rt", vpc_id=vpc.id, opts=self._child)
+        public_table = aws.ec2.RouteTable(
+            f"{self._name}-public-rt", vpc_id=vpc.id, opts=self._child
+        )
         aws.ec2.Route(
             f"{self._name}-public-default",
             route_table_id=public_table.id,
@@ -348,7 +350,26 @@ class Network(pulumi.ComponentResource):
 
     def _create_endpoints(self) -> None:
         """S3 gateway endpoint on every private route table and interface endpoints."""
-        services = self._args.get("interface_endpoint_services", DEFAULT_INTERFACE_ENDPOINT_SERVICES)
+        services = self._args.get(
+            "interface_endpoint_services", DEFAULT_INTERFACE_ENDPOINT_SERVICES
+        )
+        if self._private_route_table_ids:  # route tables of an existing VPC are not ours
+            self._create_s3_gateway_endpoint()
+        subnet_ids = [subnet["subnet_id"] for subnet in self.private_subnets]
+        for service in services:
+            aws.ec2.VpcEndpoint(
+                f"{self._name}-endpoint-{service.replace('.', '-')}",
+                vpc_id=self.vpc_id,
+                service_name=f"com.amazonaws.{self._region}.{service}",
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=subnet_ids,
+                security_group_ids=[self.endpoint_security_group_id],
+                opts=self._child,
+            )
+
+    def _create_s3_gateway_endpoint(self) -> None:
+        """S3 through the private route tables, and node egress to S3's prefix list."""
         s3 = aws.ec2.VpcEndpoint(
             f"{self._name}-endpoint-s3",
             vpc_id=self.vpc_id,
@@ -367,18 +388,6 @@ class Network(pulumi.ComponentResource):
             description="HTTPS to S3 through the gateway endpoint (image layers, data lake)",
             opts=self._child,
         )
-        subnet_ids = [subnet["subnet_id"] for subnet in self.private_subnets]
-        for service in services:
-            aws.ec2.VpcEndpoint(
-                f"{self._name}-endpoint-{service.replace('.', '-')}",
-                vpc_id=self.vpc_id,
-                service_name=f"com.amazonaws.{self._region}.{service}",
-                vpc_endpoint_type="Interface",
-                private_dns_enabled=True,
-                subnet_ids=subnet_ids,
-                security_group_ids=[self.endpoint_security_group_id],
-                opts=self._child,
-            )
 
     # ---- flow logs ----
 
@@ -418,9 +427,7 @@ class Network(pulumi.ComponentResource):
             f"{self._name}-flow-logs-role",
             description="Lets VPC flow logs write into the platform's flow log group",
             assume_role_policy=render(
-                service_trust_policy(
-                    "vpc-flow-logs.amazonaws.com", source_account=self._account_id
-                )
+                service_trust_policy("vpc-flow-logs.amazonaws.com", source_account=self._account_id)
             ),
             opts=self._child,
         )
@@ -456,7 +463,7 @@ def _zones(args: NetworkArgs) -> list[str]:
 def _subnet_plan(cidr: str, zones: int) -> tuple[list[str], list[str]]:
     """Private subnets get a quarter of the VPC each (pods take VPC IPs); public ones share
     the last quarter in eighths, since they only hold NAT gateways."""
-    quarters = list(ipaddress.ip_network(cidr).subnets(prefixlen_diff=2))
+    quarters = list(ipaddress.IPv4Network(cidr).subnets(prefixlen_diff=2))
     public = list(quarters[3].subnets(prefixlen_diff=3))
     return [str(block) for block in quarters[:zones]], [str(block) for block in public[:zones]]
 

@@ -516,7 +516,7 @@ def test_outputs_name_buckets_by_category_and_region(outputs: dict[str, Any]) ->
 
 def test_outputs_name_operational_buckets_keys_and_roles(outputs: dict[str, Any]) -> None:
     """Reports, transfer-reports and access-logs buckets, both keys and research roles."""
-    assert outputs["reports_bucket"] == _name("reports", PRIMARY)
+    assert outputs["reports_bucket"] == _name("analysis-reports", PRIMARY)
     assert outputs["transfer_reports_bucket"] == _name("transfer-reports", PRIMARY)
     assert outputs["access_logs_bucket"] == _name("access-logs", PRIMARY)
     assert outputs["primary_key_arn"].startswith(f"arn:aws:kms:{PRIMARY}:")

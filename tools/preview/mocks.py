@@ -66,6 +66,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
             "aws:index/getAvailabilityZones:getAvailabilityZones": self._zones,
             "aws:ec2/getVpc:getVpc": self._vpc,
             "aws:ec2/getSubnet:getSubnet": self._subnet,
+            "aws:datazone/getEnvironmentBlueprint:getEnvironmentBlueprint": self._blueprint,
+            "aws:secretsmanager/getSecretVersion:getSecretVersion": self._secret_version,
         }
 
     # ---- resources ----
@@ -259,6 +261,53 @@ class PlatformMocks(pulumi.runtime.Mocks):
                     "dnsName": f"{resource_id}.efs.{region}.amazonaws.com",
                     "networkInterfaceId": "eni-" + _digest(resource_id),
                 }
+            case "aws:cloudwatch/eventBus:EventBus":
+                return {"arn": f"arn:aws:events:{region}:{account}:event-bus/{physical}"}
+            case "aws:cloudwatch/eventConnection:EventConnection":
+                arn = f"arn:aws:events:{region}:{account}:connection/{physical}/{resource_id}"
+                secret = f"events!connection/{physical}/{resource_id}"
+                return {
+                    "arn": arn,
+                    "secretArn": f"arn:aws:secretsmanager:{region}:{account}:secret:{secret}",
+                }
+            case "aws:datazone/domain:Domain":
+                domain_id = "dzd_" + resource_id[:14]
+                return {
+                    "_id": domain_id,
+                    "arn": f"arn:aws:datazone:{region}:{account}:domain/{domain_id}",
+                    "portalUrl": f"https://{domain_id}.datazone.{region}.on.aws",
+                }
+            case "aws:datazone/formType:FormType":
+                return {"revision": "1"}
+            case "aws:storagegateway/gateway:Gateway":
+                gateway = "sgw-" + resource_id[:8].upper()
+                return {
+                    "_id": f"arn:aws:storagegateway:{region}:{account}:gateway/{gateway}",
+                    "arn": f"arn:aws:storagegateway:{region}:{account}:gateway/{gateway}",
+                    "gatewayId": gateway,
+                }
+            case "aws:storagegateway/smbFileShare:SmbFileShare":
+                return {"path": f"/{inputs.get('fileShareName', physical)}"}
+            case "aws:apigateway/domainName:DomainName":
+                return {
+                    "regionalDomainName": f"d-{resource_id[:10]}.execute-api.{region}"
+                    ".amazonaws.com",
+                    "regionalZoneId": "Z3VO1THU9YC4UR",
+                }
+            case "aws-native:omics:SequenceStore" | "aws-native:omics:ReferenceStore":
+                store_id = str(int(resource_id[:8], 16))
+                kind = "sequenceStore" if "Sequence" in type_token else "referenceStore"
+                return {
+                    "arn": f"arn:aws:omics:{region}:{account}:{kind}/{store_id}",
+                    f"{kind}Id": store_id,
+                }
+            case "aws-native:omics:Workflow" | "aws-native:omics:RunGroup":
+                omics_id = str(int(resource_id[:8], 16))
+                kind = "workflow" if type_token.endswith("Workflow") else "runGroup"
+                return {
+                    "arn": f"arn:aws:omics:{region}:{account}:{kind}/{omics_id}",
+                    "awsId": omics_id,
+                }
             case "aws:sfn/stateMachine:StateMachine":
                 return {"arn": f"arn:aws:states:{region}:{account}:stateMachine:{physical}"}
             case "aws:dynamodb/table:Table":
@@ -378,4 +427,28 @@ class PlatformMocks(pulumi.runtime.Mocks):
             "zoneIds": [f"aps{1 if name.endswith('1') else 2}-az{i + 1}" for i in range(3)],
             "id": name,
             "groupNames": [name],
+        }
+
+    @staticmethod
+    def _blueprint(args: Mapping[str, Any], __: str) -> dict[str, Any]:
+        name = str(args.get("name", "DefaultDataLake"))
+        return {
+            "id": "d4d" + _digest(name, length=10),
+            "name": name,
+            "domainId": args.get("domainId", ""),
+            "managed": bool(args.get("managed", True)),
+            "blueprintProvider": "Amazon DataZone",
+            "description": "Load and query data in the lake with AWS Glue and Amazon Athena.",
+        }
+
+    @staticmethod
+    def _secret_version(args: Mapping[str, Any], __: str) -> dict[str, Any]:
+        secret = str(args.get("secretId", ""))
+        return {
+            "id": f"{secret}|AWSCURRENT",
+            "arn": secret,
+            "secretId": secret,
+            "secretString": "preview-placeholder-secret",
+            "versionId": _digest(secret, length=32),
+            "versionStages": ["AWSCURRENT"],
         }

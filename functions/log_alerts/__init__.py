@@ -1,0 +1,1 @@
+"""Forward matching Kubernetes log lines from CloudWatch Logs to the alerts topic."""

@@ -11,10 +11,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
+from pulumi_policy import EnforcementLevel, PolicyPack
 
-from policies.framework import to_policy  # noqa: E402
-from policies.registry import all_rules  # noqa: E402
+from policies.framework import to_policy
+from policies.registry import all_rules
 
 PolicyPack(
     name="genomics-guardrails",

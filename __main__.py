@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pulumi
 
+from components.alerting import AlertTopics
 from components.cluster import Cluster
 from components.data_lake import DataLake
 from components.network import Network
+from components.observability import LogEncryptionKey, Observability
 from components.providers import aws_provider
 from components.shared_filesystem import SharedFileSystem
 from components.workspaces import Workspaces
 from settings import SettingsError, settings_from_pulumi_config
+from taxonomy import CATEGORIES
 
 try:
     settings = settings_from_pulumi_config()
@@ -24,6 +27,13 @@ aws = aws_provider(
     settings.allowed_regions,
 )
 opts = pulumi.ResourceOptions(provider=aws)
+
+logs_key = LogEncryptionKey(f"{settings.name_prefix}-logs", settings.name_prefix, opts=opts)
+topics = AlertTopics(
+    f"{settings.name_prefix}-notifications",
+    {"name_prefix": settings.name_prefix, "alert_emails": list(settings.alert_emails)},
+    opts=opts,
+)
 
 network = Network(
     f"{settings.name_prefix}-network",
@@ -119,6 +129,41 @@ data_lake = DataLake(
     },
     opts=opts,
 )
+
+
+def lake_bucket(category: str, region: str) -> pulumi.Output[str]:
+    """The physical name of the lake bucket of `category` in `region`."""
+    return data_lake.bucket_names.apply(lambda names: names[category][region])
+
+
+observability = Observability(
+    f"{settings.name_prefix}-observability",
+    {
+        "name_prefix": settings.name_prefix,
+        "environment": settings.environment,
+        "cluster_name": cluster.cluster_name,
+        "alerts_topic_arn": topics.alerts_topic_arn,
+        "log_kms_key_arn": logs_key.key_arn,
+        "log_retention_days": settings.log_retention_days,
+        "file_system_id": shared_fs.file_system_id,
+        "efs_throughput_mode": settings.efs_throughput_mode,
+        "buckets": {
+            c.bucket_slug: lake_bucket(c.name, settings.primary_region) for c in CATEGORIES
+        },
+        "request_metrics_filter_id": "EntireBucket",
+        "replication_rules": {
+            c.bucket_slug: {
+                "source_bucket": lake_bucket(c.name, settings.primary_region),
+                "destination_bucket": lake_bucket(c.name, settings.dr_region),
+                "rule_id": "to-dr-region",
+            }
+            for c in CATEGORIES
+        },
+    },
+    opts=opts,
+)
+pulumi.export("alertsTopicArn", topics.alerts_topic_arn)
+pulumi.export("dashboardName", observability.dashboard_name)
 pulumi.export("dataLakeBucketNames", data_lake.bucket_names)
 pulumi.export("researchRoleArns", data_lake.research_role_arns)
 pulumi.export("vpcId", network.vpc_id)

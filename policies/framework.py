@@ -113,14 +113,17 @@ class _Meta:
     def url(self) -> str:
         return f"{DOCS_BASE}#{self.name}"
 
+    def properties(self) -> dict[str, dict[str, Any]]:
+        """Every config property of the rule: the shared `exclude` plus its own."""
+        own = {key: dict(spec) for key, spec in self.config_properties.items()}
+        return {"exclude": dict(_EXCLUDE_SCHEMA), **own}
+
     def schema(self) -> PolicyConfigSchema:
-        return PolicyConfigSchema(properties={"exclude": _EXCLUDE_SCHEMA, **self.config_properties})
+        return PolicyConfigSchema(properties=self.properties())
 
     def defaults(self) -> dict[str, Any]:
         return {
-            key: spec["default"]
-            for key, spec in {"exclude": _EXCLUDE_SCHEMA, **self.config_properties}.items()
-            if "default" in spec
+            key: spec["default"] for key, spec in self.properties().items() if "default" in spec
         }
 
 

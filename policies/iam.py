@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from policies.props import as_list, as_mapping
 
-__all__ = ["Statement", "condition_keys", "grants", "statements"]
+__all__ = [
+    "Statement",
+    "condition_keys",
+    "condition_values",
+    "denies_without_tls",
+    "grants",
+    "grants_any",
+    "is_public_principal",
+    "statements",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,3 +72,41 @@ def grants(statement: Statement, action: str) -> bool:
 def condition_keys(statement: Statement) -> set[str]:
     """Every condition key the statement tests, lower-cased (IAM keys are case-insensitive)."""
     return {key.lower() for keys in statement.conditions.values() for key in keys}
+
+
+def grants_any(statement: Statement, actions: Iterable[str]) -> bool:
+    """Whether the statement covers at least one of `actions`."""
+    return any(grants(statement, action) for action in actions)
+
+
+def condition_values(statement: Statement, key: str, operator: str | None = None) -> set[str]:
+    """Values the statement tests `key` against (any operator unless one is named)."""
+    wanted = key.lower()
+    return {
+        value
+        for op, keys in statement.conditions.items()
+        if operator is None or op == operator
+        for name, values in keys.items()
+        if name.lower() == wanted
+        for value in values
+    }
+
+
+def is_public_principal(statement: Statement) -> bool:
+    """Whether the statement names everyone: `"*"` or `{"AWS": "*"}`."""
+    if statement.principals == "*":
+        return True
+    return isinstance(statement.principals, Mapping) and "*" in statement.principals.get("AWS", ())
+
+
+def denies_without_tls(statement: Statement, actions: Iterable[str]) -> bool:
+    """A Deny for everyone covering all of `actions` when `aws:SecureTransport` is false."""
+    insecure = {
+        value.lower() for value in condition_values(statement, "aws:SecureTransport", "Bool")
+    }
+    return (
+        statement.effect == "Deny"
+        and is_public_principal(statement)
+        and all(grants(statement, action) for action in actions)
+        and "false" in insecure
+    )

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from policies.framework import EnforcementLevel, Severity, StackResource, StackRule, StackView
-from policies.iam import Statement, condition_keys, grants, statements
-from taxonomy import ABAC_KEYS, CATEGORIES
+from policies.iam import Statement, condition_keys, grants_any, statements
+from policies.rules.common import ROLE, Document, role_documents, touches_data_lake
+from taxonomy import ABAC_KEYS
 
-__all__ = ["DATA_READ_ACTIONS", "RULE", "is_service_role"]
+__all__ = ["DATA_READ_ACTIONS", "RULE", "is_service_role", "missing_tag_conditions"]
 
-ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 DATA_READ_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
 
 
@@ -24,38 +23,33 @@ def is_service_role(role: StackResource) -> bool:
     )
 
 
-def _touches_data_lake(statement: Statement, slugs: Sequence[str]) -> bool:
-    return any(
-        resource == "*" or any(f"-{slug}-" in resource for slug in slugs)
-        for resource in statement.resources
-    )
+def missing_tag_conditions(statement: Statement, prefix: str) -> list[str]:
+    """ABAC keys the statement does not test with the condition key `prefix`/<key>."""
+    keys = condition_keys(statement)
+    return [str(k) for k in ABAC_KEYS if f"{prefix.lower()}/{k}" not in keys]
 
 
-def _violations(document: object, owner: str, slugs: Sequence[str]) -> Iterator[str]:
-    for statement in statements(document):
-        if statement.effect != "Allow" or not _touches_data_lake(statement, slugs):
+def _violations(document: Document) -> Iterator[str]:
+    for statement in document.statements:
+        if statement.effect != "Allow" or not touches_data_lake(statement):
             continue
-        if not any(grants(statement, action) for action in DATA_READ_ACTIONS):
+        if not grants_any(statement, DATA_READ_ACTIONS):
             continue
-        keys = condition_keys(statement)
-        missing = [k for k in ABAC_KEYS if f"s3:existingobjecttag/{k}" not in keys]
+        missing = missing_tag_conditions(statement, "s3:ExistingObjectTag")
         if missing:
             yield (
-                f"{owner}: statement {statement.sid or '(no Sid)'} grants S3 data reads without "
-                f"s3:ExistingObjectTag conditions on {', '.join(missing)}"
+                f"{document.where}: statement {statement.sid or '(no Sid)'} grants S3 data reads "
+                f"without s3:ExistingObjectTag conditions on {', '.join(missing)}"
             )
 
 
 def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
-    slugs = [category.bucket_slug for category in CATEGORIES]
     for role in stack.of_type(ROLE):
         if is_service_role(role):
             continue
-        for message in _violations(role.props.get("inlinePolicies"), role.name, slugs):
-            yield message, role.urn
-        for policy in stack.referencing(role, ROLE_POLICY, prop="role"):
-            for message in _violations(policy.props.get("policy"), policy.name, slugs):
-                yield message, policy.urn
+        for document, urn in role_documents(stack, role):
+            for message in _violations(document):
+                yield message, urn
 
 
 RULE = StackRule(

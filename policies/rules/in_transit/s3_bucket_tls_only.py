@@ -5,34 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policies.framework import EnforcementLevel, Severity, StackRule, StackView
-from policies.iam import Statement, grants, statements
+from policies.iam import Statement, denies_without_tls, statements
+from policies.rules.common import BUCKET_POLICY, BUCKET_TYPES, bucket_companions
 
 __all__ = ["RULE", "denies_insecure_transport"]
-
-BUCKET = "aws:s3/bucket:Bucket"
-BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 
 
 def denies_insecure_transport(statement: Statement) -> bool:
     """A Deny for everyone, covering all S3 actions, when `aws:SecureTransport` is false."""
-    everyone = statement.principals == "*" or (
-        isinstance(statement.principals, dict) and "*" in statement.principals.get("AWS", ())
-    )
-    secure_transport = {
-        key.lower(): values for key, values in statement.conditions.get("Bool", {}).items()
-    }.get("aws:securetransport", ())
-    return (
-        statement.effect == "Deny"
-        and everyone
-        and grants(statement, "s3:GetObject")
-        and grants(statement, "s3:PutObject")
-        and "false" in (value.lower() for value in secure_transport)
-    )
+    return denies_without_tls(statement, ("s3:GetObject", "s3:PutObject"))
 
 
 def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
-    for bucket in stack.of_type(BUCKET):
-        policies = stack.referencing(bucket, BUCKET_POLICY, prop="bucket")
+    for bucket in stack.of_type(*BUCKET_TYPES):
+        policies = bucket_companions(stack, bucket, BUCKET_POLICY)
         if not policies:
             yield (
                 (f"bucket {bucket.name} has no bucket policy, so nothing denies plain HTTP"),

@@ -1,0 +1,1 @@
+"""Exposure: nothing is reachable from the internet or by strangers unless someone chose so."""

@@ -1,0 +1,49 @@
+"""Every S3 bucket has a public access block with all four switches on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Final
+
+from policies.framework import EnforcementLevel, Severity, StackRule, StackView
+from policies.props import as_bool
+from policies.rules.common import BUCKET_PUBLIC_ACCESS_BLOCK, BUCKET_TYPES, bucket_companions
+
+__all__ = ["RULE"]
+
+FLAGS: Final = (
+    "blockPublicAcls",
+    "blockPublicPolicy",
+    "ignorePublicAcls",
+    "restrictPublicBuckets",
+)
+
+
+def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
+    for bucket in stack.of_type(*BUCKET_TYPES):
+        blocks = bucket_companions(stack, bucket, BUCKET_PUBLIC_ACCESS_BLOCK)
+        if not blocks:
+            yield f"bucket {bucket.name} has no public access block", bucket.urn
+            continue
+        for block in blocks:
+            off = [flag for flag in FLAGS if not as_bool(block.props.get(flag))]
+            if off:
+                yield (
+                    f"bucket {bucket.name}: public access block {block.name} leaves "
+                    f"{', '.join(off)} off",
+                    block.urn,
+                )
+
+
+RULE = StackRule(
+    name="s3-bucket-public-access-block",
+    description="Every S3 bucket has a public access block with all four settings enabled.",
+    severity=Severity.CRITICAL,
+    enforcement=EnforcementLevel.MANDATORY,
+    remediation=(
+        "Add an aws.s3.BucketPublicAccessBlock for the bucket with block_public_acls, "
+        "block_public_policy, ignore_public_acls and restrict_public_buckets all True."
+    ),
+    concern="exposure",
+    check=_check,
+)

@@ -1,0 +1,46 @@
+"""No policy statement allows every action: `Action: "*"` or an Allow with NotAction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
+from policies.rules.common import (
+    IDENTITY_POLICY_PROPS,
+    RESOURCE_POLICY_PROPS,
+    ROLE,
+    documents_of,
+)
+
+__all__ = ["RULE"]
+
+
+def _check(resource: ResourceView) -> Iterator[str]:
+    documents = documents_of(resource.type, resource.name, resource.props, ("identity", "resource"))
+    for document in documents:
+        for statement in document.statements:
+            if statement.effect != "Allow":
+                continue
+            sid = statement.sid or "(no Sid)"
+            if "*" in statement.actions:
+                yield f'{document.where}: statement {sid} allows Action "*"'
+            elif statement.not_actions:
+                yield (
+                    f"{document.where}: statement {sid} allows everything except "
+                    f"{', '.join(statement.not_actions)} (Allow with NotAction)"
+                )
+
+
+RULE = ResourceRule(
+    name="iam-policy-no-allow-all-actions",
+    description='No IAM or resource policy statement allows Action "*" (or uses Allow+NotAction).',
+    severity=Severity.CRITICAL,
+    enforcement=EnforcementLevel.MANDATORY,
+    remediation=(
+        'Replace Action "*" with the specific actions needed; rewrite Allow+NotAction as an '
+        "Allow of the needed actions (a Deny with NotAction is fine)."
+    ),
+    concern="tag-based-iam",
+    resource_types=(ROLE, *IDENTITY_POLICY_PROPS, *RESOURCE_POLICY_PROPS),
+    check=_check,
+)

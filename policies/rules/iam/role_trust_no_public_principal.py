@@ -1,0 +1,35 @@
+"""No role trusts everyone: a trust policy with Principal `*` lets any AWS account assume it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
+from policies.iam import is_public_principal, statements
+from policies.rules.common import ROLE
+
+__all__ = ["RULE"]
+
+
+def _check(resource: ResourceView) -> Iterator[str]:
+    for statement in statements(resource.props.get("assumeRolePolicy")):
+        if statement.effect == "Allow" and is_public_principal(statement):
+            yield (
+                f"role {resource.name}: trust statement {statement.sid or '(no Sid)'} lets "
+                'Principal "*" assume the role'
+            )
+
+
+RULE = ResourceRule(
+    name="iam-role-trust-no-public-principal",
+    description='No IAM role trust policy allows Principal "*" to assume the role.',
+    severity=Severity.CRITICAL,
+    enforcement=EnforcementLevel.MANDATORY,
+    remediation=(
+        "Name the trusted principals in assume_role_policy: an account root ARN, a role ARN, "
+        "an AWS service or a federated identity provider, never *."
+    ),
+    concern="tag-based-iam",
+    resource_types=(ROLE,),
+    check=_check,
+)

@@ -1,0 +1,1 @@
+"""Data residency: genomic data and the services around it stay in allowed regions."""

@@ -1,0 +1,1 @@
+"""Resilience: data survives deletion, corruption and the loss of a region."""

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pulumi
+import pulumi_aws_native
 
 from components.alerting import AlertTopics
 from components.cluster import Cluster
 from components.data_lake import DataLake
+from components.lab_data_mesh import LabDataMesh
 from components.network import Network
 from components.observability import LogEncryptionKey, Observability
+from components.ops_automation import OpsAutomation
 from components.providers import aws_provider
 from components.shared_filesystem import SharedFileSystem
 from components.workspaces import Workspaces
@@ -130,6 +133,22 @@ data_lake = DataLake(
     opts=opts,
 )
 
+ops = OpsAutomation(
+    f"{settings.name_prefix}-ops",
+    {
+        "name_prefix": settings.name_prefix,
+        "environment": settings.environment,
+        "dr_region": settings.dr_region,
+        "time_zone": settings.time_zone,
+        "business_hours_end": settings.business_hours_end,
+        "backup_retention_days": settings.backup_retention_days,
+        "backup_vault_lock": settings.backup_vault_lock,
+        "notification_topic_arn": topics.alerts_topic_arn,
+    },
+    opts=opts,
+)
+pulumi.export("backupVaultArns", [ops.primary_vault_arn, ops.dr_vault_arn])
+
 
 def lake_bucket(category: str, region: str) -> pulumi.Output[str]:
     """The physical name of the lake bucket of `category` in `region`."""
@@ -151,6 +170,7 @@ observability = Observability(
             c.bucket_slug: lake_bucket(c.name, settings.primary_region) for c in CATEGORIES
         },
         "request_metrics_filter_id": "EntireBucket",
+        "backup_vault_names": {"primary": ops.primary_vault_name, "dr": ops.dr_vault_name},
         "replication_rules": {
             c.bucket_slug: {
                 "source_bucket": lake_bucket(c.name, settings.primary_region),
@@ -162,6 +182,55 @@ observability = Observability(
     },
     opts=opts,
 )
+# HealthOmics comes from aws-native; it gets the same region and default tags.
+aws_native = pulumi_aws_native.Provider(
+    f"{settings.name_prefix}-aws-native",
+    region=settings.primary_region,
+    default_tags=pulumi_aws_native.ProviderDefaultTagsArgs(tags=settings.resource_tags),
+)
+lab = LabDataMesh(
+    f"{settings.name_prefix}-lab",
+    {
+        "kms_key_arn": data_lake.primary_key_arn,
+        "log_kms_key_arn": logs_key.key_arn,
+        "alerts_topic_arn": topics.alerts_topic_arn,
+        "log_retention_days": settings.log_retention_days,
+        "lake_buckets": {
+            "raw_sequence": lake_bucket("raw_sequence", settings.primary_region),
+            "processed_genome": lake_bucket("processed_genome", settings.primary_region),
+            "reference": lake_bucket("reference_genome", settings.primary_region),
+        },
+        "api_enabled": settings.lab_api_enabled,
+        "api_domain_name": settings.lab_api_domain_name,
+        "api_certificate_arn": settings.lab_api_certificate_arn,
+        "eln_endpoint": settings.eln_endpoint,
+        "eln_api_key_secret_arn": settings.eln_api_key_secret_arn,
+        "deletion_protection": settings.environment == "prod",
+        "governance_enabled": settings.datazone_enabled,
+        "research_groups": [group.name for group in settings.research_groups],
+        "storage_gateway_activation_key": settings.storage_gateway_activation_key,
+        "storage_gateway_client_cidrs": settings.storage_gateway_client_cidrs,
+        "object_lock_mode": settings.object_lock_mode,
+        "object_lock_days": settings.raw_object_lock_days,
+        "archive_access_days": settings.archive_access_days,
+        "deep_archive_access_days": settings.deep_archive_access_days,
+        "batch_enabled": settings.batch_enabled,
+        "private_subnet_ids": network.private_subnet_ids,
+        "security_group_id": shared_fs.client_security_group_id,
+        "efs_file_system_id": shared_fs.file_system_id,
+        "efs_access_point_id": shared_fs.projects_access_point_id,
+        "batch_container_image": settings.batch_alignment_image,
+        "batch_max_vcpus": settings.batch_max_vcpus,
+        "batch_use_spot": settings.batch_use_spot,
+        "healthomics_enabled": settings.healthomics_enabled,
+        "ready2run_workflow_ids": settings.ready2run_workflow_ids,
+        "omics_workflow_definition_uri": settings.healthomics_workflow_definition_uri,
+    },
+    opts=pulumi.ResourceOptions(providers=[aws, aws_native]),
+)
+pulumi.export("storageGatewayStatus", lab.storage_gateway_status)
+pulumi.export("labApiUrl", lab.api_url)
+pulumi.export("labStateMachineArn", lab.state_machine_arn)
 pulumi.export("alertsTopicArn", topics.alerts_topic_arn)
 pulumi.export("dashboardName", observability.dashboard_name)
 pulumi.export("dataLakeBucketNames", data_lake.bucket_names)

@@ -95,8 +95,14 @@ class LabMetadataStore(pulumi.ComponentResource):
             global_secondary_indexes=[
                 aws.dynamodb.TableGlobalSecondaryIndexArgs(
                     name=PROJECT_INDEX,
-                    hash_key="project",
-                    range_key="createdAt",
+                    key_schemas=[
+                        aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
+                            attribute_name="project", key_type="HASH"
+                        ),
+                        aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
+                            attribute_name="createdAt", key_type="RANGE"
+                        ),
+                    ],
                     projection_type="ALL",
                 )
             ],

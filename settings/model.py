@@ -606,6 +606,29 @@ class StackSettings(_Frozen):
             examples=["'[\"9500764\"]'"],
         ),
     ] = ()
+    eln_api_key_secret_arn: Annotated[
+        str,
+        Field(
+            description="Secrets Manager secret holding the ELN API key (with elnEndpoint).",
+            examples=["arn:aws:secretsmanager:ap-south-1:123456789012:secret:eln-api-key-AbCdEf"],
+            pattern=r"^(arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@!-]+)?$",
+        ),
+    ] = ""
+    batch_alignment_image: Annotated[
+        str,
+        Field(
+            description="Container image of the Batch alignment job (with batchEnabled).",
+            examples=["123456789012.dkr.ecr.ap-south-1.amazonaws.com/bwa:0.7.17"],
+        ),
+    ] = ""
+    healthomics_workflow_definition_uri: Annotated[
+        str,
+        Field(
+            description="s3://.../workflow.zip of the private HealthOmics workflow, or empty.",
+            examples=["s3://gen-prod-reference/workflows/alignment.zip"],
+            pattern=r"^(s3://\S+\.zip)?$",
+        ),
+    ] = ""
     storage_gateway_activation_key: Annotated[
         str,
         Field(
@@ -791,6 +814,33 @@ class StackSettings(_Frozen):
         problems: list[tuple[str, object, str, str]] = []
         if self.environment not in ENVIRONMENTS:  # pragma: no cover - Literal already guards
             problems.append(("environment", self.environment, "dev|staging|prod", "prod"))
+        if self.eln_endpoint and not self.eln_api_key_secret_arn:
+            problems.append(
+                (
+                    "elnApiKeySecretArn",
+                    "",
+                    "the ELN API key secret when elnEndpoint is set",
+                    "arn:aws:secretsmanager:ap-south-1:123456789012:secret:eln-api-key-AbCdEf",
+                )
+            )
+        if self.batch_enabled and not self.batch_alignment_image:
+            problems.append(
+                (
+                    "batchAlignmentImage",
+                    "",
+                    "a container image when batchEnabled is true",
+                    "123456789012.dkr.ecr.ap-south-1.amazonaws.com/bwa:0.7.17",
+                )
+            )
+        if self.datazone_enabled and not self.research_groups:
+            problems.append(
+                (
+                    "researchGroups",
+                    [],
+                    "at least one research group when datazoneEnabled",
+                    '\'[{"name":"tb-team","projects":["tb-genomics"],"classifications":["restricted"]}]\'',
+                )
+            )
         if self.dr_region == self.primary_region:
             problems.append(
                 ("drRegion", self.dr_region, "a region other than primaryRegion", "ap-south-2")

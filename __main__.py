@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pulumi
+import pulumi_aws
 import pulumi_aws_native
 
 from components.alerting import AlertTopics
@@ -14,6 +15,7 @@ from components.observability import LogEncryptionKey, Observability
 from components.ops_automation import OpsAutomation
 from components.providers import aws_provider
 from components.shared_filesystem import SharedFileSystem
+from components.transfer import Transfer, datasync_efs_role_name, tagger_role_name
 from components.workspaces import Workspaces
 from settings import SettingsError, settings_from_pulumi_config
 from taxonomy import CATEGORIES
@@ -30,6 +32,16 @@ aws = aws_provider(
     settings.allowed_regions,
 )
 opts = pulumi.ResourceOptions(provider=aws)
+
+# Role ARNs known by name before their roles exist: the lake's tag-write deny and the file
+# system's policy must name them, and both are created before the transfer component.
+account = pulumi_aws.get_caller_identity_output(opts=pulumi.InvokeOptions(provider=aws)).account_id
+tagger_role_arn = pulumi.Output.concat(
+    "arn:aws:iam::", account, ":role/", tagger_role_name(settings.name_prefix)
+)
+datasync_efs_role_arn = pulumi.Output.concat(
+    "arn:aws:iam::", account, ":role/", datasync_efs_role_name(settings.name_prefix)
+)
 
 logs_key = LogEncryptionKey(f"{settings.name_prefix}-logs", settings.name_prefix, opts=opts)
 topics = AlertTopics(
@@ -98,6 +110,7 @@ shared_fs = SharedFileSystem(
         "gid_range_start": settings.efs_gid_range_start,
         "gid_range_end": settings.efs_gid_range_end,
         "reclaim_policy": settings.efs_reclaim_policy,
+        "root_access_role_arns": [datasync_efs_role_arn],
     },
     opts,
 )
@@ -149,6 +162,33 @@ ops = OpsAutomation(
 )
 pulumi.export("backupVaultArns", [ops.primary_vault_arn, ops.dr_vault_arn])
 
+transfer = Transfer(
+    f"{settings.name_prefix}-transfer",
+    {
+        "name_prefix": settings.name_prefix,
+        "environment": settings.environment,
+        "region": settings.primary_region,
+        "bucket_names": data_lake.bucket_names,
+        "transfer_reports_bucket": data_lake.transfer_reports_bucket,
+        "data_key_arn": data_lake.primary_key_arn,
+        "log_key_arn": logs_key.key_arn,
+        "log_retention_days": settings.log_retention_days,
+        "file_system_arn": shared_fs.file_system_arn,
+        "projects_access_point_arn": shared_fs.projects_access_point_arn,
+        "subnet_id": network.private_subnet_ids.apply(lambda ids: ids[0]),
+        "security_group_ids": [shared_fs.client_security_group_id],
+        "transfers_topic_arn": topics.transfers_topic_arn,
+        "reports_topic_arn": topics.reports_topic_arn,
+        "transfer_times": list(settings.transfer_times),
+        "time_zone": settings.time_zone,
+        "tag_audit_time": settings.tag_audit_time,
+        "bandwidth_mibps": settings.transfer_bandwidth_mibps,
+        "tag_unclassified": settings.tag_unclassified,
+    },
+    opts=opts,
+)
+pulumi.export("datasyncTaskArns", transfer.task_arns)
+
 
 def lake_bucket(category: str, region: str) -> pulumi.Output[str]:
     """The physical name of the lake bucket of `category` in `region`."""
@@ -171,6 +211,12 @@ observability = Observability(
         },
         "request_metrics_filter_id": "EntireBucket",
         "backup_vault_names": {"primary": ops.primary_vault_name, "dr": ops.dr_vault_name},
+        "datasync_task_arns": {
+            category.replace("_", "-"): transfer.task_arns_by_category.apply(
+                lambda arns, category=category: arns[category]  # type: ignore[misc]
+            )
+            for category in ("raw_sequence", "processed_genome")
+        },
         "replication_rules": {
             c.bucket_slug: {
                 "source_bucket": lake_bucket(c.name, settings.primary_region),

@@ -14,10 +14,10 @@ from tools.preview.program import RecordedResource
 
 __all__ = [
     "PACK_DIR",
+    "TEST_DEFAULT_TAGS",
     "UNKNOWN",
     "FakeResource",
     "PackClient",
-    "TEST_DEFAULT_TAGS",
 ]
 
 PACK_DIR: Final = Path(__file__).resolve().parents[2] / "policies"

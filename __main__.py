@@ -211,6 +211,11 @@ observability = Observability(
         },
         "request_metrics_filter_id": "EntireBucket",
         "backup_vault_names": {"primary": ops.primary_vault_name, "dr": ops.dr_vault_name},
+        "function_names": {
+            "object-tagger": transfer.tagger_function_name,
+            "tag-audit": transfer.audit_function_name,
+            "start-transfer": transfer.start_function_name,
+        },
         "datasync_task_arns": {
             category.replace("_", "-"): transfer.task_arns_by_category.apply(
                 lambda arns, category=category: arns[category]  # type: ignore[misc]

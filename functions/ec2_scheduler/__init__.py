@@ -1,0 +1,1 @@
+"""EC2 test-hours scheduler: stops opted-in test instances after hours and starts them again."""

@@ -1,0 +1,62 @@
+"""Lambda entry point of the EC2 test-hours scheduler, run by two EventBridge schedules.
+
+The evening schedule sends `{"action": "stop"}`, the morning one `{"action": "start"}`. Per-
+instance failures are in the report, the SNS summary and the `SchedulerErrors` metric; they do
+not fail the invocation, so an asynchronous retry does not repeat the whole run. A malformed
+event raises.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.common.aws import client_config
+from functions.common.events import MalformedEventError
+from functions.common.notify import NotificationError, Notifier
+from functions.common.observability import build_tracer
+from functions.common.ports import COUNT
+from functions.ec2_scheduler.config import load_config
+from functions.ec2_scheduler.core import record_metrics, run_schedule
+from functions.ec2_scheduler.ec2_adapter import Ec2Adapter
+from functions.ec2_scheduler.event import parse_event
+
+__all__ = ["lambda_handler"]
+
+CONFIG = load_config(os.environ)
+logger = Logger()
+metrics = Metrics()
+tracer = build_tracer()
+
+_ec2 = Ec2Adapter(boto3.client("ec2", config=client_config()))
+_notifier = Notifier(boto3.client("sns", config=client_config()), CONFIG.topic_arn)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
+    """Stop or start the opted-in instances; see the module docstring on failures."""
+    try:
+        request = parse_event(event, default_action=CONFIG.action)
+    except MalformedEventError:
+        metrics.add_metric(name="MalformedEvents", unit=COUNT, value=1)
+        logger.exception("schedule event is malformed", extra={"event": event})
+        raise
+    report = run_schedule(request, config=CONFIG, ec2=_ec2)
+    record_metrics(report, metrics)
+    result = report.as_dict()
+    logger.info("scheduler run finished", extra={"report": result})
+    try:
+        _notifier.publish(report.subject(), report.message())
+    except NotificationError:
+        metrics.add_metric(name="NotificationFailures", unit=COUNT, value=1)
+        logger.exception("summary could not be published", extra={"summary": report.message()})
+        result["notified"] = False
+    else:
+        result["notified"] = True
+    return result

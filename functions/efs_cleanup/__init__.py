@@ -1,0 +1,1 @@
+"""EFS scratch clean-up: deletes old regular files under configured scratch roots, resumably."""

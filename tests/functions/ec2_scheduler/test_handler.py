@@ -1,0 +1,97 @@
+"""The scheduler's Lambda handler end to end on moto EC2 and SNS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.functions.common.lambda_env import (
+    REGION,
+    FakeLambdaContext,
+    emf_metrics,
+    import_handler,
+    sns_messages,
+)
+
+pytestmark = pytest.mark.moto
+
+HANDLER = "functions.ec2_scheduler.handler"
+MOTO_AMI = "ami-12c6146b"
+OPT_IN = "schedule:test-hours"
+
+
+def _launch(ec2: Any, tags: dict[str, str]) -> str:
+    spec = [{"ResourceType": "instance", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}]
+    response = ec2.run_instances(ImageId=MOTO_AMI, MinCount=1, MaxCount=1, TagSpecifications=spec)
+    return str(response["Instances"][0]["InstanceId"])
+
+
+@pytest.fixture
+def fleet(mocked_aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Instances covering the matrix, a topic, and the function's environment."""
+    ec2 = boto3.client("ec2", region_name=REGION)
+    ids = {
+        "test": _launch(ec2, {OPT_IN: "true", "Name": "bwa-test"}),
+        "asg": _launch(ec2, {OPT_IN: "true", "aws:autoscaling:groupName": "workers"}),
+        "eks": _launch(ec2, {OPT_IN: "true", "eks:nodegroup-name": "alignment"}),
+        "cluster": _launch(ec2, {OPT_IN: "true", "kubernetes.io/cluster/genomics": "owned"}),
+        "keep": _launch(ec2, {OPT_IN: "true", "schedule:keep-running": "true"}),
+        "off": _launch(ec2, {OPT_IN: "false"}),
+        "other": _launch(ec2, {"Name": "prod-db"}),
+    }
+    topic = boto3.client("sns", region_name=REGION).create_topic(Name="ops")["TopicArn"]
+    monkeypatch.setenv("TOPIC_ARN", topic)
+    monkeypatch.setenv("DRY_RUN", "false")
+    monkeypatch.setenv("ACTION", "stop")
+    return {"ec2": ec2, "ids": ids, "topic": topic}
+
+
+def _states(ec2: Any) -> dict[str, str]:
+    reservations = ec2.describe_instances()["Reservations"]
+    return {i["InstanceId"]: i["State"]["Name"] for r in reservations for i in r["Instances"]}
+
+
+def test_only_the_plain_opted_in_instance_is_stopped(
+    fleet: dict[str, Any], lambda_context: FakeLambdaContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ASG, EKS node group, cluster, keep-running, opted-out and untagged instances keep
+    running; the plain test instance stops; SNS lists the skips with reasons."""
+    ec2, ids = fleet["ec2"], fleet["ids"]
+    result = import_handler(HANDLER).lambda_handler({"action": "stop"}, lambda_context)
+    states = _states(ec2)
+    assert states[ids["test"]] == "stopped"
+    assert all(
+        states[ids[k]] == "running" for k in ("asg", "eks", "cluster", "keep", "off", "other")
+    )
+    assert result["stopped"] == [ids["test"]]
+    [(subject, message)] = sns_messages(fleet["topic"])
+    assert subject == "EC2 test hours stop: 1 stopped, 5 skipped"
+    assert "Auto Scaling group" in message
+    assert "EKS node group" in message
+    assert emf_metrics(capsys.readouterr().out)["InstancesActedOn"] == 1
+
+
+def test_dry_run_stops_nothing(
+    fleet: dict[str, Any], lambda_context: FakeLambdaContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DRY_RUN=true leaves every instance running and reports the would-be stop."""
+    monkeypatch.setenv("DRY_RUN", "true")
+    result = import_handler(HANDLER).lambda_handler({}, lambda_context)
+    assert set(_states(fleet["ec2"]).values()) == {"running"}
+    assert result["wouldBeStopped"] == [fleet["ids"]["test"]]
+
+
+def test_morning_event_starts_what_the_evening_stopped(
+    fleet: dict[str, Any], lambda_context: FakeLambdaContext
+) -> None:
+    """The event's `start` wins over ACTION=stop and starts the stopped test instance only."""
+    ec2, ids = fleet["ec2"], fleet["ids"]
+    ec2.stop_instances(InstanceIds=[ids["test"], ids["asg"]])
+    handler = import_handler(HANDLER)
+    result = handler.lambda_handler({"action": "start"}, lambda_context)
+    states = _states(ec2)
+    assert states[ids["test"]] == "running"
+    assert states[ids["asg"]] == "stopped"
+    assert result["started"] == [ids["test"]]

@@ -6,9 +6,12 @@ function reports through this one adapter so none of them can lose a summary to 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Final, Protocol
 
 from botocore.exceptions import ClientError
+
+from functions.common.ports import COUNT, MetricSink, Publisher
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
@@ -16,10 +19,12 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_MESSAGE_BYTES",
     "MAX_SUBJECT_CHARS",
+    "ErrorLog",
     "NotificationError",
     "Notifier",
     "fit_message",
     "fit_subject",
+    "publish_summary",
 ]
 
 MAX_MESSAGE_BYTES: Final = 256 * 1024
@@ -67,3 +72,29 @@ class Notifier:
         except ClientError as error:
             raise NotificationError(f"could not publish to {self._topic_arn}: {error}") from error
         return response["MessageId"]
+
+
+class ErrorLog(Protocol):
+    """Logs an exception with context; Powertools `Logger` is the real one."""
+
+    def exception(
+        self, msg: object, *args: object, extra: Mapping[str, object] | None = ...
+    ) -> None: ...
+
+
+def publish_summary(
+    publisher: Publisher, metrics: MetricSink, log: ErrorLog, subject: str, message: str
+) -> bool:
+    """Publish a run's summary; a failure is logged with the whole message and counted.
+
+    Destructive functions must not raise here: Lambda would retry the whole run (and act
+    again) only because the e-mail could not be sent. The `NotificationFailures` metric and the
+    log line keep what the run did visible.
+    """
+    try:
+        publisher.publish(subject, message)
+    except NotificationError:
+        metrics.add_metric(name="NotificationFailures", unit=COUNT, value=1)
+        log.exception("summary could not be published", extra={"summary": message})
+        return False
+    return True

@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common.aws import client_config
 from functions.common.events import MalformedEventError
-from functions.common.notify import NotificationError, Notifier
+from functions.common.notify import Notifier, publish_summary
 from functions.common.observability import build_tracer
 from functions.common.ports import COUNT
 from functions.ebs_reaper.aws_types import IdentityError
@@ -44,14 +44,8 @@ _notifier = Notifier(boto3.client("sns", config=client_config()), CONFIG.topic_a
 
 
 def _publish(subject: str, message: str) -> bool:
-    """Publish the summary; a failure is logged with the message and counted, not raised."""
-    try:
-        _notifier.publish(subject, message)
-    except NotificationError:
-        metrics.add_metric(name="NotificationFailures", unit=COUNT, value=1)
-        logger.exception("summary could not be published", extra={"summary": message})
-        return False
-    return True
+    """Publish the summary through the shared policy: logged and counted, never raised."""
+    return publish_summary(_notifier, metrics, logger, subject, message)
 
 
 @logger.inject_lambda_context

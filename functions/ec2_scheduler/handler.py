@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common.aws import client_config
 from functions.common.events import MalformedEventError
-from functions.common.notify import NotificationError, Notifier
+from functions.common.notify import Notifier, publish_summary
 from functions.common.observability import build_tracer
 from functions.common.ports import COUNT
 from functions.ec2_scheduler.config import load_config
@@ -51,12 +51,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, o
     record_metrics(report, metrics)
     result = report.as_dict()
     logger.info("scheduler run finished", extra={"report": result})
-    try:
-        _notifier.publish(report.subject(), report.message())
-    except NotificationError:
-        metrics.add_metric(name="NotificationFailures", unit=COUNT, value=1)
-        logger.exception("summary could not be published", extra={"summary": report.message()})
-        result["notified"] = False
-    else:
-        result["notified"] = True
+    result["notified"] = publish_summary(
+        _notifier, metrics, logger, report.subject(), report.message()
+    )
     return result

@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common.aws import client_config
 from functions.common.events import MalformedEventError
-from functions.common.notify import NotificationError, Notifier
+from functions.common.notify import Notifier, publish_summary
 from functions.common.observability import build_tracer
 from functions.common.ports import COUNT
 from functions.efs_cleanup.config import load_config
@@ -45,14 +45,8 @@ _verifier = (
 
 
 def _publish(subject: str, message: str) -> bool:
-    """Publish; a failure is logged with the message and counted, never raised."""
-    try:
-        _notifier.publish(subject, message)
-    except NotificationError:
-        metrics.add_metric(name="NotificationFailures", unit=COUNT, value=1)
-        logger.exception("summary could not be published", extra={"summary": message})
-        return False
-    return True
+    """Publish the summary through the shared policy: logged and counted, never raised."""
+    return publish_summary(_notifier, metrics, logger, subject, message)
 
 
 @logger.inject_lambda_context

@@ -3,20 +3,26 @@
 Each data category of the taxonomy gets a bucket in the primary region (Mumbai) and a replica
 in the DR region (Hyderabad), both SSE-KMS under a customer managed key of their region,
 versioned, TLS-1.2-only, private, access-logged, tiered and with request metrics; the raw
-sequence bucket is WORM (Object Lock). Replication runs with Replication Time Control so the
-lake survives the loss of Mumbai with a 15-minute objective.
+sequence bucket is WORM (Object Lock). Replication runs both ways with Replication Time Control:
+Mumbai to Hyderabad so the lake survives the loss of Mumbai with a 15-minute objective, and
+Hyderabad back to Mumbai (S3's two-way replication with replica modification sync) so changes
+made to the replicas while failed over, and tag or metadata changes on either side, reach the
+primary buckets for fail-back. S3 never re-replicates a replica, so the two rules do not loop.
 
 Research groups get one role each. Access is attribute based: a session carries a `project`
 session tag (one of the group's projects, chosen at AssumeRole), and the role reads only
 objects whose `project` tag equals it and whose `data-classification` tag is one the group
-is cleared for. Only the object tagger may change object tags, because the tags are the
-access control.
+is cleared for. People upload new objects only under `projects/<project>/` and only already
+tagged with their project and the bucket's data type and classification. Only the object
+tagger may change the tags of existing objects, because the tags are the access control.
+See docs/data-lake.md.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final, Literal, NotRequired, TypedDict
 
 import pulumi
@@ -33,6 +39,7 @@ from components.data_lake_policies import (
     BucketPolicyOptions,
     ReplicationPair,
     ResearchAccess,
+    UploadTarget,
     bucket_policy,
     key_policy,
     replication_policy,
@@ -138,6 +145,9 @@ class DataLake(pulumi.ComponentResource):
     dr_key_arn: pulumi.Output[str]
     """KMS key of the replica buckets."""
     replication_role_arn: pulumi.Output[str]
+    """Role S3 uses to replicate the primary buckets to the replicas."""
+    failback_replication_role_arn: pulumi.Output[str]
+    """Role S3 uses to replicate the replicas back to the primary buckets."""
     research_role_arns: pulumi.Output[dict[str, str]]
     """Research role ARN by group name."""
 
@@ -189,15 +199,25 @@ class DataLake(pulumi.ComponentResource):
             self._dr: self._create_access_logs(f"{ACCESS_LOGS_SLUG}-dr", self._dr),
         }
         sources = {
-            c.name: self._create_data_bucket(c, c.bucket_slug, self._primary, primary_key, logs)
+            c.name: self._create_data_bucket(
+                c, c.bucket_slug, self._primary, primary_key, logs, uploads=True
+            )
             for c in CATEGORIES
         }
         replicas = {
-            c.name: self._create_data_bucket(c, f"{c.bucket_slug}-dr", self._dr, dr_key, logs)
+            c.name: self._create_data_bucket(
+                c, f"{c.bucket_slug}-dr", self._dr, dr_key, logs, uploads=False
+            )
             for c in CATEGORIES
         }
         transfer_reports = self._create_transfer_reports(primary_key, logs)
-        replication_role = self._create_replication(sources, replicas, primary_key, dr_key)
+        replication_role = self._create_replication(
+            _Direction(sources, replicas, primary_key, dr_key, self._primary, self._dr)
+        )
+        failback_role = self._create_replication(
+            _Direction(replicas, sources, dr_key, primary_key, self._dr, self._primary),
+            failback=True,
+        )
         research_roles = {
             group["name"]: self._create_research_role(
                 group, trusted, sources, replicas, primary_key, dr_key
@@ -222,6 +242,7 @@ class DataLake(pulumi.ComponentResource):
         self.primary_key_arn = primary_key.arn
         self.dr_key_arn = dr_key.arn
         self.replication_role_arn = replication_role.arn
+        self.failback_replication_role_arn = failback_role.arn
         self.research_role_arns = pulumi.Output.all(
             **{group: role.arn for group, role in research_roles.items()}
         ).apply(dict)
@@ -236,6 +257,7 @@ class DataLake(pulumi.ComponentResource):
                 "primary_key_arn": self.primary_key_arn,
                 "dr_key_arn": self.dr_key_arn,
                 "replication_role_arn": self.replication_role_arn,
+                "failback_replication_role_arn": self.failback_replication_role_arn,
                 "research_role_arns": self.research_role_arns,
             }
         )
@@ -306,10 +328,19 @@ class DataLake(pulumi.ComponentResource):
         region: str,
         key: aws.kms.Key,
         logs: dict[str, ProtectedBucket],
+        *,
+        uploads: bool,
     ) -> ProtectedBucket:
+        """A data bucket; `uploads` lets people's tagged new objects carry their tags in."""
+
         def policy(arn: pulumi.Output[str]) -> PolicyDocument:
             return bucket_policy(
-                arn, BucketPolicyOptions(kms_key_arn=key.arn, tagger_role_arns=self._taggers)
+                arn,
+                BucketPolicyOptions(
+                    kms_key_arn=key.arn,
+                    tagger_role_arns=self._taggers,
+                    upload_category=category if uploads else None,
+                ),
             )
 
         return create_protected_bucket(
@@ -349,55 +380,66 @@ class DataLake(pulumi.ComponentResource):
 
     # ---- replication ----
 
-    def _create_replication(
-        self,
-        sources: dict[str, ProtectedBucket],
-        replicas: dict[str, ProtectedBucket],
-        primary_key: aws.kms.Key,
-        dr_key: aws.kms.Key,
-    ) -> aws.iam.Role:
+    def _create_replication(self, direction: _Direction, *, failback: bool = False) -> aws.iam.Role:
+        """Replicate every `direction.sources` bucket to its twin in `direction.destinations`.
+
+        Called twice: primary → DR, and DR → primary (`failback`). That pair, each with replica
+        modification sync, is what S3 documents as two-way replication. It does not loop:
+        S3 replicates only objects created in the bucket, never objects that arrived as
+        replicas (replication status REPLICA); replica modification sync carries metadata and
+        tag changes made on a replica back, once.
+        """
+        role_name = "replication-failback" if failback else "replication"
+        towards = "primary" if failback else "DR"
         role = aws.iam.Role(
-            f"{self._name}-replication",
-            name=f"{self._prefix}-data-lake-replication",
-            description="S3 replication of the data lake to the DR region",
+            f"{self._name}-{role_name}",
+            name=f"{self._prefix}-data-lake-{role_name}",
+            description=f"S3 replication of the data lake to the {towards} region",
             assume_role_policy=service_trust_policy(
                 "s3.amazonaws.com", self._account, sid="TrustS3Replication"
             ).render(),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        sources, destinations = direction.sources, direction.destinations
         pairs = [
             ReplicationPair(
                 source_arn=sources[c.name].bucket.arn,
-                replica_arn=replicas[c.name].bucket.arn,
+                replica_arn=destinations[c.name].bucket.arn,
                 worm=c.worm,
             )
             for c in CATEGORIES
         ]
         role_policy = aws.iam.RolePolicy(
-            f"{self._name}-replication-policy",
+            f"{self._name}-{role_name}-policy",
             role=role.id,
             policy=replication_policy(
                 pairs,
-                source_key_arn=primary_key.arn,
-                replica_key_arn=dr_key.arn,
-                source_region=self._primary,
-                replica_region=self._dr,
+                source_key_arn=direction.source_key.arn,
+                replica_key_arn=direction.destination_key.arn,
+                source_region=direction.source_region,
+                replica_region=direction.destination_region,
             ).render(),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        rule_id = "to-primary-region" if failback else "to-dr-region"
         for category in CATEGORIES:
-            source, replica = sources[category.name], replicas[category.name]
+            source, destination = sources[category.name], destinations[category.name]
+            suffix = "-dr-replication" if failback else "-replication"
             aws.s3.BucketReplicationConfig(
-                f"{self._name}-{category.bucket_slug}-replication",
+                f"{self._name}-{category.bucket_slug}{suffix}",
                 bucket=source.bucket.id,
-                region=self._primary,
+                region=direction.source_region,
                 role=role.arn,
-                rules=[_replication_rule(replica.bucket.arn, dr_key.arn)],
+                rules=[
+                    _replication_rule(
+                        rule_id, destination.bucket.arn, direction.destination_key.arn
+                    )
+                ],
                 # S3 refuses a replication configuration unless both buckets are versioned,
                 # and the first replications fail until the role can read and write.
                 opts=pulumi.ResourceOptions(
                     parent=self,
-                    depends_on=[source.versioning, replica.versioning, role_policy],
+                    depends_on=[source.versioning, destination.versioning, role_policy],
                 ),
             )
         return role
@@ -429,7 +471,12 @@ class DataLake(pulumi.ComponentResource):
                 *(b.bucket.arn for b in sources.values()),
                 *(b.bucket.arn for b in replicas.values()),
             ],
-            writable_bucket_arns=[sources[c.name].bucket.arn for c in CATEGORIES if not c.worm],
+            # The WORM raw bucket is included: its default retention applies to every new
+            # version, and setting retention explicitly needs s3:PutObjectRetention, which the
+            # role lacks, so an upload can neither skip nor shorten the lock.
+            upload_targets=[
+                UploadTarget(bucket_arn=sources[c.name].bucket.arn, category=c) for c in CATEGORIES
+            ],
             keys_by_region=[(self._primary, primary_key.arn), (self._dr, dr_key.arn)],
         )
         aws.iam.RolePolicy(
@@ -451,12 +498,24 @@ class DataLake(pulumi.ComponentResource):
             _fail("access_log_retention_days", self._log_retention_days, "at least 1, e.g. 365")
 
 
+@dataclass(frozen=True, slots=True)
+class _Direction:
+    """One direction of the lake's two-way replication."""
+
+    sources: dict[str, ProtectedBucket]
+    destinations: dict[str, ProtectedBucket]
+    source_key: aws.kms.Key
+    destination_key: aws.kms.Key
+    source_region: str
+    destination_region: str
+
+
 def _replication_rule(
-    replica_arn: pulumi.Input[str], replica_key_arn: pulumi.Input[str]
+    rule_id: str, replica_arn: pulumi.Input[str], replica_key_arn: pulumi.Input[str]
 ) -> aws.s3.BucketReplicationConfigRuleArgs:
     enabled = "Enabled"
     return aws.s3.BucketReplicationConfigRuleArgs(
-        id="to-dr-region",
+        id=rule_id,
         status=enabled,
         priority=1,
         # An empty prefix filter selects the V2 rule schema that delete-marker replication and

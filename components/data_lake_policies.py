@@ -8,6 +8,7 @@ keeps them testable without a Pulumi runtime.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -28,15 +29,17 @@ from components.iam_documents import (
     request_object_tag,
     request_tag,
 )
-from taxonomy import OBJECT_REQUIRED_KEYS, TagKey
+from taxonomy import ENVIRONMENTS, OBJECT_REQUIRED_KEYS, DataCategory, TagKey
 from taxonomy.derivation import PROJECTS_ROOT
 
 __all__ = [
     "DATA_READ_ACTIONS",
     "TAG_WRITE_ACTIONS",
+    "UPLOAD_TAGGING_ACTION",
     "BucketPolicyOptions",
     "ReplicationPair",
     "ResearchAccess",
+    "UploadTarget",
     "bucket_policy",
     "key_policy",
     "replication_policy",
@@ -60,6 +63,13 @@ TAG_WRITE_ACTIONS: Final = (
 )
 """Object-tag writes; tags are the access control, so only the tagger may perform them."""
 
+UPLOAD_TAGGING_ACTION: Final = "s3:PutObjectTagging"
+"""The tag write S3 also authorises for a PutObject that carries `x-amz-tagging`.
+
+It is the one tag write a research role holds, and only under the same `s3:RequestObjectTag`
+conditions as its upload; the bucket policy refuses it on objects that already carry tags.
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class BucketPolicyOptions:
@@ -73,6 +83,10 @@ class BucketPolicyOptions:
     """Account whose buckets may deliver server access logs here (access-logs bucket only)."""
     log_source_bucket_arns: Sequence[pulumi.Input[str]] = ()
     """Buckets whose server access logs land here."""
+    upload_category: DataCategory | None = None
+    """Category whose tagged uploads people may make here (primary data buckets): exempts
+    `s3:PutObjectTagging` from the tagger-only deny for new objects tagged as this category.
+    None keeps every tag write the tagger's alone (replicas, operational buckets)."""
 
 
 def bucket_policy(bucket_arn: pulumi.Input[str], options: BucketPolicyOptions) -> PolicyDocument:
@@ -123,18 +137,7 @@ def bucket_policy(bucket_arn: pulumi.Input[str], options: BucketPolicyOptions) -
             ),
         ]
     if options.tagger_role_arns:
-        statements.append(
-            Statement(
-                sid="DenyTagWritesExceptTagger",
-                effect="Deny",
-                principal=ANY_PRINCIPAL,
-                actions=TAG_WRITE_ACTIONS,
-                resources=objects,
-                conditions=(
-                    Condition("ArnNotLike", "aws:PrincipalArn", *options.tagger_role_arns),
-                ),
-            )
-        )
+        statements += _tag_write_denies(objects, options)
     if options.log_source_account is not None:
         statements.append(
             Statement(
@@ -150,6 +153,108 @@ def bucket_policy(bucket_arn: pulumi.Input[str], options: BucketPolicyOptions) -
             )
         )
     return PolicyDocument(*statements)
+
+
+def _tag_write_denies(
+    objects: tuple[pulumi.Input[str], ...], options: BucketPolicyOptions
+) -> list[Statement]:
+    """Tag writes stay the tagger's, except tags that arrive with a correct new upload.
+
+    S3 authorises a PutObject carrying `x-amz-tagging` as `s3:PutObjectTagging` too, so a
+    bucket that denies that action to everyone but the tagger refuses every tagged upload.
+    With an upload category the deny is split, because the statements of a Deny are OR-ed
+    while the conditions inside one are AND-ed:
+
+    - every other tag write (version tagging, tag deletion) stays the tagger's alone;
+    - `s3:PutObjectTagging` by anyone else is refused when the object already carries any
+      required tag (`s3:ExistingObjectTag/<key>` present): that is re-tagging. S3 does not
+      evaluate existing-object tags for PutObject, so a new upload never matches;
+    - and it is refused unless the request's tags are exactly the upload's: the caller's own
+      project, this bucket's data type and classification, a known environment, no other key.
+      A negated operator also matches a missing key, so each test doubles as a presence check.
+
+    Residual risk: no condition tells a PutObject-with-tags from a PutObjectTagging on an
+    existing object that has no tags yet. Such an object can be given the values the
+    statements above allow, which are the values the tagger would derive for its key.
+    """
+    tagger = Condition("ArnNotLike", "aws:PrincipalArn", *options.tagger_role_arns)
+    category = options.upload_category
+    if category is None:
+        return [
+            Statement(
+                sid="DenyTagWritesExceptTagger",
+                effect="Deny",
+                principal=ANY_PRINCIPAL,
+                actions=TAG_WRITE_ACTIONS,
+                resources=objects,
+                conditions=(tagger,),
+            )
+        ]
+    others = tuple(a for a in TAG_WRITE_ACTIONS if a != UPLOAD_TAGGING_ACTION)
+    statements = [
+        Statement(
+            sid="DenyTagWritesExceptTagger",
+            effect="Deny",
+            principal=ANY_PRINCIPAL,
+            actions=others,
+            resources=objects,
+            conditions=(tagger,),
+        )
+    ]
+
+    def deny_tagging(sid: str, condition: Condition) -> Statement:
+        return Statement(
+            sid=sid,
+            effect="Deny",
+            principal=ANY_PRINCIPAL,
+            actions=(UPLOAD_TAGGING_ACTION,),
+            resources=objects,
+            conditions=(tagger, condition),
+        )
+
+    statements += [
+        deny_tagging(
+            f"DenyRetaggingExceptTagger{_sid_part(key.value)}",
+            Condition("Null", existing_object_tag(key), "false"),
+        )
+        for key in OBJECT_REQUIRED_KEYS
+    ]
+    expected = _upload_tag_values(category)
+    statements += [
+        deny_tagging(
+            f"DenyUploadTagExceptTagger{_sid_part(key.value)}",
+            Condition("StringNotEquals", request_object_tag(key), *expected[key]),
+        )
+        for key in OBJECT_REQUIRED_KEYS
+    ]
+    statements.append(
+        deny_tagging(
+            "DenyUploadTagKeysExceptTagger",
+            Condition(
+                "ForAnyValue:StringNotEquals",
+                "s3:RequestObjectTagKeys",
+                *(key.value for key in OBJECT_REQUIRED_KEYS),
+            ),
+        )
+    )
+    return statements
+
+
+def _upload_tag_values(category: DataCategory) -> dict[TagKey, tuple[str, ...]]:
+    """The tag values a person's upload to `category`'s bucket must carry, by required key.
+
+    The classification is the category's, fixed per bucket, so an uploader cannot lower it.
+    """
+    values = {
+        TagKey.PROJECT: (principal_tag(TagKey.PROJECT),),
+        TagKey.DATA_TYPE: (category.name,),
+        TagKey.DATA_CLASSIFICATION: (category.classification,),
+        TagKey.ENVIRONMENT: ENVIRONMENTS,
+    }
+    missing = [key for key in OBJECT_REQUIRED_KEYS if key not in values]
+    if missing:
+        raise ValueError(f"no upload tag value for required object keys {missing}")
+    return values
 
 
 def key_policy(account_root_arn: pulumi.Input[str]) -> PolicyDocument:
@@ -278,6 +383,14 @@ def research_trust_policy(
 
 
 @dataclass(frozen=True, slots=True)
+class UploadTarget:
+    """A primary data bucket people may upload to, and the category its objects belong to."""
+
+    bucket_arn: pulumi.Input[str]
+    category: DataCategory
+
+
+@dataclass(frozen=True, slots=True)
 class ResearchAccess:
     """The buckets and keys one research group's role may use."""
 
@@ -285,8 +398,9 @@ class ResearchAccess:
     classifications: Sequence[str]
     readable_bucket_arns: Sequence[pulumi.Input[str]]
     """Data buckets in both regions: reads keep working from the replicas if Mumbai is lost."""
-    writable_bucket_arns: Sequence[pulumi.Input[str]]
-    """Primary data buckets that accept research uploads (never the WORM raw bucket)."""
+    upload_targets: Sequence[UploadTarget]
+    """Primary data buckets that accept research uploads; only those whose category's
+    classification is among `classifications` get an upload statement."""
     keys_by_region: Sequence[tuple[str, pulumi.Input[str]]]
     """(region, key ARN) of the lake's keys; each is usable only through S3 in its region."""
 
@@ -298,6 +412,11 @@ def research_access_policy(access: ResearchAccess) -> PolicyDocument:
     that lacks the session tag (and so sees the role's own `project` default tag) reaches
     nothing. S3 object-tag keys are single-valued, so "one of the allowed classifications" is a
     plain `StringEquals` with several values (OR-ed), not a `ForAnyValue` set operator.
+
+    Uploads get one statement per category bucket, because each bucket fixes the
+    classification and data type its objects must be tagged with; `s3:PutObjectTagging` sits
+    beside `s3:PutObject` under the same conditions because S3 authorises the tags of a tagged
+    PutObject as that action. The bucket policy refuses it on objects that already carry tags.
     """
     own_project = principal_tag(TagKey.PROJECT)
     pinned = Condition("StringEquals", f"aws:PrincipalTag/{TagKey.PROJECT.value}", *access.projects)
@@ -329,31 +448,11 @@ def research_access_policy(access: ResearchAccess) -> PolicyDocument:
             ),
         ),
     ]
-    if access.writable_bucket_arns:
-        statements.append(
-            Statement(
-                sid="UploadTaggedToOwnProject",
-                effect="Allow",
-                actions=("s3:PutObject",),
-                resources=tuple(
-                    objects_in(arn, f"{PROJECTS_ROOT}/{own_project}/")
-                    for arn in access.writable_bucket_arns
-                ),
-                conditions=(
-                    Condition("StringEquals", request_object_tag(TagKey.PROJECT), own_project),
-                    Condition(
-                        "StringEquals",
-                        request_object_tag(TagKey.DATA_CLASSIFICATION),
-                        *access.classifications,
-                    ),
-                    pinned,
-                    *(
-                        Condition("Null", request_object_tag(key), "false")
-                        for key in OBJECT_REQUIRED_KEYS
-                    ),
-                ),
-            )
-        )
+    statements += [
+        _upload_statement(target, pinned)
+        for target in access.upload_targets
+        if target.category.classification in access.classifications
+    ]
     for region, key_arn in access.keys_by_region:
         statements.append(
             Statement(
@@ -367,6 +466,31 @@ def research_access_policy(access: ResearchAccess) -> PolicyDocument:
     return PolicyDocument(*statements)
 
 
+def _upload_statement(target: UploadTarget, pinned: Condition) -> Statement:
+    """Tagged uploads into the session's project prefix of one category's bucket."""
+    values = _upload_tag_values(target.category)
+    own_project = principal_tag(TagKey.PROJECT)
+    return Statement(
+        sid=f"UploadTagged{_sid_part(target.category.name)}",
+        effect="Allow",
+        actions=("s3:PutObject", UPLOAD_TAGGING_ACTION),
+        resources=(objects_in(target.bucket_arn, f"{PROJECTS_ROOT}/{own_project}/"),),
+        conditions=(
+            *(
+                Condition("StringEquals", request_object_tag(key), *values[key])
+                for key in OBJECT_REQUIRED_KEYS
+            ),
+            pinned,
+            Condition(
+                "ForAllValues:StringEquals",
+                "s3:RequestObjectTagKeys",
+                *(key.value for key in OBJECT_REQUIRED_KEYS),
+            ),
+            *(Condition("Null", request_object_tag(key), "false") for key in OBJECT_REQUIRED_KEYS),
+        ),
+    )
+
+
 def _sid_part(text: str) -> str:
-    """`ap-south-1` → `ApSouth1`, so a region can name a statement."""
-    return "".join(part.capitalize() for part in text.split("-"))
+    """`ap-south-1` → `ApSouth1`, `raw_sequence` → `RawSequence`, so names can name a statement."""
+    return "".join(part.capitalize() for part in re.split(r"[-_]", text))

@@ -77,6 +77,7 @@ Operator: TypeAlias = Literal[
     "Null",
     "ForAllValues:StringEquals",
     "ForAnyValue:StringEquals",
+    "ForAnyValue:StringNotEquals",
 ]
 """Condition operators the platform uses; add one here (checked by mypy) before using it."""
 

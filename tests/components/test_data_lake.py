@@ -10,8 +10,9 @@ import pytest
 
 from components.data_lake import DataLake, DataLakeArgs, DataLakeArgsError
 from components.data_lake_policies import DATA_READ_ACTIONS, TAG_WRITE_ACTIONS
-from taxonomy import CATEGORIES, OBJECT_REQUIRED_KEYS
+from taxonomy import CATEGORIES, ENVIRONMENTS, OBJECT_REQUIRED_KEYS, category_by_name
 from tests.support.harness import Registered, json_input, record
+from tools.iam_lint import lint_recorded
 from tools.preview.program import RecordedResource
 
 ACCOUNT = "111122223333"
@@ -319,32 +320,67 @@ def test_one_rotating_key_per_region(lake: Registered) -> None:
         assert key.inputs["deletionWindowInDays"] == 30
 
 
-def test_each_category_replicates_to_its_dr_bucket_with_rtc_and_metrics(
-    lake: Registered,
-) -> None:
-    """Every primary data bucket replicates to its ap-south-2 twin within 15 minutes."""
-    configs = _by_bucket(lake, "aws:s3/bucketReplicationConfig:BucketReplicationConfig")
-    assert sorted(configs) == sorted(_name(slug, PRIMARY) for slug in DATA_SLUGS)
+REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+
+
+def _twin(bucket: str) -> str:
+    source, target = (PRIMARY, DR) if bucket.endswith(PRIMARY) else (DR, PRIMARY)
+    return bucket[: -len(source)] + target
+
+
+def test_replication_runs_both_ways_with_rtc_and_metrics(lake: Registered) -> None:
+    """Every data bucket replicates to its twin in the other region within 15 minutes.
+
+    Primary → DR keeps the replicas; DR → primary (two-way replication) carries changes made
+    on the replicas back for fail-back.
+    """
+    configs = _by_bucket(lake, REPLICATION)
+    assert sorted(configs) == sorted(DATA_BUCKETS)
     for source, config in configs.items():
         (rule,) = config.inputs["rules"]
+        region = PRIMARY if source.endswith(PRIMARY) else DR
+        assert config.inputs["region"] == region
+        assert rule["id"] == ("to-dr-region" if region == PRIMARY else "to-primary-region")
         destination = rule["destination"]
-        assert destination["bucket"] == f"arn:aws:s3:::{source.replace(PRIMARY, DR)}"
+        assert destination["bucket"] == f"arn:aws:s3:::{_twin(source)}"
         assert destination["replicationTime"] == {"status": "Enabled", "time": {"minutes": 15}}
         assert destination["metrics"] == {"status": "Enabled", "eventThreshold": {"minutes": 15}}
 
 
+def test_reverse_replication_targets_the_primary_bucket_under_the_primary_key(
+    lake: Registered,
+) -> None:
+    """Each DR replica replicates back to its primary bucket's ARN, re-encrypted for Mumbai."""
+    configs = _by_bucket(lake, REPLICATION)
+    role = lake.one("aws:iam/role:Role", "lake-replication-failback")
+    for slug in DATA_SLUGS:
+        config = configs[_name(slug, DR)]
+        (rule,) = config.inputs["rules"]
+        assert rule["destination"]["bucket"] == f"arn:aws:s3:::{_name(slug, PRIMARY)}"
+        assert rule["destination"]["replicationTime"]["status"] == "Enabled"
+        replica_key = rule["destination"]["encryptionConfiguration"]["replicaKmsKeyId"]
+        assert replica_key.startswith(f"arn:aws:kms:{PRIMARY}:")
+        assert (
+            config.inputs["role"]
+            == f"arn:aws:iam::{ACCOUNT}:role/gen-prod-data-lake-replication-failback"
+        )
+        assert role.urn in config.dependencies
+
+
 def test_replication_carries_deletes_kms_objects_and_replica_changes(lake: Registered) -> None:
-    """Delete markers, SSE-KMS objects (re-encrypted under the DR key) and replica edits sync."""
-    dr_key = next(k for k in lake.of_type("aws:kms/key:Key") if k.inputs["region"] == DR)
-    for config in lake.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig"):
+    """Delete markers, SSE-KMS objects (re-encrypted under the target's key) and replica edits
+    sync in both directions."""
+    keys = {k.inputs["region"]: k.urn for k in lake.of_type("aws:kms/key:Key")}
+    for config in lake.of_type(REPLICATION):
         (rule,) = config.inputs["rules"]
         assert rule["deleteMarkerReplication"] == {"status": "Enabled"}
         criteria = rule["sourceSelectionCriteria"]
         assert criteria["sseKmsEncryptedObjects"] == {"status": "Enabled"}
         assert criteria["replicaModifications"] == {"status": "Enabled"}
+        target = DR if config.inputs["region"] == PRIMARY else PRIMARY
         replica_key = rule["destination"]["encryptionConfiguration"]["replicaKmsKeyId"]
-        assert replica_key.startswith(f"arn:aws:kms:{DR}:")
-        assert dr_key.urn in config.dependencies
+        assert replica_key.startswith(f"arn:aws:kms:{target}:")
+        assert keys[target] in config.dependencies
 
 
 def test_replica_resources_are_declared_in_the_dr_region(lake: Registered) -> None:
@@ -360,10 +396,10 @@ def test_replication_waits_for_versioning_on_both_sides(lake: Registered) -> Non
     versioning = {
         r.inputs["bucket"]: r.urn for r in lake.of_type("aws:s3/bucketVersioning:BucketVersioning")
     }
-    for config in lake.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig"):
+    for config in lake.of_type(REPLICATION):
         source = config.inputs["bucket"]
         assert versioning[source] in config.dependencies
-        assert versioning[source.replace(PRIMARY, DR)] in config.dependencies
+        assert versioning[_twin(source)] in config.dependencies
 
 
 def test_replication_role_is_least_privilege(lake: Registered) -> None:
@@ -388,9 +424,31 @@ def test_replication_role_is_least_privilege(lake: Registered) -> None:
     assert encrypt["Resource"].startswith(f"arn:aws:kms:{DR}:")
 
 
-def test_replication_role_trusts_only_s3_of_this_account(lake: Registered) -> None:
-    """Only S3 acting for this account may assume the replication role."""
-    role = lake.one("aws:iam/role:Role", "lake-replication")
+def test_failback_role_reads_replicas_and_writes_primaries(lake: Registered) -> None:
+    """The reverse role reads the DR replicas, writes the primaries, and uses both keys
+    through S3 of their own region (decrypt in Hyderabad, encrypt in Mumbai)."""
+    policy = lake.one("aws:iam/rolePolicy:RolePolicy", "lake-replication-failback-policy")
+    statements = {s["Sid"]: s for s in json_input(policy, "policy")["Statement"]}
+    reads = statements["ReadSourceVersions"]["Resource"]
+    assert sorted(reads) == sorted(f"arn:aws:s3:::{_name(s, DR)}/*" for s in DATA_SLUGS)
+    writes = statements["WriteReplicas"]["Resource"]
+    assert sorted(writes) == sorted(f"arn:aws:s3:::{_name(s, PRIMARY)}/*" for s in DATA_SLUGS)
+    locked = _as_list(statements["ReadSourceObjectLock"]["Resource"])
+    assert locked == [f"arn:aws:s3:::{_name(s, DR)}/*" for s in RAW_SLUGS]
+    decrypt = statements["DecryptSourceThroughS3"]
+    assert decrypt["Resource"].startswith(f"arn:aws:kms:{DR}:")
+    assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": f"s3.{DR}.amazonaws.com"}}
+    encrypt = statements["EncryptReplicasThroughS3"]
+    assert encrypt["Resource"].startswith(f"arn:aws:kms:{PRIMARY}:")
+    assert encrypt["Condition"] == {
+        "StringEquals": {"kms:ViaService": f"s3.{PRIMARY}.amazonaws.com"}
+    }
+
+
+@pytest.mark.parametrize("role_name", ["lake-replication", "lake-replication-failback"])
+def test_replication_role_trusts_only_s3_of_this_account(lake: Registered, role_name: str) -> None:
+    """Only S3 acting for this account may assume either replication role."""
+    role = lake.one("aws:iam/role:Role", role_name)
     (statement,) = json_input(role, "assumeRolePolicy")["Statement"]
     assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
@@ -442,42 +500,136 @@ def test_listing_is_scoped_to_the_project_prefix(lake: Registered) -> None:
     assert not any("ExistingObjectTag" in key for key in condition.get("StringEquals", {}))
 
 
-def test_uploads_require_the_sessions_project_and_every_object_tag(lake: Registered) -> None:
-    """PutObject needs request tags: own project, allowed class, and every required key."""
-    statements = _research_statements(lake)
-    (upload,) = [s for s in statements.values() if "s3:PutObject" in _as_list(s["Action"])]
-    condition = upload["Condition"]
-    assert condition["StringEquals"]["s3:RequestObjectTag/project"] == (
-        "${aws:PrincipalTag/project}"
-    )
-    assert condition["Null"] == {
-        f"s3:RequestObjectTag/{k.value}": "false" for k in OBJECT_REQUIRED_KEYS
-    }
-    for resource in upload["Resource"]:
-        assert resource.endswith("/projects/${aws:PrincipalTag/project}/*")
-        assert "raw-sequence" not in resource
+def _uploads(registered: Registered) -> dict[str, dict[str, Any]]:
+    """Research upload statements by the category whose bucket they target."""
+    statements = _research_statements(registered).values()
+    found = [s for s in statements if "s3:PutObject" in _as_list(s["Action"])]
+    return {s["Condition"]["StringEquals"]["s3:RequestObjectTag/data-type"]: s for s in found}
+
+
+def test_uploads_go_only_to_categories_of_the_groups_classifications(lake: Registered) -> None:
+    """A group uploads only into buckets whose classification it may read back (the WORM raw
+    bucket included: its default retention applies to every upload)."""
+    cleared = [c.name for c in CATEGORIES if c.classification in GROUP["classifications"]]
+    assert sorted(_uploads(lake)) == sorted(cleared)
+    assert "raw_sequence" in cleared
+    assert "analysis_report" not in cleared
+
+
+def test_uploads_require_the_sessions_project_and_the_buckets_category_tags(
+    lake: Registered,
+) -> None:
+    """PutObject (and the PutObjectTagging S3 checks for its tags) need every required tag:
+    own project, the bucket category's data type and classification, no other key."""
+    for name, upload in _uploads(lake).items():
+        category = category_by_name(name)
+        assert _as_list(upload["Action"]) == ["s3:PutObject", "s3:PutObjectTagging"]
+        condition = upload["Condition"]
+        assert condition["StringEquals"] == {
+            "s3:RequestObjectTag/project": "${aws:PrincipalTag/project}",
+            "s3:RequestObjectTag/data-type": category.name,
+            "s3:RequestObjectTag/data-classification": category.classification,
+            "s3:RequestObjectTag/environment": list(ENVIRONMENTS),
+            "aws:PrincipalTag/project": GROUP["projects"],
+        }
+        assert condition["Null"] == {
+            f"s3:RequestObjectTag/{k.value}": "false" for k in OBJECT_REQUIRED_KEYS
+        }
+        assert condition["ForAllValues:StringEquals"] == {
+            "s3:RequestObjectTagKeys": [k.value for k in OBJECT_REQUIRED_KEYS]
+        }
+        assert upload["Resource"] == (
+            f"arn:aws:s3:::{_name(category.bucket_slug, PRIMARY)}"
+            "/projects/${aws:PrincipalTag/project}/*"
+        )
+
+
+def test_no_research_statement_writes_other_tags(lake: Registered) -> None:
+    """PutObjectTagging only in upload statements; never version tagging or tag deletion."""
+    for statement in _research_statements(lake).values():
+        actions = _as_list(statement["Action"])
+        assert not {
+            "s3:PutObjectVersionTagging",
+            "s3:DeleteObjectTagging",
+            "s3:DeleteObjectVersionTagging",
+        } & set(actions)
+        if "s3:PutObjectTagging" in actions:
+            assert (
+                "s3:RequestObjectTag/data-classification" in statement["Condition"]["StringEquals"]
+            )
+
+
+def _tagger_arn() -> str:
+    return f"arn:aws:iam::{ACCOUNT}:role/gen-prod-object-tagger"
 
 
 def test_only_the_tagger_may_write_object_tags(lake: Registered) -> None:
-    """Every data bucket denies all tag writes to every principal but the tagger role."""
+    """Every data bucket denies version tagging and tag deletion to all but the tagger; the
+    replicas deny PutObjectTagging too, with no exemption."""
     for bucket in DATA_BUCKETS:
         statement = _policy(lake, bucket)["DenyTagWritesExceptTagger"]
         assert statement["Effect"] == "Deny"
         assert statement["Principal"] == "*"
-        assert sorted(statement["Action"]) == sorted(TAG_WRITE_ACTIONS)
-        assert statement["Condition"] == {
-            "ArnNotLike": {
-                "aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/gen-prod-object-tagger"
-            }
+        expected = set(TAG_WRITE_ACTIONS)
+        if bucket.endswith(PRIMARY):
+            expected -= {"s3:PutObjectTagging"}
+        assert sorted(_as_list(statement["Action"])) == sorted(expected)
+        assert statement["Condition"] == {"ArnNotLike": {"aws:PrincipalArn": _tagger_arn()}}
+
+
+def test_put_object_tagging_is_exempt_only_for_correct_new_uploads(lake: Registered) -> None:
+    """On a primary bucket, PutObjectTagging by anyone but the tagger is denied on objects that
+    already carry a required tag, and unless the tags are exactly the upload's."""
+    for category in CATEGORIES:
+        statements = _policy(lake, _name(category.bucket_slug, PRIMARY))
+        tagging = {
+            sid: s
+            for sid, s in statements.items()
+            if "s3:PutObjectTagging" in _as_list(s["Action"])
         }
+        for statement in tagging.values():
+            assert statement["Effect"] == "Deny"
+            assert statement["Principal"] == "*"
+            assert statement["Action"] == "s3:PutObjectTagging"
+            assert statement["Condition"]["ArnNotLike"] == {"aws:PrincipalArn": _tagger_arn()}
+        existing = {
+            key
+            for s in tagging.values()
+            for key, value in s["Condition"].get("Null", {}).items()
+            if value == "false"
+        }
+        assert existing == {f"s3:ExistingObjectTag/{k.value}" for k in OBJECT_REQUIRED_KEYS}
+        pinned = {
+            key: value
+            for s in tagging.values()
+            for key, value in s["Condition"].get("StringNotEquals", {}).items()
+        }
+        assert pinned == {
+            "s3:RequestObjectTag/project": "${aws:PrincipalTag/project}",
+            "s3:RequestObjectTag/data-type": category.name,
+            "s3:RequestObjectTag/data-classification": category.classification,
+            "s3:RequestObjectTag/environment": list(ENVIRONMENTS),
+        }
+        keys = statements["DenyUploadTagKeysExceptTagger"]["Condition"]
+        assert keys["ForAnyValue:StringNotEquals"] == {
+            "s3:RequestObjectTagKeys": [k.value for k in OBJECT_REQUIRED_KEYS]
+        }
+        # Every PutObjectTagging deny carries one condition beside the tagger exemption.
+        assert all(len(s["Condition"]) == 2 for s in tagging.values())
+
+
+def test_every_rendered_iam_document_lints_clean(lake: Registered) -> None:
+    """Parliament finds nothing in any policy the lake renders (bucket, role, trust, key)."""
+    assert lint_recorded(lake.resources) == []
 
 
 def test_a_given_tagger_arn_replaces_the_default() -> None:
     """tagger_role_arns names the principals exempt from the tag-write deny."""
     tagger = f"arn:aws:iam::{ACCOUNT}:role/transfer-tagger"
     registered, _ = _build({**BASE_ARGS, "tagger_role_arns": [tagger]})
-    statement = _policy(registered, DATA_BUCKETS[0])["DenyTagWritesExceptTagger"]
-    assert statement["Condition"] == {"ArnNotLike": {"aws:PrincipalArn": tagger}}
+    for statement in _policy(registered, DATA_BUCKETS[0]).values():
+        if "ArnNotLike" in statement.get("Condition", {}):
+            assert statement["Condition"]["ArnNotLike"] == {"aws:PrincipalArn": tagger}
 
 
 def test_no_identity_policy_allows_wildcard_actions(lake: Registered) -> None:

@@ -162,3 +162,21 @@ def test_render_resolves_outputs_inside_the_document() -> None:
 
     record(build)
     assert json.loads(rendered[0])["Statement"][0]["Resource"] == f"{BUCKET}/projects/a/*"
+
+
+def test_for_any_value_string_not_equals_renders_a_key_set_guard() -> None:
+    """`ForAnyValue:StringNotEquals` on a multi-valued key (a deny on foreign tag keys)."""
+    statement = Statement(
+        sid="DenyForeignKeys",
+        effect="Deny",
+        principal=ANY_PRINCIPAL,
+        actions=("s3:PutObjectTagging",),
+        resources=(f"{BUCKET}/*",),
+        conditions=(
+            Condition("ForAnyValue:StringNotEquals", "s3:RequestObjectTagKeys", "project", "x"),
+        ),
+    )
+    rendered = json.loads(PolicyDocument(statement).to_json())["Statement"][0]
+    assert rendered["Condition"] == {
+        "ForAnyValue:StringNotEquals": {"s3:RequestObjectTagKeys": ["project", "x"]}
+    }

@@ -219,6 +219,73 @@ def test_deny_of_tag_writes_is_fine(pack: PackClient) -> None:
     assert hits(pack.analyze_stack(fakes), TAGGER_RULE) == []
 
 
+UPLOAD_TAGGING = _statement(["s3:PutObject", "s3:PutObjectTagging"], REQUEST_TAGS)
+
+
+def test_upload_tagging_pinned_by_request_tags_is_accepted(pack: PackClient) -> None:
+    """PutObjectTagging beside PutObject, under RequestObjectTag on every ABAC key, is allowed.
+
+    S3 authorises the tags of a tagged PutObject as s3:PutObjectTagging; pinned to the ABAC
+    values, the grant can only write the tags the upload itself must carry.
+    """
+    found = pack.analyze_stack(_role("researchers", UPLOAD_TAGGING))
+    assert hits(found, TAGGER_RULE) == []
+    assert hits(found, UPLOAD_RULE) == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "fragment"),
+    [
+        pytest.param(
+            _statement(["s3:PutObject", "s3:PutObjectTagging"]),
+            "allows s3:PutObjectTagging",
+            id="no-conditions",
+        ),
+        pytest.param(
+            _statement(
+                ["s3:PutObject", "s3:PutObjectTagging"],
+                {
+                    "StringEquals": {
+                        "s3:RequestObjectTag/project": "${aws:PrincipalTag/project}",
+                    }
+                },
+            ),
+            "allows s3:PutObjectTagging",
+            id="project-only",
+        ),
+        pytest.param(
+            _statement(
+                ["s3:PutObject", "s3:PutObjectTagging"],
+                {"StringNotEquals": REQUEST_TAGS["StringEquals"]},
+            ),
+            "allows s3:PutObjectTagging",
+            id="negated-operator",
+        ),
+        pytest.param(
+            _statement(
+                ["s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObjectTagging"], REQUEST_TAGS
+            ),
+            "allows s3:DeleteObjectTagging",
+            id="delete-is-never-exempt",
+        ),
+        pytest.param(
+            _statement("s3:PutObject*", REQUEST_TAGS),
+            "allows s3:PutObjectVersionTagging",
+            id="version-tagging-is-never-exempt",
+        ),
+    ],
+)
+def test_upload_tagging_without_pinned_request_tags_is_reported(
+    pack: PackClient, statement: dict[str, Any], fragment: str
+) -> None:
+    """Without StringEquals on every ABAC request tag, or with other tag writes, it is reported."""
+    found = hits(pack.analyze_stack(_role("researchers", statement)), TAGGER_RULE)
+    assert [(e, name) for e, name, _ in found] == [("mandatory", "researchers-policy")]
+    assert fragment in found[0][2]
+    if "DeleteObject" in fragment or "Version" in fragment:
+        assert "s3:PutObjectTagging" not in found[0][2].split("allows ", 1)[1]
+
+
 @pytest.mark.parametrize("rule", [UPLOAD_RULE, TAGGER_RULE])
 def test_unknown_role_policy_is_never_mandatory(pack: PackClient, rule: str) -> None:
     """A role policy rendered from unknown ARNs waits for the update."""

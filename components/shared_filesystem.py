@@ -32,6 +32,7 @@ __all__ = [
     "EFS_MOUNT_OPTIONS",
     "PROJECTS_STORAGE_CLASS",
     "SCRATCH_STORAGE_CLASS",
+    "SCRATCH_VOLUMES_DIR",
     "SharedFileSystem",
     "SharedFileSystemArgs",
 ]
@@ -43,6 +44,12 @@ PROJECTS_STORAGE_CLASS: Final = "efs-projects"
 """StorageClass of project workspaces (data survives the PVC in prod)."""
 
 SCRATCH_STORAGE_CLASS: Final = "efs-scratch"
+SCRATCH_VOLUMES_DIR: Final = "volumes"
+"""Directory under /scratch holding every scratch volume: the clean-up Lambda's one root.
+
+The Lambda mounts /scratch through its access point and refuses the mount itself as a root, so
+volumes live one level down, at /scratch/volumes/<namespace>/<pvc>.
+"""
 """StorageClass of temporary data under /scratch (pruned after the retention window)."""
 
 EFS_MOUNT_OPTIONS: Final = ("tls", "iam")
@@ -372,7 +379,7 @@ class SharedFileSystem(pulumi.ComponentResource):
                 **common,
                 "uid": str(self._args.get("scratch_uid", 40000)),
                 "gid": str(self._args.get("scratch_gid", 40000)),
-                "basePath": "/scratch",
+                "basePath": f"/scratch/{SCRATCH_VOLUMES_DIR}",
             },
             reclaim_policy="Delete",
             volume_binding_mode="Immediate",

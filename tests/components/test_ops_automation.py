@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,10 @@ from components.ops_automation import (
     OpsAutomation,
     OpsAutomationArgs,
     backup_schedule,
+    hour_before,
+    scratch_cleanup_role_name,
+    weekdays_schedule,
+    weekly_schedule,
 )
 from tests.support.harness import Registered, json_input, record
 
@@ -171,3 +176,318 @@ def test_outputs_registered_last(registered: Registered) -> None:
     children = registered.children_of(component.urn)
     assert {child.name for child in children} >= {"ops-primary-vault", "ops-dr-vault", "ops-plan"}
     assert all(child.name.startswith("ops-") for child in children)
+
+
+# ---- scheduled functions ----
+
+FUNCTION = "aws:lambda/function:Function"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
+REPORTS = f"arn:aws:sns:ap-south-1:{ACCOUNT}:gen-test-reports"
+LOG_KEY = f"arn:aws:kms:ap-south-1:{ACCOUNT}:key/logs"
+EFS_ARN = f"arn:aws:elasticfilesystem:ap-south-1:{ACCOUNT}:file-system/fs-0123"
+SCRATCH_AP = f"arn:aws:elasticfilesystem:ap-south-1:{ACCOUNT}:access-point/fsap-0123"
+SUBNETS = ["subnet-a", "subnet-b"]
+CLIENT_SG = "sg-efs-client"
+
+
+def _function_overrides(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "reports_topic_arn": REPORTS,
+        "log_key_arn": LOG_KEY,
+        "log_retention_days": 30,
+        "dry_run": False,
+        "ebs_reaper": {"grace_days": 30, "max_deletions_per_run": 20},
+        "test_instance_scheduler": {"testing_hours_end": "19:00", "testing_hours_start": "09:00"},
+        "scratch_cleanup": {
+            "file_system_arn": EFS_ARN,
+            "access_point_arn": SCRATCH_AP,
+            "subnet_ids": SUBNETS,
+            "security_group_id": CLIENT_SG,
+            "scratch_roots": ["tb-genomics", "rare-disease"],
+            "retention_days": 7,
+            "day": "SAT",
+            "time": "23:00",
+            "resume_hourly": True,
+        },
+    }
+    base.update(overrides)
+    return base
+
+
+@pytest.fixture(scope="module")
+def with_functions() -> Registered:
+    """Prod settings with all three scheduled functions, a start time and hourly resume."""
+
+    return record(_builder(**_function_overrides()))
+
+
+def _function(registered: Registered, suffix: str) -> Any:
+    return registered.one(FUNCTION, f"ops-{suffix}-function")
+
+
+def _env(registered: Registered, suffix: str) -> dict[str, str]:
+    variables: dict[str, str] = _function(registered, suffix).inputs["environment"]["variables"]
+    return variables
+
+
+def _policy(registered: Registered, suffix: str) -> list[dict[str, Any]]:
+    policy = registered.one("aws:iam/rolePolicy:RolePolicy", f"ops-{suffix}-policy")
+    statements: list[dict[str, Any]] = json_input(policy, "policy")["Statement"]
+    return statements
+
+
+def _schedules(registered: Registered) -> dict[str, Any]:
+    return {s.inputs["name"]: s.inputs for s in registered.of_type(SCHEDULE)}
+
+
+def test_without_function_args_no_functions() -> None:
+    """Existing callers (backup only) get no Lambda and no schedule."""
+    registered = record(_builder())
+    assert registered.of_type(FUNCTION) == []
+    assert registered.of_type(SCHEDULE) == []
+
+
+def test_functions_single_concurrency_no_retries(with_functions: Registered) -> None:
+    """All three functions are destructive: concurrency 1 and no asynchronous retries."""
+    functions = {f.inputs["name"]: f for f in with_functions.of_type(FUNCTION)}
+    assert set(functions) == {
+        "gen-test-ebs-reaper",
+        "gen-test-ec2-scheduler",
+        "gen-test-scratch-cleanup",
+    }
+    assert all(f.inputs["reservedConcurrentExecutions"] == 1 for f in functions.values())
+    configs = with_functions.of_type(
+        "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+    )
+    assert [c.inputs["maximumRetryAttempts"] for c in configs] == [0, 0, 0]
+    assert functions["gen-test-ebs-reaper"].inputs["timeout"] == 900
+
+
+def test_reaper_env_parses_with_its_config(with_functions: Registered) -> None:
+    """The reaper's recorded environment is what functions.ebs_reaper.config accepts."""
+    from functions.ebs_reaper.config import load_config
+
+    config = load_config(_env(with_functions, "ebs-reaper"))
+    assert config.dry_run is False
+    assert (config.grace_days, config.max_deletions_per_run) == (30, 20)
+    assert config.topic_arn == REPORTS
+    assert (config.expected_account_id, config.expected_region) == (ACCOUNT, "ap-south-1")
+    assert (config.mark_tag_key, config.opt_out_tag_key) == ("unattached-since", "reaper:keep")
+
+
+def test_scheduler_env_parses_with_its_config(with_functions: Registered) -> None:
+    """The EC2 scheduler's environment parses; the event names the action, not ACTION."""
+    from functions.ec2_scheduler.config import load_config
+
+    config = load_config(_env(with_functions, "ec2-scheduler"))
+    assert config.action is None
+    assert config.opt_in_tag_key == "schedule:test-hours"
+    assert config.keep_running_tag_key == "schedule:keep-running"
+    assert (config.dry_run, config.topic_arn) == (False, REPORTS)
+
+
+def test_cleanup_env_parses_with_its_config(with_functions: Registered) -> None:
+    """The clean-up's environment parses: mount /mnt/scratch, namespace roots below it."""
+    from functions.efs_cleanup.config import load_config
+
+    config = load_config(_env(with_functions, "scratch-cleanup"))
+    assert config.mount_path == "/mnt/scratch"
+    assert config.scratch_roots == ("tb-genomics", "rare-disease")
+    assert (config.retention_days, config.dry_run, config.topic_arn) == (7, False, REPORTS)
+
+
+def test_cleanup_mounts_scratch_access_point_in_vpc(with_functions: Registered) -> None:
+    """The clean-up mounts the scratch access point at /mnt/scratch from the private subnets
+    with the EFS client group, and may mount the file system only through that access point."""
+    function = _function(with_functions, "scratch-cleanup")
+    assert function.inputs["fileSystemConfig"] == {
+        "arn": SCRATCH_AP,
+        "localMountPath": "/mnt/scratch",
+    }
+    assert function.inputs["vpcConfig"]["subnetIds"] == SUBNETS
+    assert function.inputs["vpcConfig"]["securityGroupIds"] == [CLIENT_SG]
+    assert function.inputs["memorySize"] == 1769
+    mount = next(
+        s
+        for s in _policy(with_functions, "scratch-cleanup")
+        if s["Sid"] == "MountThroughAccessPoint"
+    )
+    assert set(mount["Action"]) == {
+        "elasticfilesystem:ClientMount",
+        "elasticfilesystem:ClientWrite",
+    }
+    assert mount["Resource"] == [EFS_ARN]
+    assert mount["Condition"] == {"StringEquals": {"elasticfilesystem:AccessPointArn": SCRATCH_AP}}
+
+
+def test_cleanup_role_name_is_predictable(with_functions: Registered) -> None:
+    """The role the file-system policy must list is named by scratch_cleanup_role_name."""
+    role = with_functions.one("aws:iam/role:Role", "ops-scratch-cleanup-role")
+    assert role.inputs["name"] == scratch_cleanup_role_name("gen-test")
+
+
+def test_schedules_in_india_time(with_functions: Registered) -> None:
+    """Every schedule runs in Asia/Kolkata at the right cron, without a flexible window."""
+    schedules = _schedules(with_functions)
+    expected = {
+        "gen-test-ebs-reaper": ("cron(0 2 1 * ? *)", {}),
+        "gen-test-test-instances-stop": ("cron(0 19 ? * MON-FRI *)", {"action": "stop"}),
+        "gen-test-test-instances-start": ("cron(0 9 ? * MON-FRI *)", {"action": "start"}),
+        "gen-test-scratch-announce": ("cron(0 22 ? * SAT *)", {"phase": "announce"}),
+        "gen-test-scratch-clean": ("cron(0 23 ? * SAT *)", {"phase": "clean"}),
+        "gen-test-scratch-resume": ("rate(1 hour)", {"phase": "resume"}),
+    }
+    assert set(schedules) == set(expected)
+    for name, (expression, payload) in expected.items():
+        schedule = schedules[name]
+        assert schedule["scheduleExpression"] == expression, name
+        assert schedule["scheduleExpressionTimezone"] == "Asia/Kolkata"
+        assert schedule["flexibleTimeWindow"] == {"mode": "OFF"}
+        assert json.loads(schedule["target"]["input"]) == payload
+        assert schedule["target"]["retryPolicy"]["maximumRetryAttempts"] == 0
+
+
+def test_schedule_events_parse_with_the_functions(with_functions: Registered) -> None:
+    """Each schedule's input is an event its function's parser accepts."""
+    from functions.ebs_reaper.event import parse_event as reaper_event
+    from functions.ec2_scheduler.event import parse_event as scheduler_event
+    from functions.efs_cleanup.event import parse_event as cleanup_event
+
+    schedules = _schedules(with_functions)
+
+    def event(name: str) -> Any:
+        return json.loads(schedules[name]["target"]["input"])
+
+    assert reaper_event(event("gen-test-ebs-reaper")).force_dry_run is False
+    assert (
+        scheduler_event(event("gen-test-test-instances-stop"), default_action=None).action == "stop"
+    )
+    assert cleanup_event(event("gen-test-scratch-announce")).phase == "announce"
+
+
+def test_scheduler_roles_invoke_only_their_function(with_functions: Registered) -> None:
+    """Each scheduler role trusts the Scheduler of this account and invokes one function."""
+    functions = {f.name: f.inputs["name"] for f in with_functions.of_type(FUNCTION)}
+    for label in ("ebs-reaper", "ec2-scheduler", "scratch-cleanup"):
+        role = with_functions.one("aws:iam/role:Role", f"ops-{label}-scheduler-role")
+        (trust,) = json_input(role, "assumeRolePolicy")["Statement"]
+        assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+        assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+        policy = with_functions.one(
+            "aws:iam/rolePolicy:RolePolicy", f"ops-{label}-scheduler-policy"
+        )
+        (statement,) = json_input(policy, "policy")["Statement"]
+        assert statement["Action"] == ["lambda:InvokeFunction"]
+        (arn,) = statement["Resource"]
+        assert arn.endswith(f":function:{functions[f'ops-{label}-function']}")
+    for schedule in _schedules(with_functions).values():
+        assert schedule["target"]["roleArn"].startswith(f"arn:aws:iam::{ACCOUNT}:role/gen-test-")
+
+
+def test_hour_before_crosses_midnight() -> None:
+    """The announcement is an hour before the clean-up, a day earlier across midnight."""
+    assert hour_before("SAT", "23:00") == ("SAT", "22:00")
+    assert hour_before("MON", "00:30") == ("SUN", "23:30")
+    assert hour_before("SUN", "00:00") == ("SAT", "23:00")
+    assert weekly_schedule(*hour_before("MON", "00:30")) == "cron(30 23 ? * SUN *)"
+    assert weekdays_schedule("07:05") == "cron(5 7 ? * MON-FRI *)"
+    with pytest.raises(ValueError, match=r"scratch_cleanup\.day"):
+        hour_before("Saturday", "23:00")
+
+
+def test_reaper_policy_least_privilege(with_functions: Registered) -> None:
+    """Deletes only marked volumes; denies opted-out and Kubernetes-owned ones."""
+    statements = {s["Sid"]: s for s in _policy(with_functions, "ebs-reaper")}
+    delete = statements["DeleteMarkedVolumes"]
+    assert delete["Action"] == ["ec2:DeleteVolume"]
+    assert delete["Condition"] == {"Null": {"ec2:ResourceTag/unattached-since": "false"}}
+    assert statements["MarkUnattachedVolumes"]["Condition"]["ForAllValues:StringEquals"] == {
+        "aws:TagKeys": ["unattached-since"]
+    }
+    assert statements["TagSnapshotsOnCreation"]["Condition"] == {
+        "StringEquals": {"ec2:CreateAction": "CreateSnapshot"}
+    }
+    opt_out = statements["NeverTouchOptedOutVolumes"]
+    assert opt_out["Effect"] == "Deny"
+    assert set(opt_out["Action"]) == {"ec2:DeleteVolume", "ec2:CreateSnapshot"}
+    assert opt_out["Condition"] == {"Null": {"ec2:ResourceTag/reaper:keep": "false"}}
+    kubernetes = {
+        key.split("/", 1)[1]
+        for s in statements.values()
+        if s["Effect"] == "Deny" and s["Action"] == ["ec2:DeleteVolume"]
+        for key in s["Condition"]["Null"]
+    }
+    assert {
+        "ebs.csi.aws.com/cluster",
+        "kubernetes.io/created-for/pvc/name",
+        "KubernetesCluster",
+        "CSIVolumeName",
+    } <= kubernetes
+    assert statements["PublishRunSummary"]["Resource"] == [REPORTS]
+
+
+def test_scheduler_policy_only_opted_in_unmanaged(with_functions: Registered) -> None:
+    """Stops/starts only opted-in instances; never managed ones; keep-running never stops."""
+    statements = {s["Sid"]: s for s in _policy(with_functions, "ec2-scheduler")}
+    allow = statements["StopStartOptedInInstances"]
+    assert allow["Condition"] == {
+        "StringEqualsIgnoreCase": {"ec2:ResourceTag/schedule:test-hours": "true"}
+    }
+    denied = {
+        key.split("/", 1)[1]
+        for s in statements.values()
+        if s["Effect"] == "Deny"
+        for key in s["Condition"]["Null"]
+    }
+    assert {
+        "aws:autoscaling:groupName",
+        "eks:cluster-name",
+        "karpenter.sh/nodepool",
+        "aws:ec2:fleet-id",
+        "aws:elasticmapreduce:job-flow-id",
+        "schedule:keep-running",
+    } <= denied
+    assert statements["NeverStopKeepRunning"]["Action"] == ["ec2:StopInstances"]
+
+
+def test_no_wildcard_actions(with_functions: Registered) -> None:
+    """No statement of any ops role names a wildcard action."""
+    for policy in with_functions.of_type("aws:iam/rolePolicy:RolePolicy"):
+        for statement in json_input(policy, "policy")["Statement"]:
+            actions = statement["Action"]
+            actions = [actions] if isinstance(actions, str) else actions
+            assert not [a for a in actions if "*" in a], (policy.name, statement.get("Sid"))
+
+
+def test_dry_run_when_asked_or_not_told() -> None:
+    """Dev asks for dry run (settings.reaper_dry_run); omitting dry_run also means dry run."""
+    asked = record(_builder(**_function_overrides(dry_run=True), environment="dev"))
+    overrides = _function_overrides()
+    del overrides["dry_run"]
+    default = record(_builder(**overrides))
+    for registered in (asked, default):
+        for suffix in ("ebs-reaper", "ec2-scheduler", "scratch-cleanup"):
+            assert _env(registered, suffix)["DRY_RUN"] == "true"
+
+
+def test_no_start_schedule_without_start_time() -> None:
+    """An empty testing_hours_start stops instances but never starts them."""
+    registered = record(
+        _builder(
+            **_function_overrides(
+                test_instance_scheduler={"testing_hours_end": "19:00", "testing_hours_start": ""}
+            )
+        )
+    )
+    names = set(_schedules(registered))
+    assert "gen-test-test-instances-stop" in names
+    assert "gen-test-test-instances-start" not in names
+    assert "gen-test-scratch-resume" in names
+
+
+def test_functions_need_topic_and_key() -> None:
+    """Asking for a function without the shared settings is refused with a clear error."""
+    overrides = _function_overrides()
+    del overrides["log_key_arn"]
+    with pytest.raises(ValueError, match="needs log_key_arn"):
+        record(_builder(**overrides))

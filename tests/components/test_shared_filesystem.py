@@ -234,7 +234,7 @@ def test_projects_are_retained_by_default_and_scratch_is_deleted(efs: Registered
     assert _storage_class(efs, "efs-projects")["reclaimPolicy"] == "Retain"
     scratch = _storage_class(efs, "efs-scratch")
     assert scratch["reclaimPolicy"] == "Delete"
-    assert scratch["parameters"]["basePath"] == "/scratch"
+    assert scratch["parameters"]["basePath"] == "/scratch/volumes"
 
 
 def test_reclaim_policy_of_projects_comes_from_args() -> None:

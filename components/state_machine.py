@@ -6,8 +6,9 @@ dataclasses makes a misspelt field a type error, and `validate` catches the stru
 the service would catch (dangling `Next`, unreachable states, no terminal state) plus the
 platform's own rule that every Task retries transient errors and catches the rest.
 
-Only the states the platform uses are modelled (Task, Choice, Pass, Fail, Succeed) with the
-JSONPath query language; `Parameters` values may be ASL paths (keys ending in `.$`).
+Only the states the platform uses are modelled (Task, Choice, Pass, Fail, Succeed, and a
+Distributed Map over an S3 listing) with the JSONPath query language; `Parameters` values may be
+ASL paths (keys ending in `.$`).
 """
 
 from __future__ import annotations
@@ -24,8 +25,12 @@ __all__ = [
     "ChoiceRule",
     "Definition",
     "DefinitionError",
+    "DistributedMap",
     "Fail",
+    "ItemBatcher",
+    "ItemReader",
     "Pass",
+    "ResultWriter",
     "Retry",
     "State",
     "Succeed",
@@ -41,6 +46,12 @@ STATES_ALL: Final = "States.ALL"
 """The wildcard error name; ASL requires it to be alone and in the last Retry/Catch entry."""
 
 _MAX_STATE_NAME: Final = 80
+S3_LIST_OBJECTS_V2: Final = "arn:aws:states:::s3:listObjectsV2"
+"""ItemReader resource that lists objects (one item per object: Key, Size, LastModified, ...)."""
+S3_PUT_OBJECT: Final = "arn:aws:states:::s3:putObject"
+"""ResultWriter resource that writes a Map Run's results to S3."""
+_MAX_BATCH_BYTES: Final = 256 * 1024
+"""ItemBatcher.MaxInputBytesPerBatch upper bound (the state payload limit)."""
 
 
 class DefinitionError(ValueError):
@@ -200,7 +211,110 @@ class Succeed:
         return {"Type": "Succeed"}
 
 
-State = Task | Choice | Pass | Fail | Succeed
+@dataclass(frozen=True)
+class ItemReader:
+    """Where a Distributed Map reads its items; `S3_LIST_OBJECTS_V2` lists a bucket prefix."""
+
+    parameters: Mapping[str, Any]
+    """For listObjectsV2: `Bucket` (or `Bucket.$`) and optionally `Prefix` (or `Prefix.$`)."""
+    resource: str = S3_LIST_OBJECTS_V2
+    max_items: int | None = None
+
+    def render(self) -> dict[str, Any]:
+        """The ItemReader object."""
+        reader: dict[str, Any] = {"Resource": self.resource, "Parameters": dict(self.parameters)}
+        if self.max_items is not None:
+            reader["ReaderConfig"] = {"MaxItems": self.max_items}
+        return reader
+
+
+@dataclass(frozen=True)
+class ItemBatcher:
+    """Hand each child execution a batch `{"Items": [...], "BatchInput": {...}}`."""
+
+    max_items_per_batch: int
+    max_input_bytes_per_batch: int | None = None
+    batch_input: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self) -> dict[str, Any]:
+        """The ItemBatcher object."""
+        batcher: dict[str, Any] = {"MaxItemsPerBatch": self.max_items_per_batch}
+        if self.max_input_bytes_per_batch is not None:
+            batcher["MaxInputBytesPerBatch"] = self.max_input_bytes_per_batch
+        if self.batch_input:
+            batcher["BatchInput"] = dict(self.batch_input)
+        return batcher
+
+
+@dataclass(frozen=True)
+class ResultWriter:
+    """Write the Map Run's results (and a manifest) to `bucket` under `prefix`."""
+
+    bucket: str
+    prefix: str
+    resource: str = S3_PUT_OBJECT
+
+    def render(self) -> dict[str, Any]:
+        """The ResultWriter object."""
+        return {
+            "Resource": self.resource,
+            "Parameters": {"Bucket": self.bucket, "Prefix": self.prefix},
+        }
+
+
+@dataclass(frozen=True)
+class DistributedMap:
+    """A Map state in DISTRIBUTED mode: each batch of items runs as a child workflow."""
+
+    item_reader: ItemReader
+    processor: Definition
+    """The child workflow (its `timeout_seconds`/`extra` are not rendered: ASL has none there)."""
+    catch: tuple[Catch, ...]
+    item_batcher: ItemBatcher | None = None
+    item_selector: Mapping[str, Any] | None = None
+    execution_type: Literal["EXPRESS", "STANDARD"] = "EXPRESS"
+    max_concurrency: int = 0
+    """Child executions at once; 0 lets Step Functions decide (up to 10,000)."""
+    tolerated_failure_percentage: float = 0
+    result_writer: ResultWriter | None = None
+    result_path: str | None = "$.map"
+    retry: tuple[Retry, ...] = ()
+    label: str = ""
+    next: str | None = None
+    end: bool = False
+    comment: str = ""
+
+    def render(self) -> dict[str, Any]:
+        """The Map state object."""
+        state: dict[str, Any] = {"Type": "Map"}
+        if self.comment:
+            state["Comment"] = self.comment
+        state["ItemReader"] = self.item_reader.render()
+        if self.item_selector is not None:
+            state["ItemSelector"] = dict(self.item_selector)
+        if self.item_batcher is not None:
+            state["ItemBatcher"] = self.item_batcher.render()
+        state["ItemProcessor"] = {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": self.execution_type},
+            "StartAt": self.processor.start_at,
+            "States": {name: s.render() for name, s in self.processor.states.items()},
+        }
+        state["MaxConcurrency"] = self.max_concurrency
+        state["ToleratedFailurePercentage"] = self.tolerated_failure_percentage
+        if self.label:
+            state["Label"] = self.label
+        if self.result_writer is not None:
+            state["ResultWriter"] = self.result_writer.render()
+        state["ResultPath"] = self.result_path
+        if self.retry:
+            state["Retry"] = [retry.render() for retry in self.retry]
+        if self.catch:
+            state["Catch"] = [catch.render() for catch in self.catch]
+        state.update(_transition(self.next, self.end))
+        return state
+
+
+State = Task | Choice | Pass | Fail | Succeed | DistributedMap
 """Every state type the builder models."""
 
 
@@ -261,9 +375,9 @@ def _transition(next_state: str | None, end: bool) -> dict[str, Any]:
 def _targets(state: State) -> list[tuple[str, str]]:
     """(role, target) for every transition out of `state`."""
     targets: list[tuple[str, str]] = []
-    if isinstance(state, Task | Pass) and state.next is not None:
+    if isinstance(state, Task | Pass | DistributedMap) and state.next is not None:
         targets.append(("Next", state.next))
-    if isinstance(state, Task):
+    if isinstance(state, Task | DistributedMap):
         targets.extend(("Catch", catch.next) for catch in state.catch)
     if isinstance(state, Choice):
         targets.extend(("Choices", rule.next) for rule in state.choices)
@@ -289,7 +403,7 @@ def _state_problems(name: str, state: State) -> list[str]:
     found: list[str] = []
     if len(name) > _MAX_STATE_NAME:
         found.append(f"{name[:20]}…: state names are at most {_MAX_STATE_NAME} characters")
-    if isinstance(state, Task | Pass) and (state.next is None) == (not state.end):
+    if isinstance(state, Task | Pass | DistributedMap) and (state.next is None) == (not state.end):
         found.append(f"{name}: set exactly one of next=… or end=True")
     if isinstance(state, Choice) and not state.choices:
         found.append(f"{name}: a Choice needs at least one rule")
@@ -300,6 +414,36 @@ def _state_problems(name: str, state: State) -> list[str]:
             found.append(f"{name}: Task has no Catch; route failures to the alert path")
         found += _error_list_problems(name, "Retry", [r.error_equals for r in state.retry])
         found += _error_list_problems(name, "Catch", [c.error_equals for c in state.catch])
+    if isinstance(state, DistributedMap):
+        found += _map_problems(name, state)
+    return found
+
+
+def _map_problems(name: str, state: DistributedMap) -> list[str]:
+    found: list[str] = []
+    if not state.catch:
+        found.append(f"{name}: Map has no Catch; route a failed Map Run to the alert path")
+    found += _error_list_problems(name, "Retry", [r.error_equals for r in state.retry])
+    found += _error_list_problems(name, "Catch", [c.error_equals for c in state.catch])
+    if state.item_reader.resource == S3_LIST_OBJECTS_V2 and not any(
+        key in state.item_reader.parameters for key in ("Bucket", "Bucket.$")
+    ):
+        found.append(f"{name}: ItemReader listObjectsV2 needs Parameters.Bucket (or Bucket.$)")
+    if not 0 <= state.tolerated_failure_percentage <= 100:
+        found.append(f"{name}: ToleratedFailurePercentage must be between 0 and 100")
+    if state.max_concurrency < 0:
+        found.append(f"{name}: MaxConcurrency must be 0 (no limit) or more")
+    batcher = state.item_batcher
+    if batcher is not None:
+        if batcher.max_items_per_batch < 1:
+            found.append(f"{name}: ItemBatcher.MaxItemsPerBatch must be at least 1")
+        size = batcher.max_input_bytes_per_batch
+        if size is not None and not 1 <= size <= _MAX_BATCH_BYTES:
+            found.append(f"{name}: ItemBatcher.MaxInputBytesPerBatch must be 1-{_MAX_BATCH_BYTES}")
+    writer = state.result_writer
+    if writer is not None and not writer.bucket:
+        found.append(f"{name}: ResultWriter needs a bucket")
+    found += [f"{name}.ItemProcessor: {problem}" for problem in problems(state.processor)]
     return found
 
 
@@ -316,7 +460,9 @@ def _reachable(definition: Definition) -> set[str]:
 
 
 def _is_terminal(state: State) -> bool:
-    return isinstance(state, Fail | Succeed) or (isinstance(state, Task | Pass) and state.end)
+    return isinstance(state, Fail | Succeed) or (
+        isinstance(state, Task | Pass | DistributedMap) and state.end
+    )
 
 
 def problems(definition: Definition) -> list[str]:

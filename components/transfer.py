@@ -23,6 +23,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.function import PlatformFunction, PolicyStatement
+from components.transfer_fanout import TransferFanOut, fanout_state_machine_arn
 from taxonomy import CATEGORIES, category_by_name
 
 __all__ = [
@@ -105,6 +106,11 @@ class TransferArgs(TypedDict):
     """Category → project area it receives; `DEFAULT_DESTINATIONS` unless given."""
     max_concurrency: NotRequired[int]
     """Threads of the tagger and the audit; 32 unless given."""
+    fan_out_threshold: NotRequired[int]
+    """Object count above which tagging and audit fan out through the Distributed Map state
+    machine (docs/transfer.md); no state machine and no fan-out unless given."""
+    fan_out_max_concurrency: NotRequired[int]
+    """Distributed Map child workflows (Lambda batches) at once; 10 unless given."""
 
 
 def tagger_function_name(name_prefix: str) -> str:
@@ -184,6 +190,14 @@ def _validate(args: TransferArgs) -> None:
             )
     if not args["security_group_ids"]:
         raise ValueError("TransferArgs.security_group_ids is empty; pass the EFS client group")
+    threshold = args.get("fan_out_threshold")
+    if threshold is not None and threshold < 1:
+        raise ValueError(f"TransferArgs.fan_out_threshold {threshold} must be at least 1")
+    fan_out_concurrency = args.get("fan_out_max_concurrency", 10)
+    if not 1 <= fan_out_concurrency <= 1000:
+        raise ValueError(
+            f"TransferArgs.fan_out_max_concurrency {fan_out_concurrency} must be 1-1000"
+        )
 
 
 class Transfer(pulumi.ComponentResource):
@@ -205,6 +219,8 @@ class Transfer(pulumi.ComponentResource):
     """Name of the start-transfer function."""
     log_group_names: pulumi.Output[list[str]]
     """DataSync's log group and the three functions' log groups."""
+    fanout_state_machine_arn: pulumi.Output[str] | None
+    """The Distributed Map fan-out state machine; None without `fan_out_threshold`."""
 
     def __init__(
         self, name: str, args: TransferArgs, opts: pulumi.ResourceOptions | None = None
@@ -224,6 +240,12 @@ class Transfer(pulumi.ComponentResource):
             category: _bucket_of(names, category, region) for category in self._categories()
         }
         self._reports_bucket = pulumi.Output.from_input(args["transfer_reports_bucket"])
+        self._fan_out_threshold = args.get("fan_out_threshold")
+        self._fan_out_arn = (
+            fanout_state_machine_arn(args["region"], self._account, self._prefix)
+            if self._fan_out_threshold is not None
+            else None
+        )
 
         log_group = self._create_log_group()
         efs_location = self._create_efs_location()
@@ -245,6 +267,7 @@ class Transfer(pulumi.ComponentResource):
         start = self._create_start(task_arns)
         self._create_schedules(start, audit)
         self._create_finish_rules(task_arns, tagger)
+        self.fanout_state_machine_arn = self._create_fan_out(tagger, audit)
 
         self.task_arns = pulumi.Output.all(*task_arns).apply(list)
         self.task_arns_by_category = pulumi.Output.all(
@@ -267,6 +290,7 @@ class Transfer(pulumi.ComponentResource):
                 "audit_function_name": self.audit_function_name,
                 "start_function_name": self.start_function_name,
                 "log_group_names": self.log_group_names,
+                "fanout_state_machine_arn": self.fanout_state_machine_arn,
             }
         )
 
@@ -494,6 +518,63 @@ class Transfer(pulumi.ComponentResource):
             opts=self._child,
         )
 
+    # ---- fan-out (Distributed Map) ----
+
+    def _fan_out_concurrency(self) -> int:
+        return self._args.get("fan_out_max_concurrency", 10)
+
+    def _fan_out_environment(self) -> dict[str, pulumi.Input[str]]:
+        if self._fan_out_arn is None or self._fan_out_threshold is None:
+            return {}
+        return {
+            "FAN_OUT_THRESHOLD": str(self._fan_out_threshold),
+            "FAN_OUT_STATE_MACHINE_ARN": self._fan_out_arn,
+        }
+
+    def _fan_out_statements(self) -> list[PolicyStatement]:
+        if self._fan_out_arn is None:
+            return []
+        return [
+            {
+                "Sid": "StartFanOut",
+                "Action": ["states:StartExecution"],
+                "Resource": [self._fan_out_arn],
+            }
+        ]
+
+    def _reserved(self, base: int) -> int:
+        """Reserved concurrency: `base`, or room for every Map batch plus the usual invocation."""
+        if self._fan_out_arn is None:
+            return base
+        return max(base, self._fan_out_concurrency() + 1)
+
+    def _create_fan_out(
+        self, tagger: PlatformFunction, audit: PlatformFunction
+    ) -> pulumi.Output[str] | None:
+        if self._fan_out_arn is None:
+            return None
+        fan_out = TransferFanOut(
+            f"{self._name}-fanout",
+            {
+                "name_prefix": self._prefix,
+                "environment": self._args["environment"],
+                "region": self._args["region"],
+                "account_id": self._account,
+                "data_bucket_names": [self._buckets[c] for c in self._categories()],
+                "reports_bucket": self._reports_bucket,
+                "data_key_arn": self._args["data_key_arn"],
+                "log_key_arn": self._args["log_key_arn"],
+                "log_retention_days": self._args["log_retention_days"],
+                "tagger_function_arn": tagger.function_arn,
+                "audit_function_arn": audit.function_arn,
+                "transfers_topic_arn": self._args["transfers_topic_arn"],
+                "reports_topic_arn": self._args["reports_topic_arn"],
+                "max_concurrency": self._fan_out_concurrency(),
+            },
+            opts=self._child,
+        )
+        return fan_out.state_machine_arn
+
     # ---- functions ----
 
     def _bucket_categories(self, categories: Sequence[str]) -> pulumi.Output[str]:
@@ -554,6 +635,7 @@ class Transfer(pulumi.ComponentResource):
                 "Action": ["sns:Publish"],
                 "Resource": [self._args["transfers_topic_arn"]],
             },
+            *self._fan_out_statements(),
         ]
         return PlatformFunction(
             f"{self._name}-tagger",
@@ -563,7 +645,7 @@ class Transfer(pulumi.ComponentResource):
                 "package": "object_tagger",
                 "function_name": tagger_function_name(self._prefix),
                 "description": "Tags the objects a DataSync execution wrote, from its task report",
-                "reserved_concurrency": 2,
+                "reserved_concurrency": self._reserved(2),
                 "destructive": False,
                 "timeout_seconds": 900,
                 "memory_mb": 1024,
@@ -576,6 +658,7 @@ class Transfer(pulumi.ComponentResource):
                     "TOPIC_ARN": self._args["transfers_topic_arn"],
                     "TAG_UNCLASSIFIED": str(self._args.get("tag_unclassified", True)).lower(),
                     "MAX_CONCURRENCY": str(self._args.get("max_concurrency", 32)),
+                    **self._fan_out_environment(),
                 },
             },
             opts=self._child,
@@ -615,7 +698,17 @@ class Transfer(pulumi.ComponentResource):
                 "Action": ["sns:Publish"],
                 "Resource": [self._args["reports_topic_arn"]],
             },
+            *self._fan_out_statements(),
         ]
+        if self._fan_out_arn is not None:
+            statements.append(
+                {
+                    "Sid": "ReadBucketObjectCounts",
+                    # CloudWatch metric reads have no resource-level permissions.
+                    "Action": ["cloudwatch:GetMetricStatistics"],
+                    "Resource": ["*"],
+                }
+            )
         return PlatformFunction(
             f"{self._name}-audit",
             {
@@ -624,7 +717,7 @@ class Transfer(pulumi.ComponentResource):
                 "package": "tag_audit",
                 "function_name": f"{self._prefix}-tag-audit",
                 "description": "Daily audit of data-lake objects missing or breaking taxonomy tags",
-                "reserved_concurrency": 1,
+                "reserved_concurrency": self._reserved(1),
                 "destructive": False,
                 "timeout_seconds": 900,
                 "memory_mb": 1024,
@@ -637,6 +730,7 @@ class Transfer(pulumi.ComponentResource):
                     "TOPIC_ARN": self._args["reports_topic_arn"],
                     "MAX_CONCURRENCY": str(self._args.get("max_concurrency", 32)),
                     "ALERT_SAMPLE_SIZE": "50",
+                    **self._fan_out_environment(),
                 },
             },
             opts=self._child,

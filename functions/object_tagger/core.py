@@ -16,13 +16,16 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Final, Protocol
 
+from functions.common.batch import ObjectBatch
 from functions.common.concurrency import bounded_map
 from functions.common.datasync_types import DataSyncError, ExecutionInfo
+from functions.common.fanout import FanOutError, FanOutStarter, should_fan_out
 from functions.common.object_keys import is_folder_marker
 from functions.common.ports import COUNT, MetricSink, Publisher
 from functions.common.s3_types import ObjectNotFoundError, ObjectSummary, S3Error
 from functions.object_tagger.config import TaggerConfig
 from functions.object_tagger.event import ExecutionStateChange
+from functions.object_tagger.fanout import execution_name, fan_out_input
 from functions.object_tagger.plan import (
     UNCLASSIFIED_CLASSIFICATION,
     UNCLASSIFIED_DATA_TYPE,
@@ -49,6 +52,7 @@ __all__ = [
     "TaggingStore",
     "TaggingSummary",
     "TransferredObjects",
+    "tag_batch",
     "tag_execution",
 ]
 
@@ -238,6 +242,8 @@ class TaggingSummary:
     problems: list[str] = field(default_factory=list)
     problem_total: int = 0
     aborted: str | None = None
+    fanned_out: str | None = None
+    """ARN of the fan-out execution that tags the objects instead of this invocation."""
 
     def record(self, result: ObjectResult) -> None:
         """Count one object's result and keep it as an example if it is a problem."""
@@ -269,6 +275,8 @@ class TaggingSummary:
         """A one-line SNS subject with the counts people look at first."""
         execution_id = self.execution_arn.rsplit("/", 1)[-1]
         state = "" if self.succeeded else "FAILED "
+        if self.fanned_out and self.succeeded:
+            return f"[{self.environment}] object tagging {execution_id}: fanned out"
         return (
             f"[{self.environment}] {state}object tagging {execution_id}: "
             f"{self.counts[Outcome.TAGGED]} tagged, {self.counts[Outcome.UNCLASSIFIED]} "
@@ -296,6 +304,12 @@ class TaggingSummary:
             f"Failed: {self.failed}",
             f"Kept person-set values that differ from the taxonomy: {self.conflicts}",
         ]
+        if self.fanned_out:
+            lines += [
+                "",
+                f"Fanned out to Step Functions execution {self.fanned_out}; it tags the objects "
+                "in batches and publishes its own summary.",
+            ]
         if self.aborted:
             lines += ["", f"Aborted: {self.aborted}"]
         if not self.succeeded:
@@ -317,7 +331,47 @@ class TaggingSummary:
             "unclassifiedTagged": self.unclassified_written,
             "conflicts": self.conflicts,
             "aborted": self.aborted,
+            "fannedOut": self.fanned_out,
         }
+
+
+def _record_metrics(summary: TaggingSummary, metrics: MetricSink) -> None:
+    metrics.add_metric(name="ObjectsTagged", unit=COUNT, value=summary.counts[Outcome.TAGGED])
+    metrics.add_metric(
+        name="ObjectsUnclassified", unit=COUNT, value=summary.counts[Outcome.UNCLASSIFIED]
+    )
+    metrics.add_metric(
+        name="TaggingFailures",
+        unit=COUNT,
+        value=summary.failed + summary.counts[Outcome.REFUSED],
+    )
+
+
+def _start_fan_out(
+    event: ExecutionStateChange,
+    execution: ExecutionInfo,
+    summary: TaggingSummary,
+    fan_out: FanOutStarter,
+) -> None:
+    destination = execution.destination
+    prefix = f"{destination.prefix}/" if destination.prefix else ""
+    since = execution.started_at - FALLBACK_CLOCK_SKEW if execution.started_at else None
+    summary.source = (
+        f"DataSync counted {execution.files_transferred} transferred file(s), above the "
+        f"fan-out threshold: Distributed Map over s3://{destination.bucket}/{prefix}"
+    )
+    try:
+        summary.fanned_out = fan_out.start(
+            execution_name(event.execution_id),
+            fan_out_input(
+                bucket=destination.bucket,
+                prefix=prefix,
+                modified_since=since,
+                source=event.execution_arn,
+            ),
+        )
+    except FanOutError as error:
+        summary.aborted = f"could not start the fan-out: {error}"
 
 
 def tag_execution(
@@ -328,9 +382,13 @@ def tag_execution(
     store: TaggingStore,
     publisher: Publisher,
     metrics: MetricSink,
+    fan_out: FanOutStarter | None = None,
 ) -> TaggingSummary:
     """Tag the objects of a successful execution, publish the summary and metrics, and raise
-    TaggingFailedError afterwards if any object failed or the object list could not be read."""
+    TaggingFailedError afterwards if any object failed or the object list could not be read.
+
+    When `fan_out` is given and DataSync's FilesTransferred is above `config.fan_out_threshold`,
+    start the fan-out for the destination prefix instead of tagging here."""
     summary = TaggingSummary(
         execution_arn=event.execution_arn,
         environment=config.environment,
@@ -341,21 +399,21 @@ def tag_execution(
     except DataSyncError as error:
         summary.aborted = f"could not describe the execution: {error}"
     else:
+        if fan_out is not None and should_fan_out(
+            execution.files_transferred, config.fan_out_threshold
+        ):
+            _start_fan_out(event, execution, summary, fan_out)
+            publisher.publish(summary.subject(), summary.message())
+            if not summary.succeeded:
+                raise TaggingFailedError(f"aborted: {summary.aborted}")
+            return summary
         objects = TransferredObjects(event, execution, config, store)
         tagger = ObjectTagger(config, store)
         for result in bounded_map(tagger, objects, workers=config.max_concurrency):
             summary.record(result)
         summary.source = objects.description
         summary.aborted = objects.error
-    metrics.add_metric(name="ObjectsTagged", unit=COUNT, value=summary.counts[Outcome.TAGGED])
-    metrics.add_metric(
-        name="ObjectsUnclassified", unit=COUNT, value=summary.counts[Outcome.UNCLASSIFIED]
-    )
-    metrics.add_metric(
-        name="TaggingFailures",
-        unit=COUNT,
-        value=summary.failed + summary.counts[Outcome.REFUSED],
-    )
+    _record_metrics(summary, metrics)
     publisher.publish(summary.subject(), summary.message())
     if not summary.succeeded:
         raise TaggingFailedError(
@@ -363,3 +421,39 @@ def tag_execution(
             + (f"; aborted: {summary.aborted}" if summary.aborted else "")
         )
     return summary
+
+
+def _batch_objects(batch: ObjectBatch) -> Iterator[ObjectSummary]:
+    for obj in batch.objects:
+        if is_folder_marker(obj.key):
+            continue
+        since = batch.modified_since
+        if since and obj.last_modified and obj.last_modified < since:
+            continue
+        yield obj
+
+
+def tag_batch(
+    batch: ObjectBatch, *, config: TaggerConfig, store: TaggingStore, metrics: MetricSink
+) -> dict[str, object]:
+    """Tag one Distributed Map batch with the same per-object logic as `tag_execution`; return
+    its counts (no SNS: the state machine publishes one summary per run) and raise
+    TaggingFailedError afterwards when S3 failed on an object, so the batch is retried."""
+    summary = TaggingSummary(
+        execution_arn=batch.run or "fan-out",
+        environment=config.environment,
+        tag_unclassified=config.tag_unclassified,
+        source=f"Distributed Map batch of s3://{batch.bucket}",
+    )
+    tagger = ObjectTagger(config, store)
+    for result in bounded_map(tagger, _batch_objects(batch), workers=config.max_concurrency):
+        summary.record(result)
+    _record_metrics(summary, metrics)
+    if not summary.succeeded:
+        raise TaggingFailedError(f"{summary.failed} object(s) failed in this batch")
+    return {
+        **summary.as_dict(),
+        "items": len(batch.objects),
+        "skipped": len(batch.objects) - sum(summary.counts.values()),
+        "problems": list(summary.problems),
+    }

@@ -1,9 +1,13 @@
 """Lambda entry point of the object tagger: event in, `core.tag_execution`, errors out.
 
 EventBridge invokes it (asynchronously) for "DataSync Task Execution State Change" events with
-State SUCCESS. Raising makes Lambda's asynchronous invocation retry the event and, after the last
-retry, hand it to the function's on-failure destination or dead-letter queue; tagging is
-idempotent, so a retry only finishes what the first attempt could not.
+State SUCCESS; the fan-out state machine invokes it (synchronously) with Distributed Map batches
+(`{"Items": [...], "BatchInput": {"mode": "tag", ...}}`), which it tags and answers with counts.
+
+Raising makes Lambda's asynchronous invocation retry the event and, after the last retry, hand
+it to the function's on-failure destination or dead-letter queue (for a batch, the state
+machine's Retry and Catch decide); tagging is idempotent, so a retry only finishes what the
+first attempt could not.
 """
 
 from __future__ import annotations
@@ -16,14 +20,16 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common.aws import client_config
+from functions.common.batch import is_batch_event, parse_batch_event
 from functions.common.datasync_adapter import DataSyncAdapter
 from functions.common.events import MalformedEventError
 from functions.common.notify import Notifier
 from functions.common.observability import build_tracer
 from functions.common.ports import COUNT
 from functions.common.s3_adapter import S3Adapter
+from functions.common.states_adapter import StatesAdapter
 from functions.object_tagger.config import load_config
-from functions.object_tagger.core import tag_execution
+from functions.object_tagger.core import tag_batch, tag_execution
 from functions.object_tagger.event import parse_event
 
 __all__ = ["lambda_handler"]
@@ -39,6 +45,26 @@ _s3 = S3Adapter(
 )
 _datasync = DataSyncAdapter(boto3.client("datasync", config=client_config()))
 _notifier = Notifier(boto3.client("sns", config=client_config()), CONFIG.topic_arn)
+_fan_out = (
+    StatesAdapter(
+        boto3.client("stepfunctions", config=client_config()), CONFIG.fan_out_state_machine_arn
+    )
+    if CONFIG.fan_out_state_machine_arn
+    else None
+)
+
+
+def _handle_batch(event: dict[str, Any]) -> dict[str, object]:
+    try:
+        batch = parse_batch_event(event, mode="tag", buckets=CONFIG.bucket_categories)
+    except MalformedEventError:
+        metrics.add_metric(name="MalformedEvents", unit=COUNT, value=1)
+        logger.exception("event is not a Distributed Map tagging batch")
+        raise
+    logger.append_keys(fan_out_run=batch.run, bucket=batch.bucket)
+    result = tag_batch(batch, config=CONFIG, store=_s3, metrics=metrics)
+    logger.info("batch tagged", extra={k: v for k, v in result.items() if k != "problems"})
+    return result
 
 
 @logger.inject_lambda_context
@@ -46,6 +72,8 @@ _notifier = Notifier(boto3.client("sns", config=client_config()), CONFIG.topic_a
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     """Tag the objects of the execution named by `event`; see the module docstring on errors."""
+    if is_batch_event(event):
+        return _handle_batch(event)
     try:
         change = parse_event(event)
     except MalformedEventError:
@@ -64,6 +92,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, o
         store=_s3,
         publisher=_notifier,
         metrics=metrics,
+        fan_out=_fan_out,
     )
     logger.info("tagging finished", extra=summary.as_dict())
     return summary.as_dict()

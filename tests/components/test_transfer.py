@@ -206,3 +206,9 @@ def test_bad_args_are_refused(change: dict[str, Any], message: str) -> None:
 
     with pytest.raises(Exception, match=message):
         record(build)
+
+
+def test_no_fan_out_without_threshold(registered: Registered) -> None:
+    """Without fan_out_threshold there is no state machine and no fan-out variable."""
+    assert registered.of_type("aws:sfn/stateMachine:StateMachine") == []
+    assert "FAN_OUT_THRESHOLD" not in _env(registered, "gen-test-object-tagger")

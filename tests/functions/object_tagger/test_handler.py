@@ -185,3 +185,26 @@ def test_bad_environment_fails_the_cold_start(lake: Lake, monkeypatch: pytest.Mo
     monkeypatch.setenv("MAX_CONCURRENCY", "zero")
     with pytest.raises(ConfigError, match="MAX_CONCURRENCY"):
         import_handler(HANDLER)
+
+
+def test_batch_event_is_tagged_and_answers_counts(
+    lake: Lake, lambda_context: FakeLambdaContext
+) -> None:
+    """A Distributed Map batch is tagged through the handler; nothing goes to SNS."""
+    handler = import_handler(HANDLER)
+    event = {
+        "Items": [{"Key": k, "Size": 5, "LastModified": 1772395200} for k in KEYS[:2]],
+        "BatchInput": {"bucket": RAW, "mode": "tag", "environment": "prod", "run": "tag-x"},
+    }
+    result = handler.lambda_handler(event, lambda_context)
+    assert result["tagged"] == 2
+    assert lake.tags(KEYS[0]) == DERIVED_P1
+    assert sns_messages(lake.topic_arn) == []
+
+
+def test_malformed_batch_event_is_refused(lake: Lake, lambda_context: FakeLambdaContext) -> None:
+    """A batch for another mode fails naming BatchInput.mode."""
+    handler = import_handler(HANDLER)
+    event = {"Items": [], "BatchInput": {"bucket": RAW, "mode": "audit"}}
+    with pytest.raises(MalformedEventError, match=r"BatchInput\.mode"):
+        handler.lambda_handler(event, lambda_context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -88,3 +89,54 @@ def test_malformed_schedule_event_names_the_field(
     """A `time` that is not a date-time fails naming `time`."""
     with pytest.raises(MalformedEventError, match="'time'"):
         import_handler(HANDLER).lambda_handler({**SCHEDULED, "time": "soon"}, lambda_context)
+
+
+def test_batch_event_writes_a_part_and_answers_counts(
+    topic_arn: str, lambda_context: FakeLambdaContext
+) -> None:
+    """A Distributed Map batch is audited through the handler; findings land in one part."""
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.put_object(Bucket=RAW, Key="projects/p1/raw/rs_bare.fastq.gz", Body=b"x")
+    keys = ["projects/p1/raw/rs_bare.fastq.gz", "projects/p1/raw/rs_ok.fastq.gz"]
+    event = {
+        "Items": [{"Key": k, "Size": 1, "LastModified": "2026-03-02T00:00:00Z"} for k in keys],
+        "BatchInput": {"bucket": RAW, "mode": "audit", "environment": "dev", "run": "audit-r"},
+    }
+    result = import_handler(HANDLER).lambda_handler(event, lambda_context)
+    assert (result["objectsChecked"], result["findings"]) == (2, 1)
+    listed = s3.list_objects_v2(Bucket=REPORTS, Prefix="tag-audit/fanout/audit-r/")
+    assert len(listed["Contents"]) == 1
+    assert sns_messages(topic_arn) == []
+
+
+def test_schedule_fans_out_a_large_bucket(
+    topic_arn: str, lambda_context: FakeLambdaContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a count above the threshold the schedule starts the state machine for the bucket."""
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    arn = sfn.create_state_machine(
+        name="gen-test-transfer-fanout",
+        definition=json.dumps({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}),
+        roleArn="arn:aws:iam::123456789012:role/sfn",
+    )["stateMachineArn"]
+    boto3.client("cloudwatch", region_name=REGION).put_metric_data(
+        Namespace="AWS/S3",
+        MetricData=[
+            {
+                "MetricName": "NumberOfObjects",
+                "Dimensions": [
+                    {"Name": "BucketName", "Value": RAW},
+                    {"Name": "StorageType", "Value": "AllStorageTypes"},
+                ],
+                "Timestamp": datetime.now(UTC) - timedelta(hours=1),
+                "Value": 5000.0,
+            }
+        ],
+    )
+    monkeypatch.setenv("FAN_OUT_THRESHOLD", "1000")
+    monkeypatch.setenv("FAN_OUT_STATE_MACHINE_ARN", arn)
+    result = import_handler(HANDLER).lambda_handler(SCHEDULED, lambda_context)
+    assert list(result["fannedOut"]) == [RAW]
+    assert result["objectsChecked"] == 0
+    [execution] = sfn.list_executions(stateMachineArn=arn)["executions"]
+    assert execution["name"].startswith("audit-20260302T023000Z-")

@@ -20,6 +20,7 @@ import pulumi
 import pulumi_aws as aws
 
 __all__ = [
+    "METRICS_NAMESPACE_ROOT",
     "POWERTOOLS_LAYER_ACCOUNT",
     "POWERTOOLS_LAYER_VERSION",
     "PYTHON_RUNTIME",
@@ -28,6 +29,7 @@ __all__ = [
     "PlatformFunctionArgs",
     "PolicyStatement",
     "VpcAccess",
+    "metrics_namespace",
     "package_function",
     "powertools_layer_arn",
 ]
@@ -142,7 +144,7 @@ class PlatformFunctionArgs(TypedDict):
     policy_statements: NotRequired[Sequence[PolicyStatement]]
     """What the function may do beyond logging, tracing and its failure queue."""
     environment: NotRequired[Mapping[str, pulumi.Input[str]]]
-    """Environment variables; `POWERTOOLS_SERVICE_NAME` defaults to the package in kebab case."""
+    """Environment variables; Powertools' service name and metrics namespace are set by default."""
     memory_mb: NotRequired[int]
     """Memory (and so CPU) in MB, 128-10240; 256 unless given."""
     timeout_seconds: NotRequired[int]
@@ -287,6 +289,18 @@ def _statement(
 
 def _kebab(package: str) -> str:
     return package.replace("_", "-")
+
+
+METRICS_NAMESPACE_ROOT: Final = "GenomicsPlatform"
+
+
+def metrics_namespace(package: str) -> str:
+    """The CloudWatch namespace a function's EMF metrics land in, e.g. `GenomicsPlatform/TagAudit`.
+
+    Powertools refuses to flush metrics without a namespace, so every function gets one; alarms
+    on a function's metrics name it through this same function.
+    """
+    return f"{METRICS_NAMESPACE_ROOT}/" + "".join(part.title() for part in package.split("_"))
 
 
 class PlatformFunction(pulumi.ComponentResource):
@@ -523,7 +537,10 @@ class PlatformFunction(pulumi.ComponentResource):
         role_policy: aws.iam.RolePolicy,
     ) -> aws.lambda_.Function:
         package = args["package"]
-        variables: dict[str, pulumi.Input[str]] = {"POWERTOOLS_SERVICE_NAME": _kebab(package)}
+        variables: dict[str, pulumi.Input[str]] = {
+            "POWERTOOLS_SERVICE_NAME": _kebab(package),
+            "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace(package),
+        }
         variables.update(args.get("environment", {}))
         vpc = args.get("vpc")
         file_system = args.get("file_system")

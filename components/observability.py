@@ -378,7 +378,6 @@ class Observability(pulumi.ComponentResource):
                 "TOPIC_ARN": self._topic,
                 "DEDUPE_WINDOW_SECONDS": str(args.get("log_alerts_dedupe_window_seconds", 900)),
                 "MAX_LINES_PER_POD": "5",
-                "POWERTOOLS_METRICS_NAMESPACE": "GenomicsPlatform/LogAlerts",
             },
             "policy_statements": [
                 {"Sid": "PublishAlerts", "Action": ["sns:Publish"], "Resource": [self._topic]}

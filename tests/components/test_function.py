@@ -187,6 +187,7 @@ def test_environment_keeps_args_and_adds_service_name(plain: Registered) -> None
     variables = plain.one("aws:lambda/function:Function").inputs["environment"]["variables"]
     assert variables["TOPIC_ARN"].endswith(":gen-test-alerts")
     assert variables["POWERTOOLS_SERVICE_NAME"] == "demo"
+    assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "GenomicsPlatform/Demo"
 
 
 def test_reserved_concurrency_is_set(plain: Registered) -> None:
@@ -342,3 +343,11 @@ def test_invocation_grant_names_source_arn_and_account(plain: Registered) -> Non
     assert inputs["sourceArn"] == RULE_ARN
     assert inputs["sourceAccount"] == "111122223333"
     assert inputs["action"] == "lambda:InvokeFunction"
+
+
+def test_every_function_gets_a_metrics_namespace() -> None:
+    """Powertools cannot flush metrics without a namespace, so one is always set."""
+    from components.function import metrics_namespace
+
+    assert metrics_namespace("tag_audit") == "GenomicsPlatform/TagAudit"
+    assert metrics_namespace("log_alerts") == "GenomicsPlatform/LogAlerts"

@@ -8,9 +8,12 @@ registered by this Python program and visible to offline preview and the policy 
   with retention and KMS (EKS would otherwise create it unencrypted and never expiring).
 - Secrets are envelope-encrypted with a customer-managed key; access is through access
   entries (authentication mode API), admins get AmazonEKSClusterAdminPolicy.
-- Managed node groups run from launch templates with IMDSv2 required and encrypted gp3 roots.
+- Managed node groups run from launch templates with IMDSv2 required and encrypted gp3 roots;
+  the templates tag the instances, volumes and network interfaces they launch with the
+  taxonomy tags and a Name, because provider default tags stop at the template.
 - Add-ons: vpc-cni, kube-proxy and eks-pod-identity-agent before nodes join; coredns and the
-  EFS CSI driver (its role bound by EKS Pod Identity, or IRSA) once nodes exist.
+  EFS CSI driver (its role bound by EKS Pod Identity, or IRSA) once nodes exist. Each runs
+  EKS's default version for the Kubernetes version unless `addon_versions` pins it.
 """
 
 from __future__ import annotations
@@ -74,6 +77,16 @@ _TAINT_EFFECTS: Final = {
 _CLUSTER_NAME: Final = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
 _ROLE_ARN: Final = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 _GROUP_NAME: Final = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+_LAUNCHED_RESOURCE_TYPES: Final = ("instance", "volume", "network-interface")
+"""What a node launch template launches and tags."""
+_ADDONS: Final = (
+    "vpc-cni",
+    "kube-proxy",
+    "eks-pod-identity-agent",
+    "coredns",
+    "aws-efs-csi-driver",
+)
+_ADDON_VERSION: Final = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
 
 
 class NodeGroupSpec(TypedDict):
@@ -112,6 +125,10 @@ class ClusterArgs(TypedDict):
     """Private subnets (at least two zones) for the control-plane ENIs and the nodes."""
     node_security_group_id: pulumi.Input[str]
     """Security group the nodes carry besides the cluster group (from the network)."""
+    resource_tags: Mapping[str, str]
+    """Taxonomy tags (settings.resource_tags) for what node launch templates launch: instances,
+    their volumes and network interfaces. Provider default tags reach the launch template
+    itself but not what EC2 launches from it."""
     node_groups: NotRequired[Sequence[NodeGroupSpec]]
     """Managed node groups; default one on-demand `general` group of m6i.xlarge."""
     public_access_cidrs: NotRequired[Sequence[str]]
@@ -134,6 +151,9 @@ class ClusterArgs(TypedDict):
     """IMDSv2 hop limit; 1 (default) keeps pods off the node role, 2 lets pods use IMDS."""
     deletion_protection: NotRequired[bool]
     """Refuse to delete the cluster until this is turned off; default true."""
+    addon_versions: NotRequired[Mapping[str, str]]
+    """Add-on name to pinned version, e.g. {"vpc-cni": "v1.19.2-eksbuild.1"}; add-ons left out
+    (default: all) get EKS's default version for the Kubernetes version at creation."""
 
 
 class Cluster(pulumi.ComponentResource):
@@ -419,7 +439,11 @@ class Cluster(pulumi.ComponentResource):
     def _create_launch_template(
         self, cluster: aws.eks.Cluster, spec: NodeGroupSpec
     ) -> aws.ec2.LaunchTemplate:
-        """IMDSv2 only, encrypted gp3 root volume, cluster and node security groups."""
+        """IMDSv2 only, encrypted gp3 root volume, cluster and node security groups, tags."""
+        launched_tags = {
+            **self._args["resource_tags"],
+            "Name": f"{self._args['cluster_name']}-{spec['name']}",
+        }
         return aws.ec2.LaunchTemplate(
             f"{self._name}-{spec['name']}-lt",
             description=f"Nodes of group {spec['name']} in {self._args['cluster_name']}",
@@ -448,6 +472,12 @@ class Cluster(pulumi.ComponentResource):
                 cluster.vpc_config.cluster_security_group_id,
                 self._args["node_security_group_id"],
             ],
+            tag_specifications=[
+                aws.ec2.LaunchTemplateTagSpecificationArgs(
+                    resource_type=resource_type, tags=launched_tags
+                )
+                for resource_type in _LAUNCHED_RESOURCE_TYPES
+            ],
             opts=self._child,
         )
 
@@ -459,12 +489,13 @@ class Cluster(pulumi.ComponentResource):
         names: Sequence[str],
         after: Sequence[pulumi.Resource],
     ) -> list[aws.eks.Addon]:
-        """EKS-managed add-ons at the default version for the cluster's Kubernetes version."""
+        """EKS-managed add-ons, at their pinned version or EKS's default for the cluster."""
         return [
             aws.eks.Addon(
                 f"{self._name}-{addon}",
                 cluster_name=cluster.name,
                 addon_name=addon,
+                addon_version=self._args.get("addon_versions", {}).get(addon),
                 resolve_conflicts_on_create="OVERWRITE",
                 resolve_conflicts_on_update="OVERWRITE",
                 # coredns only turns healthy once nodes can schedule it.
@@ -516,6 +547,7 @@ class Cluster(pulumi.ComponentResource):
             f"{self._name}-aws-efs-csi-driver",
             cluster_name=cluster.name,
             addon_name="aws-efs-csi-driver",
+            addon_version=self._args.get("addon_versions", {}).get("aws-efs-csi-driver"),
             service_account_role_arn=role.arn if irsa else None,
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
@@ -659,7 +691,39 @@ def _validate(args: ClusterArgs) -> None:
         raise ValueError(
             f"ClusterArgs.efs_csi_identity {identity!r} must be 'pod-identity' or 'irsa'"
         )
+    _validate_tags(args["resource_tags"])
+    _validate_addon_versions(args.get("addon_versions", {}))
     _validate_node_groups(args.get("node_groups", _DEFAULT_NODE_GROUPS))
+
+
+def _validate_tags(tags: Mapping[str, str]) -> None:
+    if not tags:
+        raise ValueError(
+            "ClusterArgs.resource_tags is empty; pass settings.resource_tags so nodes, their "
+            "volumes and network interfaces carry the taxonomy tags"
+        )
+    bad = sorted(key for key in tags if key == "Name" or key.lower().startswith("aws:"))
+    if bad:
+        raise ValueError(
+            f"ClusterArgs.resource_tags must not set {bad}: Name is set per node group and "
+            "aws: keys are reserved"
+        )
+    if len(tags) >= 50:
+        raise ValueError(f"ClusterArgs.resource_tags has {len(tags)} tags; EC2 allows 49 + Name")
+
+
+def _validate_addon_versions(versions: Mapping[str, str]) -> None:
+    unknown = sorted(set(versions) - set(_ADDONS))
+    if unknown:
+        raise ValueError(
+            f"ClusterArgs.addon_versions names unknown add-ons {unknown}; known: {list(_ADDONS)}"
+        )
+    bad = {name: v for name, v in versions.items() if not _ADDON_VERSION.fullmatch(v)}
+    if bad:
+        raise ValueError(
+            f"ClusterArgs.addon_versions {bad} must be EKS add-on versions such as "
+            "v1.19.2-eksbuild.1 (aws eks describe-addon-versions lists them)"
+        )
 
 
 def _validate_node_groups(groups: Sequence[NodeGroupSpec]) -> None:

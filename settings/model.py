@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -68,6 +68,15 @@ _HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _ORG = re.compile(r"^[a-z][a-z0-9]{1,11}$")
+_LOG_ALERT_TERM = re.compile(r'^[^"\s]([^"\x00-\x1f]{0,62}[^"\s])?$')
+"""A term of the log-alerts filter pattern: quoted there, so no double quotes; 1-64 chars."""
+_DEFAULT_LOG_ALERT_TERMS = ("OOMKilled", "CrashLoopBackOff", "ERROR")
+_TIB = 1024**4
+
+
+def _alarm(description: str, example: str, *, ge: int = 0, le: int | None = None) -> Any:
+    """An alarm threshold: an integer (Pulumi config has no number type), bounded."""
+    return Field(description=description, examples=[example], ge=ge, le=le)
 
 
 class _Frozen(BaseModel):
@@ -440,6 +449,88 @@ class StackSettings(_Frozen):
         str, Field(description="Time of the EFS scratch clean-up.", examples=["23:00"])
     ] = "23:00"
 
+    # Alarm thresholds and log alerts (every alarm notifies the alerts topic)
+    alarm_efs_percent_io_limit: Annotated[
+        int,
+        _alarm(
+            "EFS PercentIOLimit (%, max over 15 minutes) above which I/O nears throttling.",
+            "95",
+            ge=1,
+            le=100,
+        ),
+    ] = 95
+    alarm_efs_throughput_utilization: Annotated[
+        int,
+        _alarm(
+            "EFS metered throughput as % of permitted throughput, over 15 minutes.",
+            "80",
+            ge=1,
+            le=100,
+        ),
+    ] = 80
+    alarm_efs_client_connections: Annotated[
+        int,
+        _alarm("EFS client connections above which mounts are leaking.", "500", ge=1, le=25000),
+    ] = 500
+    alarm_efs_burst_credit_balance_bytes: Annotated[
+        int,
+        _alarm(
+            "Bursting mode only: EFS burst credits (bytes) below which throughput drops.",
+            "1099511627776",
+        ),
+    ] = _TIB
+    alarm_replication_latency_seconds: Annotated[
+        int,
+        _alarm(
+            "S3 replication latency (s) to the DR region; RTC promises 900.",
+            "900",
+            ge=60,
+            le=86400,
+        ),
+    ] = 900
+    alarm_s3_client_errors: Annotated[
+        int, _alarm("S3 4xx responses per bucket per 5 minutes (denied or missing keys).", "100")
+    ] = 100
+    alarm_s3_server_errors: Annotated[
+        int, _alarm("S3 5xx responses per bucket per 5 minutes; 0 alarms on the first.", "0")
+    ] = 0
+    alarm_lambda_errors: Annotated[
+        int, _alarm("Lambda errors per function per 5 minutes; 0 alarms on the first.", "0")
+    ] = 0
+    alarm_lambda_throttles: Annotated[
+        int, _alarm("Lambda throttles per function per 5 minutes; 0 alarms on the first.", "0")
+    ] = 0
+    alarm_node_cpu_percent: Annotated[
+        int, _alarm("Average EKS node CPU (%) over 15 minutes.", "80", ge=1, le=100)
+    ] = 80
+    alarm_node_memory_percent: Annotated[
+        int, _alarm("Average EKS node memory (%) over 15 minutes.", "80", ge=1, le=100)
+    ] = 80
+    alarm_pod_restarts: Annotated[
+        int, _alarm("Container restarts of the worst pod in 5 minutes (CrashLoopBackOff).", "5")
+    ] = 5
+    alarm_untagged_objects: Annotated[
+        int, _alarm("Objects the daily tag audit may find without required tags.", "0")
+    ] = 0
+    log_alert_terms: Annotated[
+        tuple[str, ...],
+        Field(
+            min_length=1,
+            max_length=20,
+            description="Terms any of which forwards an application log line to the alerts topic.",
+            examples=['\'["OOMKilled","CrashLoopBackOff","ERROR"]\''],
+        ),
+    ] = _DEFAULT_LOG_ALERT_TERMS
+    log_alert_dedupe_window_seconds: Annotated[
+        int,
+        Field(
+            description="Seconds the log-alerts function suppresses a repeated line.",
+            examples=["900"],
+            ge=60,
+            le=86400,
+        ),
+    ] = 900
+
     # Retention and lifecycle
     backup_retention_days: Annotated[
         int,
@@ -784,6 +875,20 @@ class StackSettings(_Frozen):
         bad = [v for v in values if not _HH_MM.fullmatch(v)]
         if bad or not values:
             raise ValueError("a non-empty list of 24-hour times HH:MM")
+        return values
+
+    @field_validator("log_alert_terms")
+    @classmethod
+    def _log_alert_terms(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [v for v in values if not _LOG_ALERT_TERM.fullmatch(v)]
+        if bad:
+            raise ValueError(
+                f"1-64 character terms without double quotes or leading space, e.g. OOMKilled "
+                f"(not {bad})"
+            )
+        repeated = sorted({v for v in values if values.count(v) > 1})
+        if repeated:
+            raise ValueError(f"each term listed once (repeated: {repeated})")
         return values
 
     @field_validator("scratch_cleanup_day")

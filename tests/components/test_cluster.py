@@ -23,6 +23,14 @@ ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 POD_IDENTITY = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 ADMIN_ROLE = "arn:aws:iam::111122223333:role/platform-admin"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+TAGS = {
+    "project": "genomics-platform",
+    "environment": "test",
+    "owner": "genomics-platform-team",
+    "cost-center": "research-genomics",
+    "managed-by": "pulumi",
+}
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 """The key Pulumi's wire format uses to mark a secret value."""
 
@@ -49,6 +57,7 @@ def _args(**overrides: Any) -> ClusterArgs:
         "node_security_group_id": "sg-0node",
         "node_groups": GROUPS,
         "admin_role_arns": [ADMIN_ROLE],
+        "resource_tags": TAGS,
         **overrides,
     }
     return args  # type: ignore[return-value]
@@ -65,6 +74,19 @@ def _record(args: ClusterArgs) -> Registered:
 def private() -> Registered:
     """The default shape: private API, Pod Identity for the EFS CSI driver, two node groups."""
     return _record(_args())
+
+
+@pytest.fixture(scope="module")
+def pinned() -> Registered:
+    """Two add-ons pinned to versions; the others left to EKS's default."""
+    return _record(
+        _args(
+            addon_versions={
+                "vpc-cni": "v1.19.2-eksbuild.1",
+                "aws-efs-csi-driver": "v2.1.4-eksbuild.1",
+            }
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +224,18 @@ def test_nodes_carry_the_cluster_and_node_security_groups(private: Registered) -
         assert len(groups) == 2
 
 
+@pytest.mark.parametrize("group", ["general", "alignment"])
+def test_launched_instances_volumes_and_interfaces_carry_taxonomy_tags(
+    private: Registered, group: str
+) -> None:
+    """Provider default tags stop at the template, so it tags what it launches itself."""
+    template = private.one(LAUNCH_TEMPLATE, f"eks-{group}-lt")
+    specs = {spec["resourceType"]: spec["tags"] for spec in template.inputs["tagSpecifications"]}
+    assert set(specs) == {"instance", "volume", "network-interface"}
+    for tags in specs.values():
+        assert tags == {**TAGS, "Name": f"gen-test-eks-{group}"}
+
+
 def test_node_groups_use_their_launch_templates(private: Registered) -> None:
     """Each node group launches from its own template."""
     template = private.one("aws:ec2/launchTemplate:LaunchTemplate", "eks-alignment-lt")
@@ -217,6 +251,23 @@ def test_the_five_addons_are_installed(private: Registered) -> None:
         "kube-proxy",
         "eks-pod-identity-agent",
         "aws-efs-csi-driver",
+    }
+
+
+def test_addons_are_unpinned_by_default(private: Registered) -> None:
+    """Without addon_versions EKS picks each add-on's default version."""
+    assert all("addonVersion" not in addon.inputs for addon in private.of_type(ADDON))
+
+
+def test_addon_versions_pin_only_the_named_addons(pinned: Registered) -> None:
+    """Pinned add-ons carry their version, including the EFS CSI driver; others stay unpinned."""
+    versions = {a.inputs["addonName"]: a.inputs.get("addonVersion") for a in pinned.of_type(ADDON)}
+    assert versions == {
+        "vpc-cni": "v1.19.2-eksbuild.1",
+        "aws-efs-csi-driver": "v2.1.4-eksbuild.1",
+        "kube-proxy": None,
+        "eks-pod-identity-agent": None,
+        "coredns": None,
     }
 
 
@@ -312,6 +363,11 @@ def test_kubeconfig_is_secret_and_uses_aws_eks_get_token(private: Registered) ->
         ),
         ({"node_groups": [GROUPS[0], GROUPS[0]]}, "must be unique"),
         ({"log_retention_days": 45}, "log_retention_days 45 is not a CloudWatch"),
+        ({"resource_tags": {}}, "resource_tags is empty"),
+        ({"resource_tags": {**TAGS, "Name": "x"}}, r"resource_tags must not set \['Name'\]"),
+        ({"resource_tags": {"aws:owner": "x"}}, "aws: keys are reserved"),
+        ({"addon_versions": {"cni": "v1.19.2-eksbuild.1"}}, r"unknown add-ons \['cni'\]"),
+        ({"addon_versions": {"coredns": "latest"}}, "must be EKS add-on versions"),
     ],
     ids=[
         "version",
@@ -323,6 +379,11 @@ def test_kubeconfig_is_secret_and_uses_aws_eks_get_token(private: Registered) ->
         "sizes",
         "duplicate-group",
         "retention",
+        "no-tags",
+        "name-tag",
+        "aws-tag",
+        "unknown-addon",
+        "addon-version",
     ],
 )
 def test_invalid_args_fail_with_a_message_naming_the_input(

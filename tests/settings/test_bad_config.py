@@ -268,6 +268,84 @@ CASES: dict[str, Case] = {
     "org-with-uppercase": Case(
         {"org": "Genomics"}, "org", "'Genomics'", "pulumi config set genomics:org gen"
     ),
+    "alarm-percent-above-100": Case(
+        {"alarmNodeCpuPercent": "150"},
+        "alarmNodeCpuPercent",
+        "'150'",
+        "pulumi config set genomics:alarmNodeCpuPercent 80",
+    ),
+    "alarm-percent-zero": Case(
+        {"alarmEfsPercentIoLimit": "0"},
+        "alarmEfsPercentIoLimit",
+        "'0'",
+        "pulumi config set genomics:alarmEfsPercentIoLimit 95",
+    ),
+    "alarm-count-negative": Case(
+        {"alarmPodRestarts": "-1"},
+        "alarmPodRestarts",
+        "'-1'",
+        "pulumi config set genomics:alarmPodRestarts 5",
+    ),
+    "alarm-threshold-not-a-number": Case(
+        {"alarmS3ServerErrors": "many"},
+        "alarmS3ServerErrors",
+        "'many'",
+        "pulumi config set genomics:alarmS3ServerErrors 0",
+    ),
+    "alarm-threshold-fractional": Case(
+        {"alarmUntaggedObjects": "0.5"},
+        "alarmUntaggedObjects",
+        "'0.5'",
+        "pulumi config set genomics:alarmUntaggedObjects 0",
+    ),
+    "alarm-replication-latency-too-long": Case(
+        {"alarmReplicationLatencySeconds": "100000"},
+        "alarmReplicationLatencySeconds",
+        "'100000'",
+        "pulumi config set genomics:alarmReplicationLatencySeconds 900",
+    ),
+    "log-alert-terms-empty": Case(
+        {"logAlertTerms": "[]"},
+        "logAlertTerms",
+        "[]",
+        """pulumi config set genomics:logAlertTerms '["OOMKilled","CrashLoopBackOff","ERROR"]'""",
+    ),
+    "log-alert-term-with-quote": Case(
+        {"logAlertTerms": '["OOM\\"Killed"]'},
+        "logAlertTerms",
+        "['OOM\"Killed']",
+        "pulumi config set genomics:logAlertTerms",
+    ),
+    "log-alert-term-blank": Case(
+        {"logAlertTerms": '["ERROR"," "]'},
+        "logAlertTerms",
+        "['ERROR', ' ']",
+        "pulumi config set genomics:logAlertTerms",
+    ),
+    "log-alert-terms-repeated": Case(
+        {"logAlertTerms": '["ERROR","ERROR"]'},
+        "logAlertTerms",
+        "['ERROR', 'ERROR']",
+        "pulumi config set genomics:logAlertTerms",
+    ),
+    "log-alert-terms-not-a-list": Case(
+        {"logAlertTerms": "ERROR"},
+        "logAlertTerms",
+        "'ERROR'",
+        "pulumi config set genomics:logAlertTerms",
+    ),
+    "log-alert-dedupe-window-too-short": Case(
+        {"logAlertDedupeWindowSeconds": "10"},
+        "logAlertDedupeWindowSeconds",
+        "'10'",
+        "pulumi config set genomics:logAlertDedupeWindowSeconds 900",
+    ),
+    "log-alert-dedupe-window-above-a-day": Case(
+        {"logAlertDedupeWindowSeconds": "90000"},
+        "logAlertDedupeWindowSeconds",
+        "'90000'",
+        "pulumi config set genomics:logAlertDedupeWindowSeconds 900",
+    ),
     "admin-role-not-an-arn": Case(
         {"eksAdminRoleArns": '["platform-admin"]'},
         "eksAdminRoleArns",

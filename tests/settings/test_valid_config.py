@@ -136,3 +136,58 @@ def test_every_field_has_a_config_key_description_and_example() -> None:
         info = StackSettings.model_fields[name]
         assert info.description, key
         assert info.examples, key
+
+
+# Settings key of each observability threshold (AlarmThresholds key → StackSettings field).
+ALARM_SETTINGS = {
+    "efs_percent_io_limit": "alarm_efs_percent_io_limit",
+    "efs_throughput_utilization_percent": "alarm_efs_throughput_utilization",
+    "efs_client_connections": "alarm_efs_client_connections",
+    "efs_burst_credit_balance_bytes": "alarm_efs_burst_credit_balance_bytes",
+    "replication_latency_seconds": "alarm_replication_latency_seconds",
+    "s3_4xx_errors": "alarm_s3_client_errors",
+    "s3_5xx_errors": "alarm_s3_server_errors",
+    "lambda_errors": "alarm_lambda_errors",
+    "lambda_throttles": "alarm_lambda_throttles",
+    "node_cpu_percent": "alarm_node_cpu_percent",
+    "node_memory_percent": "alarm_node_memory_percent",
+    "pod_restarts": "alarm_pod_restarts",
+    "untagged_objects": "alarm_untagged_objects",
+}
+
+
+def test_every_alarm_threshold_has_a_setting_with_the_component_default() -> None:
+    """Each AlarmThresholds key is configurable, and leaving it out keeps today's alarm."""
+    from components.observability import DEFAULT_THRESHOLDS
+
+    assert set(ALARM_SETTINGS) == set(DEFAULT_THRESHOLDS)
+    defaults = load_settings({"environment": "prod"})
+    for key, field in ALARM_SETTINGS.items():
+        assert getattr(defaults, field) == DEFAULT_THRESHOLDS[key], field  # type: ignore[literal-required]
+
+
+def test_log_alert_defaults_match_the_component() -> None:
+    """Default terms and de-duplication window are the ones Observability uses without them."""
+    from components.observability import DEFAULT_LOG_ALERT_TERMS
+
+    defaults = load_settings({"environment": "prod"})
+    assert defaults.log_alert_terms == DEFAULT_LOG_ALERT_TERMS
+    assert defaults.log_alert_dedupe_window_seconds == 900
+
+
+def test_alarm_thresholds_and_log_alerts_are_configurable() -> None:
+    """Valid overrides load as given."""
+    settings = load_settings(
+        {
+            "environment": "prod",
+            "alarmNodeCpuPercent": "70",
+            "alarmPodRestarts": "0",
+            "alarmReplicationLatencySeconds": "1800",
+            "logAlertTerms": '["OOMKilled","Evicted pod"]',
+            "logAlertDedupeWindowSeconds": "3600",
+        }
+    )
+    assert (settings.alarm_node_cpu_percent, settings.alarm_pod_restarts) == (70, 0)
+    assert settings.alarm_replication_latency_seconds == 1800
+    assert settings.log_alert_terms == ("OOMKilled", "Evicted pod")
+    assert settings.log_alert_dedupe_window_seconds == 3600

@@ -9,12 +9,13 @@ import pulumi_aws_native
 from components.alerting import AlertTopics
 from components.cluster import Cluster
 from components.data_lake import DataLake
+from components.function import metrics_namespace
 from components.lab_data_mesh import LabDataMesh
 from components.network import Network
 from components.observability import LogEncryptionKey, Observability
-from components.ops_automation import OpsAutomation
+from components.ops_automation import OpsAutomation, scratch_cleanup_role_name
 from components.providers import aws_provider
-from components.shared_filesystem import SharedFileSystem
+from components.shared_filesystem import SCRATCH_VOLUMES_DIR, SharedFileSystem
 from components.transfer import Transfer, datasync_efs_role_name, tagger_role_name
 from components.workspaces import Workspaces
 from settings import SettingsError, settings_from_pulumi_config
@@ -41,6 +42,9 @@ tagger_role_arn = pulumi.Output.concat(
 )
 datasync_efs_role_arn = pulumi.Output.concat(
     "arn:aws:iam::", account, ":role/", datasync_efs_role_name(settings.name_prefix)
+)
+scratch_cleanup_role_arn = pulumi.Output.concat(
+    "arn:aws:iam::", account, ":role/", scratch_cleanup_role_name(settings.name_prefix)
 )
 
 logs_key = LogEncryptionKey(f"{settings.name_prefix}-logs", settings.name_prefix, opts=opts)
@@ -90,6 +94,7 @@ cluster = Cluster(
         "log_retention_days": settings.log_retention_days,
         "log_kms_key_arn": network.log_kms_key_arn,
         "deletion_protection": settings.environment == "prod",
+        "resource_tags": settings.resource_tags,
     },
     opts,
 )
@@ -102,7 +107,11 @@ shared_fs = SharedFileSystem(
             "nodes": cluster.node_security_group_id,
             "cluster": cluster.cluster_security_group_id,
         },
-        "client_role_arns": [cluster.efs_csi_role_arn, cluster.node_role_arn],
+        "client_role_arns": [
+            cluster.efs_csi_role_arn,
+            cluster.node_role_arn,
+            scratch_cleanup_role_arn,
+        ],
         "k8s_provider": cluster.k8s_provider,
         "throughput_mode": settings.efs_throughput_mode,
         "provisioned_throughput_mibps": settings.efs_provisioned_mibps,
@@ -157,6 +166,29 @@ ops = OpsAutomation(
         "backup_retention_days": settings.backup_retention_days,
         "backup_vault_lock": settings.backup_vault_lock,
         "notification_topic_arn": topics.alerts_topic_arn,
+        "dry_run": settings.reaper_dry_run,
+        "reports_topic_arn": topics.reports_topic_arn,
+        "log_key_arn": logs_key.key_arn,
+        "log_retention_days": settings.log_retention_days,
+        "ebs_reaper": {
+            "grace_days": settings.ebs_reaper_grace_days,
+            "max_deletions_per_run": settings.ebs_reaper_max_deletions,
+        },
+        "test_instance_scheduler": {
+            "testing_hours_end": settings.testing_hours_end,
+            "testing_hours_start": settings.testing_hours_start,
+        },
+        "scratch_cleanup": {
+            "file_system_arn": shared_fs.file_system_arn,
+            "access_point_arn": shared_fs.scratch_access_point_arn,
+            "subnet_ids": [subnet["subnet_id"] for subnet in network.private_subnets],
+            "security_group_id": shared_fs.client_security_group_id,
+            # Every scratch volume lives under /scratch/volumes (the efs-scratch base path).
+            "scratch_roots": [SCRATCH_VOLUMES_DIR],
+            "retention_days": settings.scratch_retention_days,
+            "day": settings.scratch_cleanup_day,
+            "time": settings.scratch_cleanup_time,
+        },
     },
     opts=opts,
 )
@@ -184,6 +216,7 @@ transfer = Transfer(
         "tag_audit_time": settings.tag_audit_time,
         "bandwidth_mibps": settings.transfer_bandwidth_mibps,
         "tag_unclassified": settings.tag_unclassified,
+        "fan_out_threshold": settings.fan_out_threshold,
     },
     opts=opts,
 )
@@ -230,6 +263,29 @@ observability = Observability(
             }
             for c in CATEGORIES
         },
+        # Powertools adds the `service` dimension (POWERTOOLS_SERVICE_NAME, the package name in
+        # kebab case); PlatformFunction sets the namespace from the same metrics_namespace().
+        "untagged_objects_metric": {
+            "namespace": metrics_namespace("tag_audit"),
+            "dimensions": {"service": "tag-audit"},
+        },
+        "thresholds": {
+            "efs_percent_io_limit": settings.alarm_efs_percent_io_limit,
+            "efs_throughput_utilization_percent": settings.alarm_efs_throughput_utilization,
+            "efs_client_connections": settings.alarm_efs_client_connections,
+            "efs_burst_credit_balance_bytes": settings.alarm_efs_burst_credit_balance_bytes,
+            "replication_latency_seconds": settings.alarm_replication_latency_seconds,
+            "s3_4xx_errors": settings.alarm_s3_client_errors,
+            "s3_5xx_errors": settings.alarm_s3_server_errors,
+            "lambda_errors": settings.alarm_lambda_errors,
+            "lambda_throttles": settings.alarm_lambda_throttles,
+            "node_cpu_percent": settings.alarm_node_cpu_percent,
+            "node_memory_percent": settings.alarm_node_memory_percent,
+            "pod_restarts": settings.alarm_pod_restarts,
+            "untagged_objects": settings.alarm_untagged_objects,
+        },
+        "log_alert_terms": settings.log_alert_terms,
+        "log_alerts_dedupe_window_seconds": settings.log_alert_dedupe_window_seconds,
     },
     opts=opts,
 )

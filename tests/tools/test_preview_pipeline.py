@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,12 +71,67 @@ def test_cli_exits_1_and_writes_json(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert set(violation) == {"policy", "enforcement", "severity", "urn", "message"}
 
 
-def test_prod_stack_previews_clean(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def prod_preview(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, dict[str, Any]]:
+    """The prod stack previewed once: exit code, printed report, JSON document."""
+    out = tmp_path_factory.mktemp("prod") / "prod.json"
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = main(["--stack", "prod", "--json", str(out)])
+    return code, buffer.getvalue(), json.loads(out.read_text())
+
+
+def test_prod_stack_previews_clean(prod_preview: tuple[int, str, dict[str, Any]]) -> None:
     """The prod stack builds under mocks and passes every mandatory policy."""
-    code = main(["--stack", "prod", "--json", str(tmp_path / "prod.json")])
-    printed = capsys.readouterr().out
+    code, printed, _ = prod_preview
     assert code == 0, printed
     assert "PASSED: stack prod" in printed
+
+
+def _function_env(document: dict[str, Any], suffix: str) -> dict[str, str]:
+    (function,) = [
+        r
+        for r in document["resources"]
+        if r["type"] == "aws:lambda/function:Function" and r["inputs"]["name"].endswith(suffix)
+    ]
+    variables: dict[str, str] = function["inputs"]["environment"]["variables"]
+    return variables
+
+
+def test_scratch_clean_up_root_is_where_scratch_volumes_live(
+    prod_preview: tuple[int, str, dict[str, Any]],
+) -> None:
+    """The clean-up's root joined to its mount is the efs-scratch StorageClass's base path."""
+    _, _, document = prod_preview
+    (storage_class,) = [
+        r
+        for r in document["resources"]
+        if r["type"] == "kubernetes:storage.k8s.io/v1:StorageClass"
+        and r["inputs"]["metadata"]["name"] == "efs-scratch"
+    ]
+    (access_point,) = [
+        r
+        for r in document["resources"]
+        if r["type"] == "aws:efs/accessPoint:AccessPoint" and r["name"].endswith("scratch-ap")
+    ]
+    env = _function_env(document, "scratch-cleanup")
+    roots = json.loads(env["SCRATCH_ROOTS"])
+    mounted = access_point["inputs"]["rootDirectory"]["path"]
+    assert [f"{mounted}/{root}" for root in roots] == [
+        storage_class["inputs"]["parameters"]["basePath"]
+    ]
+
+
+def test_every_function_sets_a_metrics_namespace(
+    prod_preview: tuple[int, str, dict[str, Any]],
+) -> None:
+    """Powertools cannot flush metrics without a namespace; every deployed function has one."""
+    _, _, document = prod_preview
+    functions = [r for r in document["resources"] if r["type"] == "aws:lambda/function:Function"]
+    assert len(functions) >= 7
+    for function in functions:
+        variables = function["inputs"]["environment"]["variables"]
+        assert variables["POWERTOOLS_METRICS_NAMESPACE"].startswith("GenomicsPlatform/")
 
 
 def test_dev_stack_previews_clean(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

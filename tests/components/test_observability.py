@@ -43,7 +43,7 @@ FULL: ObservabilityArgs = {
     "function_names": {"tagger": "gen-test-object-tagger", "audit": "gen-test-tag-audit"},
     "backup_vault_names": {"primary": "gen-test-ebs", "dr": "gen-test-ebs-dr"},
     "untagged_objects_metric": {
-        "namespace": "GenomicsPlatform",
+        "namespace": "GenomicsPlatform/TagAudit",
         "dimensions": {"service": "tag-audit"},
     },
     "thresholds": {"node_cpu_percent": 70.0},
@@ -250,6 +250,37 @@ def test_datasync_failures_become_a_metric(full: Registered) -> None:
     assert pattern["resources"] == [{"prefix": f"{TASK}/execution/"}]
     alarm = _alarms(full)["gen-test-datasync-failed"]
     assert (alarm["namespace"], alarm["metricName"]) == ("AWS/Events", "MatchedEvents")
+
+
+def test_untagged_objects_alarm_watches_the_audit_metric(full: Registered) -> None:
+    """The audit's daily UntaggedObjects, in its Powertools namespace and service dimension."""
+    alarm = _alarms(full)["gen-test-untagged-objects"]
+    assert alarm["namespace"] == "GenomicsPlatform/TagAudit"
+    assert alarm["metricName"] == "UntaggedObjects"
+    assert alarm["dimensions"] == {"service": "tag-audit"}
+    assert (alarm["statistic"], alarm["period"], alarm["threshold"]) == ("Maximum", 86400, 0.0)
+    assert alarm["alarmActions"] == [TOPIC]
+
+
+def test_no_untagged_objects_alarm_without_the_metric(minimal: Registered) -> None:
+    """Without untagged_objects_metric there is nothing to watch."""
+    assert "gen-test-untagged-objects" not in _alarms(minimal)
+
+
+def test_log_terms_and_dedupe_window_come_from_args() -> None:
+    """Configured terms make the filter pattern; the window reaches the forwarder."""
+
+    def build() -> None:
+        Observability(
+            "obs",
+            {**FULL, "log_alert_terms": ("OOMKilled",), "log_alerts_dedupe_window_seconds": 300},
+        )
+
+    registered = record(build)
+    subscription = registered.one("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter")
+    assert subscription.inputs["filterPattern"] == '"OOMKilled"'
+    function = registered.one("aws:lambda/function:Function", "obs-log-alerts-function")
+    assert function.inputs["environment"]["variables"]["DEDUPE_WINDOW_SECONDS"] == "300"
 
 
 def test_threshold_override_applies(full: Registered) -> None:

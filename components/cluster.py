@@ -32,7 +32,7 @@ from components.compute_documents import (
     cluster_secrets_key_permissions,
     irsa_trust_policy,
     key_policy,
-    logs_service_key_statement,
+    logs_service_key_statements,
     managed_policy_arn,
     pod_identity_trust_policy,
     render,
@@ -319,7 +319,7 @@ class Cluster(pulumi.ComponentResource):
                 policy=render(
                     key_policy(
                         self._account_id,
-                        logs_service_key_statement(self._region, self._account_id),
+                        *logs_service_key_statements(self._region, self._account_id),
                     )
                 ),
                 opts=self._child,

@@ -24,7 +24,7 @@ __all__ = [
     "flow_log_permissions",
     "irsa_trust_policy",
     "key_policy",
-    "logs_service_key_statement",
+    "logs_service_key_statements",
     "managed_policy_arn",
     "pod_identity_trust_policy",
     "render",
@@ -122,30 +122,39 @@ def key_policy(account_id: pulumi.Input[str], *statements: Document) -> Document
     return {"Version": _VERSION, "Statement": [root, *statements]}
 
 
-def logs_service_key_statement(
+def logs_service_key_statements(
     region: pulumi.Input[str], account_id: pulumi.Input[str]
-) -> Document:
-    """Lets CloudWatch Logs use the key, only for log groups of this account and region."""
-    return {
+) -> tuple[Document, Document]:
+    """Lets CloudWatch Logs use the key, only for log groups of this account and region.
+
+    The cryptographic operations carry the log group's ARN as encryption context; DescribeKey
+    carries none, so it gets its own statement instead of one whose condition could never
+    hold. The context key is typed String in the Service Authorization Reference, hence
+    StringLike, which matches exactly the ARNs the pattern names.
+    """
+    service = pulumi.Output.concat("logs.", region, ".amazonaws.com")
+    use = {
         "Sid": "CloudWatchLogsEncryptsLogGroups",
         "Effect": "Allow",
-        "Principal": {"Service": pulumi.Output.concat("logs.", region, ".amazonaws.com")},
-        "Action": [
-            "kms:Encrypt*",
-            "kms:Decrypt*",
-            "kms:ReEncrypt*",
-            "kms:GenerateDataKey*",
-            "kms:Describe*",
-        ],
+        "Principal": {"Service": service},
+        "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*"],
         "Resource": "*",
         "Condition": {
-            "ArnLike": {
+            "StringLike": {
                 "kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
                     "arn:", PARTITION, ":logs:", region, ":", account_id, ":log-group:*"
                 )
             }
         },
     }
+    describe = {
+        "Sid": "CloudWatchLogsDescribesKey",
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "kms:DescribeKey",
+        "Resource": "*",
+    }
+    return use, describe
 
 
 def flow_log_permissions(log_group_arn: pulumi.Input[str]) -> Document:
@@ -156,14 +165,16 @@ def flow_log_permissions(log_group_arn: pulumi.Input[str]) -> Document:
             {
                 "Sid": "WriteFlowLogRecords",
                 "Effect": "Allow",
-                "Action": [
-                    "logs:CreateLogStream",
-                    "logs:PutLogEvents",
-                    "logs:DescribeLogGroups",
-                    "logs:DescribeLogStreams",
-                ],
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                 "Resource": [log_group_arn, pulumi.Output.concat(log_group_arn, ":*")],
-            }
+            },
+            {
+                # DescribeLogGroups lists groups and supports no resource-level permission.
+                "Sid": "FindFlowLogGroup",
+                "Effect": "Allow",
+                "Action": "logs:DescribeLogGroups",
+                "Resource": "*",
+            },
         ],
     }
 

@@ -465,7 +465,7 @@ class PlatformFunction(pulumi.ComponentResource):
                     actions,
                     [file_system["file_system_arn"]],
                     {
-                        "StringEquals": {
+                        "ArnEquals": {
                             "elasticfilesystem:AccessPointArn": file_system["access_point_arn"]
                         }
                     },

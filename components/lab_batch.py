@@ -367,7 +367,7 @@ class LabBatch(pulumi.ComponentResource):
                         "MountProjectsThroughAccessPoint",
                         ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
                         [file_system_arn],
-                        {"StringEquals": {"elasticfilesystem:AccessPointArn": access_point_arn}},
+                        {"ArnEquals": {"elasticfilesystem:AccessPointArn": access_point_arn}},
                     ),
                 )
             ),

@@ -25,7 +25,7 @@ import pulumi_aws as aws
 from components.compute_documents import (
     flow_log_permissions,
     key_policy,
-    logs_service_key_statement,
+    logs_service_key_statements,
     render,
     service_trust_policy,
 )
@@ -403,7 +403,7 @@ class Network(pulumi.ComponentResource):
                 policy=render(
                     key_policy(
                         self._account_id,
-                        logs_service_key_statement(self._region, self._account_id),
+                        *logs_service_key_statements(self._region, self._account_id),
                     )
                 ),
                 opts=self._child,

@@ -974,16 +974,28 @@ class LogEncryptionKey(pulumi.ComponentResource):
                             "kms:Decrypt*",
                             "kms:ReEncrypt*",
                             "kms:GenerateDataKey*",
-                            "kms:Describe*",
                         ],
                         "Resource": "*",
+                        # The context key is String-typed (Service Authorization Reference);
+                        # StringLike matches exactly the log group ARNs the pattern names.
                         "Condition": {
-                            "ArnLike": {
+                            "StringLike": {
                                 "kms:EncryptionContext:aws:logs:arn": pulumi.Output.concat(
                                     "arn:aws:logs:", region, ":", account, ":log-group:*"
                                 )
                             }
                         },
+                    },
+                    {
+                        # DescribeKey carries no encryption context, so it cannot share the
+                        # condition above.
+                        "Sid": "CloudWatchLogsDescribesKey",
+                        "Effect": "Allow",
+                        "Principal": {
+                            "Service": pulumi.Output.concat("logs.", region, ".amazonaws.com")
+                        },
+                        "Action": "kms:DescribeKey",
+                        "Resource": "*",
                     },
                 ],
             }

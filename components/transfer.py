@@ -253,16 +253,14 @@ class Transfer(pulumi.ComponentResource):
             "reports-role", f"{self._prefix}-datasync-reports", [self._reports_bucket]
         )
         tasks: dict[str, aws.datasync.Task] = {}
-        locations: list[pulumi.Output[str]] = []
         for category, area in self._destinations.items():
             s3_location = self._create_s3_location(category)
-            locations.append(s3_location.arn)
             tasks[category] = self._create_task(
                 category, area, efs_location, s3_location, log_group, report_role
             )
         task_arns = [task.arn for task in tasks.values()]
 
-        tagger = self._create_tagger(task_arns, locations)
+        tagger = self._create_tagger(task_arns)
         audit = self._create_audit()
         start = self._create_start(task_arns)
         self._create_schedules(start, audit)
@@ -390,7 +388,7 @@ class Transfer(pulumi.ComponentResource):
                     ],
                     "Resource": [args["file_system_arn"]],
                     "Condition": {
-                        "StringEquals": {
+                        "ArnEquals": {
                             "elasticfilesystem:AccessPointArn": args["projects_access_point_arn"]
                         }
                     },
@@ -582,9 +580,7 @@ class Transfer(pulumi.ComponentResource):
             lambda names: json.dumps(dict(zip(names, categories, strict=True)), sort_keys=True)
         )
 
-    def _create_tagger(
-        self, task_arns: list[pulumi.Output[str]], locations: list[pulumi.Output[str]]
-    ) -> PlatformFunction:
+    def _create_tagger(self, task_arns: list[pulumi.Output[str]]) -> PlatformFunction:
         categories = list(self._destinations)
         buckets = [self._buckets[c] for c in categories]
         executions = [arn.apply(lambda a: f"{a}/execution/*") for arn in task_arns]
@@ -595,9 +591,12 @@ class Transfer(pulumi.ComponentResource):
                 "Resource": [*task_arns, *executions],
             },
             {
+                # DataSync location ARNs are `...:location/loc-<id>` whatever the location
+                # type (the Service Authorization Reference's `location` resource); the
+                # pattern covers this account's locations in this region.
                 "Sid": "DescribeDestinations",
                 "Action": ["datasync:DescribeLocationS3"],
-                "Resource": list(locations),
+                "Resource": [self._arn("datasync", "location/*")],
             },
             {
                 "Sid": "ListDataBuckets",

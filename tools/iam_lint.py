@@ -23,6 +23,10 @@ What is deliberately not reported (each is a known false positive, not a disable
 - `UNKNOWN_ACTION` for actions in `ACTIONS_NEWER_THAN_PARLIAMENT`: parliament's action table
   is a snapshot; an action AWS added later goes on that list with the date it was checked in
   the Service Authorization Reference, and every other unknown action is still reported.
+- A finding on an action in `DOCUMENTED_EXCEPTIONS`: parliament's table is a snapshot, and for
+  these AWS documents exactly the resource or condition key parliament rejects. Each entry
+  names one action, one issue and (for condition findings) one condition key, with the reason
+  and the AWS page that documents it; the same issue on any other action is still reported.
 """
 
 from __future__ import annotations
@@ -41,7 +45,9 @@ from typing import Any, Final, Literal, Protocol, TypeAlias
 
 __all__ = [
     "ACTIONS_NEWER_THAN_PARLIAMENT",
+    "DOCUMENTED_EXCEPTIONS",
     "DOCUMENT_INPUTS",
+    "DocumentedException",
     "Finding",
     "PolicyKind",
     "lint_policy",
@@ -52,6 +58,59 @@ PolicyKind: TypeAlias = Literal["identity", "resource", "trust", "key"]
 
 ACTIONS_NEWER_THAN_PARLIAMENT: Final[frozenset[str]] = frozenset()
 """Real actions missing from parliament's table (none needed yet); see the module docstring."""
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentedException:
+    """One finding AWS documents as correct, for one action (see the module docstring)."""
+
+    action: str
+    """The action, as parliament names it, e.g. `states:InvokeHTTPEndpoint`."""
+    issue: str
+    """Parliament's issue code: `RESOURCE_MISMATCH` or `UNKNOWN_CONDITION_FOR_ACTION`."""
+    reason: str
+    """Why the finding is wrong, with the AWS page that says so."""
+    condition_key: str = ""
+    """For `UNKNOWN_CONDITION_FOR_ACTION`, the one condition key excepted."""
+
+
+DOCUMENTED_EXCEPTIONS: Final[tuple[DocumentedException, ...]] = (
+    # https://docs.aws.amazon.com/step-functions/latest/dg/call-https-apis.html (IAM
+    # permissions to run an HTTP Task) and the Service Authorization Reference for Step
+    # Functions (https://docs.aws.amazon.com/service-authorization/latest/reference/
+    # list_awsstepfunctions.html): InvokeHTTPEndpoint is granted on the stateMachine and
+    # scoped with states:HTTPMethod and states:HTTPEndpoint. Parliament lists the action with
+    # no resource type and no condition keys.
+    DocumentedException(
+        "states:InvokeHTTPEndpoint",
+        "RESOURCE_MISMATCH",
+        "AWS grants InvokeHTTPEndpoint on the calling state machine's ARN (HTTP Task docs)",
+    ),
+    DocumentedException(
+        "states:InvokeHTTPEndpoint",
+        "UNKNOWN_CONDITION_FOR_ACTION",
+        "AWS scopes InvokeHTTPEndpoint with states:HTTPMethod (HTTP Task docs)",
+        condition_key="states:HTTPMethod",
+    ),
+    DocumentedException(
+        "states:InvokeHTTPEndpoint",
+        "UNKNOWN_CONDITION_FOR_ACTION",
+        "AWS scopes InvokeHTTPEndpoint with states:HTTPEndpoint (HTTP Task docs)",
+        condition_key="states:HTTPEndpoint",
+    ),
+    # https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html:
+    # the role running a Distributed Map is granted DescribeExecution (and StopExecution) on
+    # `arn:aws:states:<region>:<account>:execution:<stateMachineName>/*`, the child
+    # executions `<stateMachineName>/<mapLabel>:...`. Parliament's execution format has
+    # `execution:<name>:<id>`, so the documented `/`-separated pattern matches none of its
+    # formats.
+    DocumentedException(
+        "states:DescribeExecution",
+        "RESOURCE_MISMATCH",
+        "Distributed Map child executions are execution:<stateMachineName>/* (AWS Map docs)",
+    ),
+)
+"""Findings parliament's outdated table raises on documented policies; see the docstring."""
 
 DOCUMENT_INPUTS: Final[Mapping[str, tuple[tuple[str, PolicyKind], ...]]] = {
     "aws:iam/role:Role": (("assumeRolePolicy", "trust"),),
@@ -147,6 +206,8 @@ def _document(value: Any) -> Mapping[str, Any] | None:
 
 
 def _is_false_positive(finding: Finding, kind: PolicyKind, document: Mapping[str, Any]) -> bool:
+    if _is_documented_exception(finding):
+        return True
     if finding.issue == "UNKNOWN_CONDITION_FOR_ACTION":
         return _only_through_wildcard_deny(finding.detail, document)
     if finding.issue == "MALFORMED" and kind == "trust":
@@ -165,6 +226,29 @@ def _is_false_positive(finding: Finding, kind: PolicyKind, document: Mapping[str
 
 
 _UNKNOWN_CONDITION: Final = re.compile(r"^Unknown condition (\S+) for action (\S+)$")
+_MISMATCHED_ACTION: Final = re.compile(r"'action': '([^']+)'")
+
+
+def _is_documented_exception(finding: Finding) -> bool:
+    """Whether every action the finding names is excepted for its issue (and condition key)."""
+    if finding.issue == "UNKNOWN_CONDITION_FOR_ACTION":
+        match = _UNKNOWN_CONDITION.match(finding.detail)
+        if match is None:
+            return False
+        key, action = match.group(1), match.group(2)
+        return any(
+            e.issue == finding.issue
+            and e.action.lower() == action.lower()
+            and e.condition_key.lower() == key.lower()
+            for e in DOCUMENTED_EXCEPTIONS
+        )
+    if finding.issue == "RESOURCE_MISMATCH":
+        actions = _MISMATCHED_ACTION.findall(finding.detail)
+        excepted = {
+            e.action.lower() for e in DOCUMENTED_EXCEPTIONS if e.issue == "RESOURCE_MISMATCH"
+        }
+        return bool(actions) and all(a.lower() in excepted for a in actions)
+    return False
 
 
 def _only_through_wildcard_deny(detail: str, document: Mapping[str, Any]) -> bool:

@@ -288,7 +288,7 @@ def test_efs_mount_goes_through_the_access_point(networked: Registered) -> None:
     assert config == {"arn": AP_ARN, "localMountPath": "/mnt/projects"}
     statement = _by_sid(networked, "MountThroughAccessPoint")
     assert statement["Resource"] == [FS_ARN]
-    assert statement["Condition"] == {"StringEquals": {"elasticfilesystem:AccessPointArn": AP_ARN}}
+    assert statement["Condition"] == {"ArnEquals": {"elasticfilesystem:AccessPointArn": AP_ARN}}
 
 
 def test_file_system_without_vpc_is_refused(source_root: Path) -> None:

@@ -95,7 +95,7 @@ def test_job_role_mounts_only_through_the_access_point(registered: Registered) -
         s["Sid"]: s for p in policies for s in json.loads(p.inputs["policy"])["Statement"]
     }
     mount = statements["MountProjectsThroughAccessPoint"]
-    assert mount["Condition"]["StringEquals"]["elasticfilesystem:AccessPointArn"].endswith(
+    assert mount["Condition"]["ArnEquals"]["elasticfilesystem:AccessPointArn"].endswith(
         ":access-point/fsap-0abc"
     )
     assert statements["WriteAlignedOutput"]["Resource"] == ["arn:aws:s3:::gen-processed/*"]

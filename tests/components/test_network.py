@@ -182,10 +182,16 @@ def test_log_key_rotates_and_is_usable_by_logs_only_for_its_log_groups(
     key = new_vpc.one(KEY)
     assert key.inputs["enableKeyRotation"] is True
     statements = json_input(key, "policy")["Statement"]
-    logs = next(s for s in statements if s["Principal"].get("Service", "").startswith("logs."))
+    by_sid = {s["Sid"]: s for s in statements}
+    logs = by_sid["CloudWatchLogsEncryptsLogGroups"]
     assert logs["Principal"]["Service"] == f"logs.{REGION}.amazonaws.com"
-    condition = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    assert "kms:Describe*" not in logs["Action"]
+    condition = logs["Condition"]["StringLike"]["kms:EncryptionContext:aws:logs:arn"]
     assert condition == f"arn:aws:logs:{REGION}:111122223333:log-group:*"
+    describe = by_sid["CloudWatchLogsDescribesKey"]
+    assert describe["Principal"] == logs["Principal"]
+    assert describe["Action"] == "kms:DescribeKey"
+    assert "Condition" not in describe
 
 
 def test_a_given_log_key_is_used_instead_of_a_new_one(single_nat: Registered) -> None:
@@ -201,6 +207,19 @@ def test_flow_log_role_is_trusted_only_by_flow_logs_of_this_account(new_vpc: Reg
     (statement,) = json_input(role, "assumeRolePolicy")["Statement"]
     assert statement["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "111122223333"}}
+
+
+def test_flow_log_role_writes_only_its_group_and_finds_groups_on_star(
+    new_vpc: Registered,
+) -> None:
+    """Stream writes name the flow log group; DescribeLogGroups (no resource level) is on *."""
+    policy = new_vpc.one("aws:iam/rolePolicy:RolePolicy", "net-flow-logs-write")
+    by_sid = {s["Sid"]: s for s in json_input(policy, "policy")["Statement"]}
+    write = by_sid["WriteFlowLogRecords"]
+    assert "logs:DescribeLogGroups" not in write["Action"]
+    assert "*" not in write["Resource"]
+    assert by_sid["FindFlowLogGroup"]["Action"] == "logs:DescribeLogGroups"
+    assert by_sid["FindFlowLogGroup"]["Resource"] == "*"
 
 
 def test_existing_vpc_is_used_without_creating_a_vpc_or_subnets() -> None:

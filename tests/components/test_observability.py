@@ -394,8 +394,13 @@ def test_log_key_lets_only_this_accounts_log_groups_use_it() -> None:
     logs = statements["CloudWatchLogsOfThisAccount"]
     assert logs["Principal"] == {"Service": "logs.ap-south-1.amazonaws.com"}
     assert logs["Condition"] == {
-        "ArnLike": {
+        "StringLike": {
             "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:ap-south-1:{ACCOUNT}:log-group:*"
         }
     }
+    assert "kms:Describe*" not in logs["Action"]
+    describe = statements["CloudWatchLogsDescribesKey"]
+    assert describe["Principal"] == logs["Principal"]
+    assert describe["Action"] == "kms:DescribeKey"
+    assert "Condition" not in describe
     assert key.inputs["enableKeyRotation"] is True

@@ -317,7 +317,7 @@ def test_cleanup_mounts_scratch_access_point_in_vpc(with_functions: Registered) 
         "elasticfilesystem:ClientWrite",
     }
     assert mount["Resource"] == [EFS_ARN]
-    assert mount["Condition"] == {"StringEquals": {"elasticfilesystem:AccessPointArn": SCRATCH_AP}}
+    assert mount["Condition"] == {"ArnEquals": {"elasticfilesystem:AccessPointArn": SCRATCH_AP}}
 
 
 def test_cleanup_role_name_is_predictable(with_functions: Registered) -> None:

@@ -320,7 +320,7 @@ class PlatformMocks(pulumi.runtime.Mocks):
                 }
             case "aws:datasync/task:Task":
                 return {"arn": f"arn:aws:datasync:{region}:{account}:task/task-{resource_id}"}
-            case t if t.startswith("aws:datasync/location"):
+            case t if t.startswith("aws:datasync/") and t.endswith("Location"):
                 return {
                     "arn": f"arn:aws:datasync:{region}:{account}:location/loc-{resource_id}",
                     "uri": f"{t.split(':')[-1].lower()}://{physical}/",

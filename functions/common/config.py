@@ -10,18 +10,25 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final
+from typing import Final, TypedDict
 
 import taxonomy
 
 __all__ = [
+    "MAX_CONCURRENCY_LIMIT",
+    "MAX_FAN_OUT_THRESHOLD",
     "ConfigError",
+    "LakeFields",
+    "LakeSettings",
     "parse_bool",
     "parse_bucket_categories",
     "parse_bucket_name",
     "parse_environment",
+    "parse_fan_out",
     "parse_json",
+    "parse_lake_settings",
     "parse_positive_int",
     "parse_prefix",
     "parse_topic_arn",
@@ -33,6 +40,13 @@ _BUCKET_NAME: Final = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _TOPIC_ARN: Final = re.compile(
     r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$"
 )
+_STATE_MACHINE_ARN: Final = re.compile(
+    r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$"
+)
+MAX_CONCURRENCY_LIMIT: Final = 256
+"""Upper bound for MAX_CONCURRENCY: beyond it threads cost more than S3 latency saves."""
+MAX_FAN_OUT_THRESHOLD: Final = 1_000_000_000
+"""Upper bound for FAN_OUT_THRESHOLD (a sanity bound, far above any bucket we keep)."""
 
 
 class ConfigError(ValueError):
@@ -136,3 +150,64 @@ def parse_bucket_name(env: Mapping[str, str], name: str) -> str:
 def parse_prefix(env: Mapping[str, str], name: str) -> str:
     """A key prefix without leading or trailing slashes; empty means the bucket root."""
     return env.get(name, "").strip().strip("/")
+
+
+def parse_fan_out(env: Mapping[str, str]) -> tuple[int | None, str | None]:
+    """FAN_OUT_THRESHOLD and FAN_OUT_STATE_MACHINE_ARN: both set, or neither (no fan-out)."""
+    threshold_raw = env.get("FAN_OUT_THRESHOLD", "").strip()
+    arn = env.get("FAN_OUT_STATE_MACHINE_ARN", "").strip()
+    if not threshold_raw and not arn:
+        return None, None
+    if not arn:
+        raise ConfigError("FAN_OUT_STATE_MACHINE_ARN", "is required when FAN_OUT_THRESHOLD is set")
+    if not _STATE_MACHINE_ARN.fullmatch(arn):
+        raise ConfigError(
+            "FAN_OUT_STATE_MACHINE_ARN",
+            f"must be a state machine ARN (arn:aws:states:<region>:<account>:stateMachine:"
+            f"<name>), got {arn!r}",
+        )
+    threshold = parse_positive_int(env, "FAN_OUT_THRESHOLD", maximum=MAX_FAN_OUT_THRESHOLD)
+    return threshold, arn
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LakeSettings:
+    """The settings every function that walks the data lake's buckets shares.
+
+    A function's config subclasses it (frozen, slotted, keyword-only) and adds its own fields;
+    `load_config` builds it from `parse_lake_settings(env)` plus those fields.
+    """
+
+    environment: str
+    bucket_categories: Mapping[str, taxonomy.DataCategory]
+    topic_arn: str
+    max_concurrency: int
+    fan_out_threshold: int | None = None
+    """Count above which work fans out to the state machine; None (unset) never fans out."""
+    fan_out_state_machine_arn: str | None = None
+    """The fan-out state machine; set exactly when `fan_out_threshold` is."""
+
+
+class LakeFields(TypedDict):
+    """`LakeSettings`' fields as keyword arguments, so a subclass is built in one call."""
+
+    environment: str
+    bucket_categories: Mapping[str, taxonomy.DataCategory]
+    topic_arn: str
+    max_concurrency: int
+    fan_out_threshold: int | None
+    fan_out_state_machine_arn: str | None
+
+
+def parse_lake_settings(env: Mapping[str, str]) -> LakeFields:
+    """Read ENVIRONMENT, BUCKET_CATEGORIES, TOPIC_ARN, MAX_CONCURRENCY and, together or not at
+    all, FAN_OUT_THRESHOLD and FAN_OUT_STATE_MACHINE_ARN; ConfigError names the first bad one."""
+    threshold, state_machine_arn = parse_fan_out(env)
+    return LakeFields(
+        environment=parse_environment(env, "ENVIRONMENT"),
+        bucket_categories=parse_bucket_categories(env, "BUCKET_CATEGORIES"),
+        topic_arn=parse_topic_arn(env, "TOPIC_ARN"),
+        max_concurrency=parse_positive_int(env, "MAX_CONCURRENCY", maximum=MAX_CONCURRENCY_LIMIT),
+        fan_out_threshold=threshold,
+        fan_out_state_machine_arn=state_machine_arn,
+    )

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
-__all__ = ["MalformedEventError", "require_mapping", "require_string"]
+from functions.common.ports import COUNT, ErrorLog, MetricSink
+
+__all__ = ["MalformedEventError", "parse_or_count", "require_mapping", "require_string"]
+
+E = TypeVar("E")
+T = TypeVar("T")
 
 
 class MalformedEventError(ValueError):
@@ -35,3 +41,26 @@ def require_string(container: Mapping[str, object], key: str, *, path: str = "")
     if not isinstance(value, str) or not value:
         raise MalformedEventError(field, "a non-empty string", value)
     return value
+
+
+def parse_or_count(
+    parse: Callable[[E], T],
+    event: E,
+    metrics: MetricSink,
+    log: ErrorLog,
+    message: str,
+    *,
+    log_event: bool = True,
+) -> T:
+    """`parse(event)`; a MalformedEventError is counted, logged and raised again.
+
+    The `MalformedEvents` metric goes up by one and `message` is logged with the traceback and,
+    unless `log_event` is False, the event itself; the handler then fails as before, so Lambda's
+    retry and dead-letter handling see the error.
+    """
+    try:
+        return parse(event)
+    except MalformedEventError:
+        metrics.add_metric(name="MalformedEvents", unit=COUNT, value=1)
+        log.exception(message, extra={"event": event} if log_event else None)
+        raise

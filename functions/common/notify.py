@@ -6,12 +6,11 @@ function reports through this one adapter so none of them can lose a summary to 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Final
 
 from botocore.exceptions import ClientError
 
-from functions.common.ports import COUNT, MetricSink, Publisher
+from functions.common.ports import COUNT, ErrorLog, MetricSink, Publisher
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
@@ -72,14 +71,6 @@ class Notifier:
         except ClientError as error:
             raise NotificationError(f"could not publish to {self._topic_arn}: {error}") from error
         return response["MessageId"]
-
-
-class ErrorLog(Protocol):
-    """Logs an exception with context; Powertools `Logger` is the real one."""
-
-    def exception(
-        self, msg: object, *args: object, extra: Mapping[str, object] | None = ...
-    ) -> None: ...
 
 
 def publish_summary(

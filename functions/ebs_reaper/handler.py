@@ -19,7 +19,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common.aws import client_config
-from functions.common.events import MalformedEventError
+from functions.common.events import parse_or_count
 from functions.common.notify import Notifier, publish_summary
 from functions.common.observability import build_tracer
 from functions.common.ports import COUNT
@@ -53,12 +53,7 @@ def _publish(subject: str, message: str) -> bool:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     """Run the reaper once; see the module docstring on which failures raise."""
-    try:
-        request = parse_event(event)
-    except MalformedEventError:
-        metrics.add_metric(name="MalformedEvents", unit=COUNT, value=1)
-        logger.exception("schedule event is malformed", extra={"event": event})
-        raise
+    request = parse_or_count(parse_event, event, metrics, logger, "schedule event is malformed")
     try:
         report = reap(
             request, config=CONFIG, ec2=_ec2, identity=_sts, today=datetime.now(UTC).date()

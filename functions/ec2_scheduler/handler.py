@@ -9,6 +9,7 @@ event raises.
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Any
 
 import boto3
@@ -16,10 +17,9 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common.aws import client_config
-from functions.common.events import MalformedEventError
+from functions.common.events import parse_or_count
 from functions.common.notify import Notifier, publish_summary
 from functions.common.observability import build_tracer
-from functions.common.ports import COUNT
 from functions.ec2_scheduler.config import load_config
 from functions.ec2_scheduler.core import record_metrics, run_schedule
 from functions.ec2_scheduler.ec2_adapter import Ec2Adapter
@@ -41,12 +41,13 @@ _notifier = Notifier(boto3.client("sns", config=client_config()), CONFIG.topic_a
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     """Stop or start the opted-in instances; see the module docstring on failures."""
-    try:
-        request = parse_event(event, default_action=CONFIG.action)
-    except MalformedEventError:
-        metrics.add_metric(name="MalformedEvents", unit=COUNT, value=1)
-        logger.exception("schedule event is malformed", extra={"event": event})
-        raise
+    request = parse_or_count(
+        partial(parse_event, default_action=CONFIG.action),
+        event,
+        metrics,
+        logger,
+        "schedule event is malformed",
+    )
     report = run_schedule(request, config=CONFIG, ec2=_ec2)
     record_metrics(report, metrics)
     result = report.as_dict()

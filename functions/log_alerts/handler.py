@@ -14,7 +14,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common.aws import client_config
-from functions.common.events import MalformedEventError
+from functions.common.events import parse_or_count
 from functions.common.notify import Notifier
 from functions.common.observability import build_tracer
 from functions.common.ports import COUNT
@@ -40,12 +40,9 @@ _settings = ReportSettings(region=CONFIG.region, max_lines_per_pod=CONFIG.max_li
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     """Publish one alert for the delivered log lines; see the module docstring on errors."""
-    try:
-        batch = parse_event(event)
-    except MalformedEventError:
-        metrics.add_metric(name="MalformedEvents", unit=COUNT, value=1)
-        logger.exception("log subscription event is malformed")
-        raise
+    batch = parse_or_count(
+        parse_event, event, metrics, logger, "log subscription event is malformed", log_event=False
+    )
     summary = report_batch(batch, cache=_cache, publisher=_notifier, settings=_settings)
     metrics.add_metric(name="LogLinesReported", unit=COUNT, value=summary.lines)
     metrics.add_metric(name="LogLinesSuppressed", unit=COUNT, value=summary.suppressed)

@@ -13,6 +13,7 @@ first attempt could not.
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Any
 
 import boto3
@@ -22,7 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.common.aws import client_config
 from functions.common.batch import is_batch_event, parse_batch_event
 from functions.common.datasync_adapter import DataSyncAdapter
-from functions.common.events import MalformedEventError
+from functions.common.events import parse_or_count
 from functions.common.notify import Notifier
 from functions.common.observability import build_tracer
 from functions.common.ports import COUNT
@@ -55,12 +56,14 @@ _fan_out = (
 
 
 def _handle_batch(event: dict[str, Any]) -> dict[str, object]:
-    try:
-        batch = parse_batch_event(event, mode="tag", buckets=CONFIG.bucket_categories)
-    except MalformedEventError:
-        metrics.add_metric(name="MalformedEvents", unit=COUNT, value=1)
-        logger.exception("event is not a Distributed Map tagging batch")
-        raise
+    batch = parse_or_count(
+        partial(parse_batch_event, mode="tag", buckets=CONFIG.bucket_categories),
+        event,
+        metrics,
+        logger,
+        "event is not a Distributed Map tagging batch",
+        log_event=False,
+    )
     logger.append_keys(fan_out_run=batch.run, bucket=batch.bucket)
     result = tag_batch(batch, config=CONFIG, store=_s3, metrics=metrics)
     logger.info("batch tagged", extra={k: v for k, v in result.items() if k != "problems"})
@@ -74,12 +77,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, o
     """Tag the objects of the execution named by `event`; see the module docstring on errors."""
     if is_batch_event(event):
         return _handle_batch(event)
-    try:
-        change = parse_event(event)
-    except MalformedEventError:
-        metrics.add_metric(name="MalformedEvents", unit=COUNT, value=1)
-        logger.exception("event is not a DataSync execution state change", extra={"event": event})
-        raise
+    change = parse_or_count(
+        parse_event, event, metrics, logger, "event is not a DataSync execution state change"
+    )
     logger.append_keys(execution_arn=change.execution_arn, event_id=change.event_id)
     if not change.succeeded:
         metrics.add_metric(name="IgnoredEvents", unit=COUNT, value=1)

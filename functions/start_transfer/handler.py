@@ -7,6 +7,7 @@ the function's error metric and alarm while the others still ran.
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Any
 
 import boto3
@@ -15,10 +16,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common.aws import client_config
 from functions.common.datasync_adapter import DataSyncAdapter
-from functions.common.events import MalformedEventError
+from functions.common.events import parse_or_count
 from functions.common.notify import Notifier
 from functions.common.observability import build_tracer
-from functions.common.ports import COUNT
 from functions.start_transfer.config import load_config
 from functions.start_transfer.core import start_transfers
 from functions.start_transfer.event import parse_event
@@ -39,12 +39,13 @@ _notifier = Notifier(boto3.client("sns", config=client_config()), CONFIG.topic_a
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
     """Start the configured (or requested) DataSync tasks; see the module docstring on errors."""
-    try:
-        request = parse_event(event, configured=CONFIG.task_arns)
-    except MalformedEventError:
-        metrics.add_metric(name="MalformedEvents", unit=COUNT, value=1)
-        logger.exception("schedule event is malformed", extra={"event": event})
-        raise
+    request = parse_or_count(
+        partial(parse_event, configured=CONFIG.task_arns),
+        event,
+        metrics,
+        logger,
+        "schedule event is malformed",
+    )
     summary = start_transfers(request, tasks=_datasync, publisher=_notifier, metrics=metrics)
     logger.info("transfers started", extra=summary.as_dict())
     return summary.as_dict()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import boto3
@@ -20,10 +21,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common.aws import client_config
 from functions.common.batch import is_batch_event, parse_batch_event
-from functions.common.events import MalformedEventError
+from functions.common.events import parse_or_count
 from functions.common.notify import MAX_MESSAGE_BYTES, Notifier
 from functions.common.observability import build_tracer
-from functions.common.ports import COUNT
 from functions.common.s3_adapter import S3Adapter
 from functions.common.states_adapter import StatesAdapter
 from functions.tag_audit.cloudwatch_adapter import CloudWatchAdapter
@@ -57,12 +57,14 @@ _fan_out = (
 
 
 def _handle_batch(event: dict[str, Any]) -> dict[str, object]:
-    try:
-        batch = parse_batch_event(event, mode="audit", buckets=CONFIG.bucket_categories)
-    except MalformedEventError:
-        metrics.add_metric(name="MalformedEvents", unit=COUNT, value=1)
-        logger.exception("event is not a Distributed Map audit batch")
-        raise
+    batch = parse_or_count(
+        partial(parse_batch_event, mode="audit", buckets=CONFIG.bucket_categories),
+        event,
+        metrics,
+        logger,
+        "event is not a Distributed Map audit batch",
+        log_event=False,
+    )
     logger.append_keys(fan_out_run=batch.run, bucket=batch.bucket)
     result = audit_batch(batch, config=CONFIG, store=_s3, metrics=metrics)
     logger.info("batch audited", extra=result)
@@ -76,12 +78,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, o
     """Audit every configured bucket; see the module docstring on errors."""
     if is_batch_event(event):
         return _handle_batch(event)
-    try:
-        request = parse_event(event, now=datetime.now(UTC))
-    except MalformedEventError:
-        metrics.add_metric(name="MalformedEvents", unit=COUNT, value=1)
-        logger.exception("schedule event is malformed", extra={"event": event})
-        raise
+    request = parse_or_count(
+        partial(parse_event, now=datetime.now(UTC)),
+        event,
+        metrics,
+        logger,
+        "schedule event is malformed",
+    )
     summary = run_audit(
         request,
         config=CONFIG,

@@ -7,10 +7,13 @@ import pytest
 import taxonomy
 from functions.common.config import (
     ConfigError,
+    LakeSettings,
     parse_bool,
     parse_bucket_categories,
     parse_bucket_name,
     parse_environment,
+    parse_fan_out,
+    parse_lake_settings,
     parse_positive_int,
     parse_prefix,
     parse_topic_arn,
@@ -18,6 +21,13 @@ from functions.common.config import (
 )
 
 TOPIC = "arn:aws:sns:ap-south-1:123456789012:alerts"
+MACHINE = "arn:aws:states:ap-south-1:123456789012:stateMachine:fan-out"
+LAKE = {
+    "ENVIRONMENT": "dev",
+    "BUCKET_CATEGORIES": '{"gen-dev-raw": "raw_sequence"}',
+    "TOPIC_ARN": TOPIC,
+    "MAX_CONCURRENCY": "16",
+}
 
 
 def test_missing_variable_is_named() -> None:
@@ -102,3 +112,70 @@ def test_bucket_name_and_prefix() -> None:
         parse_bucket_name({"REPORT_BUCKET": "s3://x"}, "REPORT_BUCKET")
     assert parse_prefix({"P": "/datasync/reports/"}, "P") == "datasync/reports"
     assert parse_prefix({}, "P") == ""
+
+
+def test_fan_out_unset_means_no_fan_out() -> None:
+    """Neither fan-out variable set (or both blank) parses to (None, None)."""
+    assert parse_fan_out({}) == (None, None)
+    assert parse_fan_out({"FAN_OUT_THRESHOLD": " ", "FAN_OUT_STATE_MACHINE_ARN": ""}) == (
+        None,
+        None,
+    )
+
+
+def test_fan_out_pair_parses_together() -> None:
+    """Both variables set come back as the threshold and the state machine ARN."""
+    env = {"FAN_OUT_THRESHOLD": "5000", "FAN_OUT_STATE_MACHINE_ARN": MACHINE}
+    assert parse_fan_out(env) == (5000, MACHINE)
+
+
+def test_fan_out_threshold_without_arn_names_the_arn() -> None:
+    """A threshold without its state machine fails naming FAN_OUT_STATE_MACHINE_ARN."""
+    with pytest.raises(ConfigError, match="is required when FAN_OUT_THRESHOLD is set") as caught:
+        parse_fan_out({"FAN_OUT_THRESHOLD": "5000"})
+    assert caught.value.variable == "FAN_OUT_STATE_MACHINE_ARN"
+
+
+def test_fan_out_arn_without_threshold_names_the_threshold() -> None:
+    """A state machine without a threshold fails naming FAN_OUT_THRESHOLD."""
+    with pytest.raises(ConfigError) as caught:
+        parse_fan_out({"FAN_OUT_STATE_MACHINE_ARN": MACHINE})
+    assert caught.value.variable == "FAN_OUT_THRESHOLD"
+
+
+def test_fan_out_arn_must_be_a_state_machine() -> None:
+    """An ARN of another kind is refused with the expected shape in the message."""
+    with pytest.raises(ConfigError, match="must be a state machine ARN"):
+        parse_fan_out({"FAN_OUT_THRESHOLD": "10", "FAN_OUT_STATE_MACHINE_ARN": TOPIC})
+
+
+def test_lake_settings_parse_typed() -> None:
+    """The shared variables land typed, and an unset fan-out leaves both fields None."""
+    settings = LakeSettings(**parse_lake_settings(LAKE))
+    assert settings.environment == "dev"
+    assert settings.bucket_categories["gen-dev-raw"] is taxonomy.category_by_name("raw_sequence")
+    assert (settings.topic_arn, settings.max_concurrency) == (TOPIC, 16)
+    assert (settings.fan_out_threshold, settings.fan_out_state_machine_arn) == (None, None)
+
+
+def test_lake_settings_include_fan_out() -> None:
+    """The fan-out pair is part of the shared settings."""
+    env = {**LAKE, "FAN_OUT_THRESHOLD": "7", "FAN_OUT_STATE_MACHINE_ARN": MACHINE}
+    fields = parse_lake_settings(env)
+    assert (fields["fan_out_threshold"], fields["fan_out_state_machine_arn"]) == (7, MACHINE)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("ENVIRONMENT", "qa"),
+        ("BUCKET_CATEGORIES", "{}"),
+        ("TOPIC_ARN", "alerts"),
+        ("MAX_CONCURRENCY", "257"),
+    ],
+)
+def test_lake_settings_name_the_bad_variable(variable: str, value: str) -> None:
+    """Each malformed shared variable fails with its own name."""
+    with pytest.raises(ConfigError) as caught:
+        parse_lake_settings({**LAKE, variable: value})
+    assert caught.value.variable == variable

@@ -18,6 +18,7 @@ PURE_MODULES = [
     "functions.tag_audit.findings",
     "functions.start_transfer.core",
     "functions.common.concurrency",
+    "functions.common.events",
     "functions.common.s3_types",
     "functions.common.datasync_types",
 ]

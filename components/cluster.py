@@ -36,8 +36,8 @@ from components.compute_documents import (
     managed_policy_arn,
     pod_identity_trust_policy,
     render,
-    service_trust_policy,
 )
+from components.iam_documents import service_trust_policy
 from settings.model import SUPPORTED_EKS_VERSIONS, VALID_LOG_RETENTION_DAYS
 
 __all__ = [
@@ -236,11 +236,9 @@ class Cluster(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._name}-cluster-role",
             description=f"EKS control plane of {cluster_name}",
-            assume_role_policy=render(
-                service_trust_policy(
-                    "eks.amazonaws.com", actions=("sts:AssumeRole", "sts:TagSession")
-                )
-            ),
+            assume_role_policy=service_trust_policy(
+                "eks.amazonaws.com", None, tag_session=True
+            ).render(),
             opts=self._child,
         )
         cluster_policy = aws.iam.RolePolicyAttachment(
@@ -377,7 +375,7 @@ class Cluster(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._name}-node-role",
             description=f"Worker nodes of {self._args['cluster_name']}",
-            assume_role_policy=render(service_trust_policy("ec2.amazonaws.com")),
+            assume_role_policy=service_trust_policy("ec2.amazonaws.com", None).render(),
             opts=self._child,
         )
         self._node_policies = [
@@ -517,7 +515,7 @@ class Cluster(pulumi.ComponentResource):
                 )
             )
         else:
-            trust = render(pod_identity_trust_policy())
+            trust = pod_identity_trust_policy().render()
         role = aws.iam.Role(
             f"{self._name}-efs-csi-role",
             description="EFS CSI driver: manages access points and mounts with IAM",

@@ -4,16 +4,25 @@ Small typed builders, one per document, so each trust or permission statement is
 and tested on its own. Builders return plain dictionaries whose leaves may be Pulumi inputs;
 `render` turns such a dictionary into the JSON string a resource argument expects. Documents
 whose keys depend on an output (an OIDC issuer in a condition key) take plain strings and are
-rendered inside an `apply`.
+rendered inside an `apply`. Service trust policies come from `components.iam_documents`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Final
 
 import pulumi
+
+from components.iam_documents import (
+    PARTITION,
+    PolicyDocument,
+    managed_policy_arn,
+    service_trust_policy,
+)
+from components.iam_documents import JsonDocument as Document
+from components.iam_documents import render_json as render
 
 __all__ = [
     "PARTITION",
@@ -28,14 +37,8 @@ __all__ = [
     "managed_policy_arn",
     "pod_identity_trust_policy",
     "render",
-    "service_trust_policy",
 ]
 
-PARTITION: Final = "aws"
-"""Data residency pins the platform to the India regions, all in the commercial partition."""
-
-Document = dict[str, Any]
-"""A JSON policy document; leaves may be `pulumi.Input` values until rendered."""
 
 _VERSION: Final = "2012-10-17"
 _EFS_CLIENT_ACTIONS: Final = (
@@ -45,43 +48,14 @@ _EFS_CLIENT_ACTIONS: Final = (
 )
 
 
-def render(document: Document) -> pulumi.Output[str]:
-    """The document as the JSON string AWS expects, resolving any outputs inside it."""
-    return pulumi.Output.json_dumps(document)
-
-
-def managed_policy_arn(path_and_name: str) -> str:
-    """The ARN of an AWS managed policy, e.g. `service-role/AmazonEFSCSIDriverPolicy`."""
-    return f"arn:{PARTITION}:iam::aws:policy/{path_and_name}"
-
-
 def account_root_arn(account_id: pulumi.Input[str]) -> pulumi.Output[str]:
     """The account principal a key policy delegates to IAM through."""
     return pulumi.Output.concat("arn:", PARTITION, ":iam::", account_id, ":root")
 
 
-def service_trust_policy(
-    service: str,
-    *,
-    actions: Sequence[str] = ("sts:AssumeRole",),
-    source_account: pulumi.Input[str] | None = None,
-) -> Document:
-    """A role trust policy for an AWS service; `source_account` guards against confused deputies."""
-    statement: Document = {
-        "Effect": "Allow",
-        "Principal": {"Service": service},
-        "Action": list(actions),
-    }
-    if source_account is not None:
-        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}}
-    return {"Version": _VERSION, "Statement": [statement]}
-
-
-def pod_identity_trust_policy() -> Document:
+def pod_identity_trust_policy() -> PolicyDocument:
     """The trust policy EKS Pod Identity needs: the agent assumes the role and tags the session."""
-    return service_trust_policy(
-        "pods.eks.amazonaws.com", actions=("sts:AssumeRole", "sts:TagSession")
-    )
+    return service_trust_policy("pods.eks.amazonaws.com", None, tag_session=True)
 
 
 def irsa_trust_policy(

@@ -19,6 +19,8 @@ from typing import Any, Final, Literal, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from components.iam_documents import service_trust_policy
+
 __all__ = [
     "METRICS_NAMESPACE_ROOT",
     "POWERTOOLS_LAYER_ACCOUNT",
@@ -405,20 +407,9 @@ class PlatformFunction(pulumi.ComponentResource):
         return queue
 
     def _create_role(self, args: PlatformFunctionArgs) -> aws.iam.Role:
-        trust = pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "LambdaOfThisAccount",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "lambda.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                        "Condition": {"StringEquals": {"aws:SourceAccount": self._account_id}},
-                    }
-                ],
-            }
-        )
+        trust = service_trust_policy(
+            "lambda.amazonaws.com", self._account_id, sid="LambdaOfThisAccount"
+        ).render()
         return aws.iam.Role(
             f"{self._name}-role",
             name=f"{args['function_name']}-role"[:64],

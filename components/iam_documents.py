@@ -37,10 +37,29 @@ import pulumi
 
 from taxonomy import TagKey
 
+PARTITION: Final = "aws"
+"""Data residency pins the platform to the India regions, all in the commercial partition."""
+
+JsonDocument: TypeAlias = dict[str, Any]
+"""A policy document built as a plain dictionary; leaves may be `pulumi.Input` values."""
+
+
+def render_json(document: JsonDocument) -> pulumi.Output[str]:
+    """A plain-dictionary document as the JSON string AWS expects, resolving outputs inside it."""
+    return pulumi.Output.json_dumps(document)
+
+
+def managed_policy_arn(path_and_name: str) -> str:
+    """The ARN of an AWS managed policy, e.g. `service-role/AmazonEFSCSIDriverPolicy`."""
+    return f"arn:{PARTITION}:iam::aws:policy/{path_and_name}"
+
+
 __all__ = [
     "ANY_PRINCIPAL",
+    "PARTITION",
     "Condition",
     "Effect",
+    "JsonDocument",
     "Operator",
     "PolicyDocument",
     "Principal",
@@ -48,8 +67,10 @@ __all__ = [
     "deny_insecure_transport",
     "existing_object_tag",
     "kms_via_service",
+    "managed_policy_arn",
     "objects_in",
     "principal_tag",
+    "render_json",
     "request_object_tag",
     "request_tag",
     "service_trust_policy",
@@ -76,6 +97,7 @@ Operator: TypeAlias = Literal[
     "Bool",
     "Null",
     "ForAllValues:StringEquals",
+    "ForAllValues:StringLike",
     "ForAnyValue:StringEquals",
     "ForAnyValue:StringNotEquals",
 ]
@@ -271,19 +293,36 @@ def deny_insecure_transport(
 
 
 def service_trust_policy(
-    service: str, source_account: pulumi.Input[str], *, sid: str = "TrustService"
+    service: str,
+    source_account: pulumi.Input[str] | None,
+    *,
+    sid: str = "TrustService",
+    tag_session: bool = False,
+    source_arn: pulumi.Input[str] | None = None,
+    conditions: Sequence[Condition] = (),
 ) -> PolicyDocument:
     """Trust policy letting AWS `service` (e.g. `s3.amazonaws.com`) assume a role.
 
     `aws:SourceAccount` stops the confused deputy: the service may act only for resources of
-    this account, not for a stranger who names the role in their own configuration.
+    this account, not for a stranger who names the role in their own configuration. Pass
+    `None` only for the few services that assume a role without naming a source (EC2 instance
+    profiles of EKS nodes, the EKS control plane); the argument is required so that leaving the
+    guard out is a visible choice. `source_arn` narrows the trust further to the resources
+    matching the (`ArnLike`) pattern; `tag_session` adds `sts:TagSession` for services that
+    pass session tags (EKS Pod Identity, DataZone); `conditions` are AND-ed to the others.
     """
+    guards: list[Condition] = []
+    if source_account is not None:
+        guards.append(Condition("StringEquals", "aws:SourceAccount", source_account))
+    if source_arn is not None:
+        guards.append(Condition("ArnLike", "aws:SourceArn", source_arn))
+    actions = ("sts:AssumeRole", "sts:TagSession") if tag_session else ("sts:AssumeRole",)
     return PolicyDocument(
         Statement(
             sid=sid,
             effect="Allow",
             principal=Principal("Service", (service,)),
-            actions=("sts:AssumeRole",),
-            conditions=(Condition("StringEquals", "aws:SourceAccount", source_account),),
+            actions=actions,
+            conditions=(*guards, *conditions),
         )
     )

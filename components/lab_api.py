@@ -21,6 +21,7 @@ from typing import Final, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from components.iam_documents import service_trust_policy
 from components.lab_api_models import REQUEST_MODELS, api_gateway_schema
 from components.lab_metadata_store import METADATA_SORT_KEY
 from components.lab_policy import (
@@ -29,7 +30,6 @@ from components.lab_policy import (
     kms_via_services,
     managed_policy_arn,
     render,
-    service_trust,
     statement,
 )
 
@@ -257,7 +257,9 @@ class LabApi(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._base}-integration-role",
             description="API Gateway service integrations of the lab API.",
-            assume_role_policy=render(service_trust("apigateway.amazonaws.com", account_id)),
+            assume_role_policy=service_trust_policy(
+                "apigateway.amazonaws.com", account_id
+            ).render(),
             opts=pulumi.ResourceOptions(parent=self),
         )
         aws.iam.RolePolicy(
@@ -549,18 +551,7 @@ class LabApi(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._base}-cloudwatch-role",
             description="Lets API Gateway write execution and access logs in this region.",
-            assume_role_policy=render(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "apigateway.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=service_trust_policy("apigateway.amazonaws.com", None).render(),
             opts=pulumi.ResourceOptions(parent=self),
         )
         attachment = aws.iam.RolePolicyAttachment(

@@ -15,12 +15,12 @@ from typing import Any, Final, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from components.iam_documents import service_trust_policy
 from components.lab_policy import (
     aws_context,
     document,
     managed_policy_arn,
     render,
-    service_trust,
     statement,
 )
 
@@ -239,7 +239,7 @@ class LabBatch(pulumi.ComponentResource):
         instance_role = aws.iam.Role(
             f"{self._base}-instance-role",
             description="ECS agent on Batch instances (image pulls, logs, cluster membership).",
-            assume_role_policy=render(service_trust("ec2.amazonaws.com", account_id)),
+            assume_role_policy=service_trust_policy("ec2.amazonaws.com", account_id).render(),
             opts=opts,
         )
         aws.iam.RolePolicyAttachment(
@@ -311,7 +311,7 @@ class LabBatch(pulumi.ComponentResource):
         """The job role (data access) and the execution role (image pull, logs), both ECS tasks."""
         args = self._args
         opts = pulumi.ResourceOptions(parent=self)
-        trust = render(service_trust("ecs-tasks.amazonaws.com", account_id))
+        trust = service_trust_policy("ecs-tasks.amazonaws.com", account_id).render()
         job_role = aws.iam.Role(
             f"{self._base}-job-role",
             description="Alignment jobs: read inputs, write aligned output, mount EFS.",

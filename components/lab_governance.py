@@ -14,7 +14,8 @@ from typing import Final, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.lab_policy import aws_context, managed_policy_arn, render, service_trust
+from components.iam_documents import Condition, service_trust_policy
+from components.lab_policy import aws_context, managed_policy_arn
 
 __all__ = ["GENOMICS_FORM_SMITHY", "LabGovernance", "LabGovernanceArgs"]
 
@@ -161,14 +162,12 @@ class LabGovernance(pulumi.ComponentResource):
         created = aws.iam.Role(
             f"{self._base}-{role}",
             description=description,
-            assume_role_policy=render(
-                service_trust(
-                    "datazone.amazonaws.com",
-                    account_id,
-                    tag_session=True,
-                    extra_conditions={"ForAllValues:StringLike": {"aws:TagKeys": "datazone*"}},
-                )
-            ),
+            assume_role_policy=service_trust_policy(
+                "datazone.amazonaws.com",
+                account_id,
+                tag_session=True,
+                conditions=(Condition("ForAllValues:StringLike", "aws:TagKeys", "datazone*"),),
+            ).render(),
             opts=pulumi.ResourceOptions(parent=self),
         )
         aws.iam.RolePolicyAttachment(

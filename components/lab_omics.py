@@ -20,7 +20,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
-from components.lab_policy import aws_context, document, render, service_trust, statement
+from components.iam_documents import service_trust_policy
+from components.lab_policy import aws_context, document, render, statement
 
 __all__ = ["LabOmics", "LabOmicsArgs", "ready2run_workflow_arn"]
 
@@ -180,7 +181,9 @@ class LabOmics(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-run-role",
             description="HealthOmics runs: read inputs, write outputs, start listed workflows.",
-            assume_role_policy=render(service_trust("omics.amazonaws.com", context.account_id)),
+            assume_role_policy=service_trust_policy(
+                "omics.amazonaws.com", context.account_id
+            ).render(),
             opts=pulumi.ResourceOptions(parent=self),
         )
         inputs = list(args["input_bucket_arns"])

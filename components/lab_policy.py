@@ -1,8 +1,8 @@
 """IAM documents and account facts shared by the laboratory data mesh components.
 
-Small typed builders so each trust policy and grant of the lab parts is written once: a service
-trust that pins the calling account (confused-deputy protection), statements with explicit
+Small typed builders so each grant of the lab parts is written once: statements with explicit
 actions and resources, and the KMS grant scoped to the services that use the platform key.
+Service trust policies (pinned to the calling account) come from `components.iam_documents`.
 Documents are plain dictionaries whose leaves may be Pulumi inputs; `render` resolves them.
 """
 
@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+
+from components.iam_documents import PARTITION, managed_policy_arn
+from components.iam_documents import JsonDocument as Document
+from components.iam_documents import render_json as render
 
 __all__ = [
     "PARTITION",
@@ -24,15 +28,8 @@ __all__ = [
     "kms_via_services",
     "managed_policy_arn",
     "render",
-    "service_trust",
     "statement",
 ]
-
-PARTITION: Final = "aws"
-"""Data residency pins the platform to the India regions, all in the commercial partition."""
-
-Document = dict[str, Any]
-"""A JSON policy document; leaves may be `pulumi.Input` values until rendered."""
 
 
 @dataclass(frozen=True)
@@ -49,16 +46,6 @@ def aws_context(parent: pulumi.Resource) -> AwsContext:
     identity = aws.get_caller_identity_output(opts=opts)
     region = aws.get_region_output(opts=opts)
     return AwsContext(account_id=identity.account_id, region=region.region)
-
-
-def managed_policy_arn(path_and_name: str) -> str:
-    """The ARN of an AWS managed policy, e.g. `service-role/AmazonECSTaskExecutionRolePolicy`."""
-    return f"arn:{PARTITION}:iam::aws:policy/{path_and_name}"
-
-
-def render(doc: Document) -> pulumi.Output[str]:
-    """The document as the JSON string AWS expects, resolving any outputs inside it."""
-    return pulumi.Output.json_dumps(doc)
 
 
 def statement(
@@ -84,35 +71,6 @@ def statement(
 def document(*statements: Document) -> Document:
     """A policy document holding `statements`."""
     return {"Version": "2012-10-17", "Statement": list(statements)}
-
-
-def service_trust(
-    service: str,
-    account_id: pulumi.Input[str],
-    *,
-    source_arn: pulumi.Input[str] | None = None,
-    tag_session: bool = False,
-    extra_conditions: Mapping[str, Any] | None = None,
-) -> Document:
-    """Trust `service` to assume the role only on behalf of this account (and `source_arn`)."""
-    conditions: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": account_id}}
-    if source_arn is not None:
-        conditions["ArnLike"] = {"aws:SourceArn": source_arn}
-    if extra_conditions:
-        conditions.update(extra_conditions)
-    actions = ["sts:AssumeRole", "sts:TagSession"] if tag_session else "sts:AssumeRole"
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "TrustService",
-                "Effect": "Allow",
-                "Principal": {"Service": service},
-                "Action": actions,
-                "Condition": conditions,
-            }
-        ],
-    }
 
 
 def kms_via_services(

@@ -17,7 +17,8 @@ from typing import Final, Literal, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.lab_policy import aws_context, document, render, service_trust, statement
+from components.iam_documents import service_trust_policy
+from components.lab_policy import aws_context, document, render, statement
 
 __all__ = ["LabStorageGateway", "LabStorageGatewayArgs", "intelligent_tiering_tiers"]
 
@@ -306,9 +307,9 @@ class LabStorageGateway(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._base}-share-role",
             description="S3 File Gateway access to the lab bucket.",
-            assume_role_policy=render(
-                service_trust("storagegateway.amazonaws.com", account_id, source_arn=gateways)
-            ),
+            assume_role_policy=service_trust_policy(
+                "storagegateway.amazonaws.com", account_id, source_arn=gateways
+            ).render(),
             opts=pulumi.ResourceOptions(parent=self),
         )
         objects = pulumi.Output.concat(bucket.arn, "/*")

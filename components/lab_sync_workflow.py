@@ -19,13 +19,13 @@ from typing import Final, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from components.iam_documents import service_trust_policy
 from components.lab_metadata_store import METADATA_SORT_KEY
 from components.lab_policy import (
     aws_context,
     document,
     kms_via_services,
     render,
-    service_trust,
     statement,
 )
 from components.state_machine import (
@@ -428,9 +428,9 @@ class LabSyncWorkflow(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-role",
             description="Runs the lab sync workflow.",
-            assume_role_policy=render(
-                service_trust("states.amazonaws.com", context.account_id, source_arn=self._sm_arn)
-            ),
+            assume_role_policy=service_trust_policy(
+                "states.amazonaws.com", context.account_id, source_arn=self._sm_arn
+            ).render(),
             opts=pulumi.ResourceOptions(parent=self),
         )
         policy = aws.iam.RolePolicy(

@@ -27,8 +27,8 @@ from components.compute_documents import (
     key_policy,
     logs_service_key_statements,
     render,
-    service_trust_policy,
 )
+from components.iam_documents import service_trust_policy
 from settings.model import VALID_LOG_RETENTION_DAYS
 
 __all__ = [
@@ -426,9 +426,9 @@ class Network(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{self._name}-flow-logs-role",
             description="Lets VPC flow logs write into the platform's flow log group",
-            assume_role_policy=render(
-                service_trust_policy("vpc-flow-logs.amazonaws.com", source_account=self._account_id)
-            ),
+            assume_role_policy=service_trust_policy(
+                "vpc-flow-logs.amazonaws.com", self._account_id
+            ).render(),
             opts=self._child,
         )
         aws.iam.RolePolicy(

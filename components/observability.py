@@ -23,6 +23,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.function import PlatformFunction, PlatformFunctionArgs
+from components.iam_documents import Condition, service_trust_policy
 from components.observability_widgets import (
     Dashboard,
     Expression,
@@ -308,23 +309,13 @@ class Observability(pulumi.ComponentResource):
         cluster_arn = pulumi.Output.concat(
             "arn:aws:eks:", self._region, ":", self._account_id, ":cluster/", args["cluster_name"]
         )
-        trust = pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "EksPodIdentityOfThisCluster",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "pods.eks.amazonaws.com"},
-                        "Action": ["sts:AssumeRole", "sts:TagSession"],
-                        "Condition": {
-                            "StringEquals": {"aws:SourceAccount": self._account_id},
-                            "ArnEquals": {"aws:SourceArn": cluster_arn},
-                        },
-                    }
-                ],
-            }
-        )
+        trust = service_trust_policy(
+            "pods.eks.amazonaws.com",
+            self._account_id,
+            sid="EksPodIdentityOfThisCluster",
+            tag_session=True,
+            conditions=(Condition("ArnEquals", "aws:SourceArn", cluster_arn),),
+        ).render()
         role = aws.iam.Role(
             f"{self._name}-agent-role",
             name=f"{self._prefix}-cloudwatch-agent",

@@ -42,6 +42,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.function import PlatformFunction, PolicyStatement
+from components.iam_documents import service_trust_policy
 from functions.ebs_reaper.core import KUBERNETES_TAG_KEYS
 from functions.ec2_scheduler.core import MANAGED_TAG_KEYS
 
@@ -455,20 +456,9 @@ class OpsAutomation(pulumi.ComponentResource):
     # ---- children ----
 
     def _create_role(self, prefix: str) -> aws.iam.Role:
-        trust = pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "BackupOnBehalfOfThisAccount",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "backup.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                        "Condition": {"StringEquals": {"aws:SourceAccount": self._account_id}},
-                    }
-                ],
-            }
-        )
+        trust = service_trust_policy(
+            "backup.amazonaws.com", self._account_id, sid="BackupOnBehalfOfThisAccount"
+        ).render()
         role = aws.iam.Role(
             f"{self._name}-backup-role",
             name=f"{prefix}-backup",
@@ -832,20 +822,9 @@ class OpsAutomation(pulumi.ComponentResource):
     def _scheduler_role(self, label: str, function: PlatformFunction) -> aws.iam.RolePolicy:
         """A role EventBridge Scheduler assumes (for this account only) to invoke `function`
         and nothing else; returns its policy, which the schedules depend on."""
-        trust = pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "SchedulerOfThisAccount",
-                        "Effect": "Allow",
-                        "Principal": {"Service": "scheduler.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                        "Condition": {"StringEquals": {"aws:SourceAccount": self._account_id}},
-                    }
-                ],
-            }
-        )
+        trust = service_trust_policy(
+            "scheduler.amazonaws.com", self._account_id, sid="SchedulerOfThisAccount"
+        ).render()
         role = aws.iam.Role(
             f"{self._name}-{label}-scheduler-role",
             name=f"{self._args['name_prefix']}-{label}-scheduler"[:64],

@@ -23,6 +23,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.function import PlatformFunction, PolicyStatement
+from components.iam_documents import service_trust_policy
 from components.transfer_fanout import TransferFanOut, fanout_state_machine_arn
 from taxonomy import CATEGORIES, category_by_name
 
@@ -311,19 +312,7 @@ class Transfer(pulumi.ComponentResource):
     def _service_role(
         self, role: str, physical: str, service: str, statements: list[dict[str, Any]]
     ) -> aws.iam.Role:
-        trust = pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": service},
-                        "Action": "sts:AssumeRole",
-                        "Condition": {"StringEquals": {"aws:SourceAccount": self._account}},
-                    }
-                ],
-            }
-        )
+        trust = service_trust_policy(service, self._account).render()
         created = aws.iam.Role(
             f"{self._name}-{role}",
             name=physical[:64],

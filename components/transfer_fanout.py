@@ -25,6 +25,7 @@ from typing import Any, Final, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from components.iam_documents import service_trust_policy
 from components.state_machine import (
     STATES_ALL,
     Catch,
@@ -328,19 +329,7 @@ class TransferFanOut(pulumi.ComponentResource):
             kms_key_id=args["log_key_arn"],
             opts=child,
         )
-        trust = pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "states.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                        "Condition": {"StringEquals": {"aws:SourceAccount": args["account_id"]}},
-                    }
-                ],
-            }
-        )
+        trust = service_trust_policy("states.amazonaws.com", args["account_id"]).render()
         role = aws.iam.Role(
             f"{name}-role",
             name=f"{machine_name}-role"[:64],

@@ -127,6 +127,45 @@ def test_trust_policy_has_no_resource_and_guards_the_source_account() -> None:
     assert "Resource" not in statement
     assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "111122223333"}}
+    assert statement["Action"] == "sts:AssumeRole"
+    assert statement["Sid"] == "TrustService"
+
+
+def test_trust_policy_narrows_to_source_arn_and_tags_sessions_on_request() -> None:
+    """source_arn, sts:TagSession and extra conditions add to the account guard."""
+    document = service_trust_policy(
+        "datazone.amazonaws.com",
+        "111122223333",
+        sid="TrustDataZone",
+        tag_session=True,
+        source_arn="arn:aws:datazone:ap-south-1:111122223333:domain/*",
+        conditions=(Condition("ForAllValues:StringLike", "aws:TagKeys", "datazone*"),),
+    )
+    (statement,) = document.structure()["Statement"]
+    assert statement["Sid"] == "TrustDataZone"
+    assert statement["Action"] == ["sts:AssumeRole", "sts:TagSession"]
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "111122223333"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:datazone:ap-south-1:111122223333:domain/*"},
+        "ForAllValues:StringLike": {"aws:TagKeys": "datazone*"},
+    }
+
+
+def test_trust_policy_without_source_account_has_no_condition() -> None:
+    """Passing None (EKS control plane, EC2 nodes) leaves the statement unconditioned."""
+    (statement,) = service_trust_policy("ec2.amazonaws.com", None).structure()["Statement"]
+    assert statement["Principal"] == {"Service": "ec2.amazonaws.com"}
+    assert "Condition" not in statement
+
+
+def test_trust_policy_refuses_a_second_source_account_test() -> None:
+    """An extra condition may not restate a guard the builder already writes."""
+    with pytest.raises(ValueError, match="appears twice"):
+        service_trust_policy(
+            "s3.amazonaws.com",
+            "111122223333",
+            conditions=(Condition("StringEquals", "aws:SourceAccount", "444455556666"),),
+        )
 
 
 def test_tag_condition_keys_come_from_the_taxonomy() -> None:

@@ -3,10 +3,11 @@
 A STANDARD Step Functions state machine that the lab API starts for every write. It checks the
 request's shape, records the experiment, dataset or event in the metadata store (DynamoDB
 optimized integration), announces a dataset's S3 prefix and tag set on the lab event bus for
-the object tagger (the only writer of object tags, see ARCHITECTURE §4), notifies the ELN over
-an EventBridge connection (HTTP Task; omitted when no ELN is configured) and publishes a
-metadata event. Every Task retries with exponential backoff and jitter; anything left over is
-published to the alerts topic and the execution fails.
+the object tagger (the only writer of object tags, see docs/architecture.md; a rule made by
+components/transfer.py subscribes it), notifies the ELN over an EventBridge connection (HTTP
+Task; omitted when no ELN is configured) and publishes a metadata event. Every Task retries
+with exponential backoff and jitter; anything left over is published to the alerts topic and the
+execution fails.
 
 The definition is typed Python (components/state_machine.py) and validated at construction.
 """

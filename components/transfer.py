@@ -4,7 +4,9 @@ At each transfer time an EventBridge Scheduler schedule invokes `start-transfer`
 one DataSync task per destination category (EFS `/projects/<project>/<area>` → the category's
 bucket under `projects/`). When an execution ends, EventBridge tells the transfers topic in
 words, and on success invokes the object tagger, which reads the task report and tags what
-was written. A daily schedule runs the tag audit over every data bucket.
+was written. When a lab event bus is given, a rule on it also invokes the tagger for the lab
+sync workflow's `Dataset Prefix Associated` events (every object under the dataset's prefix).
+A daily schedule runs the tag audit over every data bucket.
 
 Layout: the EFS location mounts through the projects access point, whose root is `/projects`,
 so paths in task reports are `/<project>/<area>/<file>`; the S3 locations write under
@@ -24,6 +26,8 @@ import pulumi_aws as aws
 
 from components.function import PlatformFunction, PolicyStatement
 from components.iam_documents import service_trust_policy
+from components.lab_sync_workflow import EVENT_SOURCE as LAB_EVENT_SOURCE
+from components.lab_sync_workflow import PREFIX_ASSOCIATED
 from components.transfer_fanout import TransferFanOut, fanout_state_machine_arn
 from taxonomy import CATEGORIES, category_by_name
 
@@ -112,6 +116,9 @@ class TransferArgs(TypedDict):
     machine (docs/transfer.md); no state machine and no fan-out unless given."""
     fan_out_max_concurrency: NotRequired[int]
     """Distributed Map child workflows (Lambda batches) at once; 10 unless given."""
+    lab_event_bus_name: NotRequired[pulumi.Input[str] | None]
+    """Lab event bus (`LabDataMesh.event_bus_name`): its `Dataset Prefix Associated` events
+    invoke the tagger for the dataset's prefix; no rule when None or not given."""
 
 
 def tagger_function_name(name_prefix: str) -> str:
@@ -266,6 +273,7 @@ class Transfer(pulumi.ComponentResource):
         start = self._create_start(task_arns)
         self._create_schedules(start, audit)
         self._create_finish_rules(task_arns, tagger)
+        self._create_lab_dataset_rule(tagger)
         self.fanout_state_machine_arn = self._create_fan_out(tagger, audit)
 
         self.task_arns = pulumi.Output.all(*task_arns).apply(list)
@@ -848,6 +856,30 @@ class Transfer(pulumi.ComponentResource):
         aws.cloudwatch.EventTarget(
             f"{self._name}-succeeded-tag",
             rule=succeeded.name,
+            arn=tagger.function_arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
+        )
+
+    def _create_lab_dataset_rule(self, tagger: PlatformFunction) -> None:
+        """Subscribe the tagger to the lab bus's `Dataset Prefix Associated` events."""
+        bus = self._args.get("lab_event_bus_name")
+        if bus is None:
+            return
+        rule = aws.cloudwatch.EventRule(
+            f"{self._name}-lab-dataset",
+            name=f"{self._prefix}-lab-dataset-prefix",
+            description="The lab registered a dataset: tag every object under its prefix",
+            event_bus_name=bus,
+            event_pattern=json.dumps(
+                {"source": [LAB_EVENT_SOURCE], "detail-type": [PREFIX_ASSOCIATED]}
+            ),
+            opts=self._child,
+        )
+        permission = tagger.allow_invocation("events.amazonaws.com", rule.arn, label="lab-events")
+        aws.cloudwatch.EventTarget(
+            f"{self._name}-lab-dataset-tag",
+            rule=rule.name,
+            event_bus_name=bus,
             arn=tagger.function_arn,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
         )

@@ -1,4 +1,5 @@
-"""Tag every object a DataSync execution wrote, from the taxonomy, without losing a person's tags.
+"""Tag every object a DataSync execution wrote, or every object under a lab dataset's prefix,
+from the taxonomy, without losing a person's tags.
 
 Pure orchestration: S3 and DataSync come in as Protocols, so tests run it on in-memory fakes.
 
@@ -10,10 +11,11 @@ costs that plus one PutObjectTagging. A duplicate event therefore rewrites nothi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
+from itertools import islice
 from typing import Final, Protocol
 
 from functions.common.batch import ObjectBatch
@@ -24,8 +26,8 @@ from functions.common.object_keys import is_folder_marker
 from functions.common.ports import COUNT, MetricSink, Publisher
 from functions.common.s3_types import ObjectNotFoundError, ObjectSummary, S3Error
 from functions.object_tagger.config import TaggerConfig
-from functions.object_tagger.event import ExecutionStateChange
-from functions.object_tagger.fanout import execution_name, fan_out_input
+from functions.object_tagger.event import DatasetPrefixAssociated, ExecutionStateChange
+from functions.object_tagger.fanout import execution_name, fan_out_input, lab_execution_name
 from functions.object_tagger.plan import (
     UNCLASSIFIED_CLASSIFICATION,
     UNCLASSIFIED_DATA_TYPE,
@@ -48,12 +50,14 @@ __all__ = [
     "ObjectResult",
     "ObjectTagger",
     "Outcome",
+    "PrefixObjects",
     "TaggingFailedError",
     "TaggingStore",
     "TaggingSummary",
     "TransferredObjects",
     "tag_batch",
     "tag_execution",
+    "tag_prefix",
 ]
 
 PROBLEM_SAMPLE_SIZE: Final = 50
@@ -219,13 +223,40 @@ class TransferredObjects:
         cutoff = since - FALLBACK_CLOCK_SKEW if since is not None else None
         window = f"modified since {cutoff.isoformat()}" if cutoff else "all (no start time known)"
         self.description += f"listing of s3://{destination.bucket}/{prefix}, objects {window}"
-        for page in self._store.iter_pages(destination.bucket, prefix):
-            for summary in page:
-                if is_folder_marker(summary.key):
-                    continue
-                if cutoff and summary.last_modified and summary.last_modified < cutoff:
-                    continue
-                yield summary
+        yield from _listed(self._store, destination.bucket, prefix, cutoff)
+
+
+def _listed(
+    store: TaggingStore, bucket: str, prefix: str, cutoff: datetime | None
+) -> Iterator[ObjectSummary]:
+    """The objects under `prefix` (folder markers skipped), modified at or after `cutoff`."""
+    for page in store.iter_pages(bucket, prefix):
+        for summary in page:
+            if is_folder_marker(summary.key):
+                continue
+            if cutoff and summary.last_modified and summary.last_modified < cutoff:
+                continue
+            yield summary
+
+
+class PrefixObjects:
+    """Every object under a lab dataset's prefix, by the same listing as `TransferredObjects`'
+    fallback (no time window: the dataset is all of it).
+
+    Iterating never raises for S3 problems: it stops and records `error`.
+    """
+
+    def __init__(self, event: DatasetPrefixAssociated, store: TaggingStore) -> None:
+        self._event = event
+        self._store = store
+        self.description = f"listing of {event.s3_uri}, all objects"
+        self.error: str | None = None
+
+    def __iter__(self) -> Iterator[ObjectSummary]:
+        try:
+            yield from _listed(self._store, self._event.bucket, self._event.prefix, None)
+        except S3Error as error:
+            self.error = f"stopped listing the dataset's objects: {error}"
 
 
 @dataclass(slots=True)
@@ -233,9 +264,13 @@ class TaggingSummary:
     """Counts over every object and the first problems, for SNS, metrics and the return value."""
 
     execution_arn: str
+    """The DataSync execution tagged after; empty when `trigger` names something else."""
     environment: str
     tag_unclassified: bool
     source: str = ""
+    trigger: str = ""
+    """What asked for the tagging when it is not a DataSync execution (e.g. `lab dataset
+    ds-1`); the subject and message name it instead of the execution."""
     counts: Counter[Outcome] = field(default_factory=Counter)
     unclassified_written: int = 0
     conflicts: int = 0
@@ -273,7 +308,7 @@ class TaggingSummary:
 
     def subject(self) -> str:
         """A one-line SNS subject with the counts people look at first."""
-        execution_id = self.execution_arn.rsplit("/", 1)[-1]
+        execution_id = self.trigger or self.execution_arn.rsplit("/", 1)[-1]
         state = "" if self.succeeded else "FAILED "
         if self.fanned_out and self.succeeded:
             return f"[{self.environment}] object tagging {execution_id}: fanned out"
@@ -292,7 +327,9 @@ class TaggingSummary:
             else "reported only, TAG_UNCLASSIFIED is false"
         )
         lines = [
-            f"Object tagging after DataSync execution {self.execution_arn}",
+            f"Object tagging of {self.trigger}"
+            if self.trigger
+            else f"Object tagging after DataSync execution {self.execution_arn}",
             f"Environment: {self.environment}",
             f"Objects from: {self.source or 'not determined'}",
             "",
@@ -325,6 +362,7 @@ class TaggingSummary:
     def as_dict(self) -> dict[str, object]:
         """The counts as the handler's return value (and for logs)."""
         return {
+            **({"trigger": self.trigger} if self.trigger else {}),
             "executionArn": self.execution_arn,
             "source": self.source,
             **{outcome.value: self.counts[outcome] for outcome in Outcome},
@@ -348,30 +386,56 @@ def _record_metrics(summary: TaggingSummary, metrics: MetricSink) -> None:
 
 
 def _start_fan_out(
-    event: ExecutionStateChange,
-    execution: ExecutionInfo,
     summary: TaggingSummary,
     fan_out: FanOutStarter,
+    *,
+    name: str,
+    bucket: str,
+    prefix: str,
+    modified_since: datetime | None,
+    requested_by: str,
+    why: str,
 ) -> None:
-    destination = execution.destination
-    prefix = f"{destination.prefix}/" if destination.prefix else ""
-    since = execution.started_at - FALLBACK_CLOCK_SKEW if execution.started_at else None
-    summary.source = (
-        f"DataSync counted {execution.files_transferred} transferred file(s), above the "
-        f"fan-out threshold: Distributed Map over s3://{destination.bucket}/{prefix}"
-    )
+    """Hand `s3://bucket/prefix` to the fan-out state machine; record its ARN or the error."""
+    summary.source = f"{why}: Distributed Map over s3://{bucket}/{prefix}"
     try:
         summary.fanned_out = fan_out.start(
-            execution_name(event.execution_id),
+            name,
             fan_out_input(
-                bucket=destination.bucket,
-                prefix=prefix,
-                modified_since=since,
-                source=event.execution_arn,
+                bucket=bucket, prefix=prefix, modified_since=modified_since, source=requested_by
             ),
         )
     except FanOutError as error:
         summary.aborted = f"could not start the fan-out: {error}"
+
+
+def _tag_all(
+    objects: Iterable[ObjectSummary],
+    summary: TaggingSummary,
+    *,
+    config: TaggerConfig,
+    store: TaggingStore,
+) -> None:
+    """Run the per-object tagger over `objects`, concurrently, counting every result."""
+    tagger = ObjectTagger(config, store)
+    for result in bounded_map(tagger, objects, workers=config.max_concurrency):
+        summary.record(result)
+
+
+def _finish(summary: TaggingSummary, publisher: Publisher, metrics: MetricSink | None) -> None:
+    """Record the metrics (None: the run fanned out, its batches count), publish the summary,
+    and raise TaggingFailedError afterwards when anything failed, so the event is retried."""
+    if metrics is not None:
+        _record_metrics(summary, metrics)
+    publisher.publish(summary.subject(), summary.message())
+    if summary.succeeded:
+        return
+    if metrics is None:
+        raise TaggingFailedError(f"aborted: {summary.aborted}")
+    raise TaggingFailedError(
+        f"{summary.failed} object(s) failed"
+        + (f"; aborted: {summary.aborted}" if summary.aborted else "")
+    )
 
 
 def tag_execution(
@@ -402,24 +466,88 @@ def tag_execution(
         if fan_out is not None and should_fan_out(
             execution.files_transferred, config.fan_out_threshold
         ):
-            _start_fan_out(event, execution, summary, fan_out)
-            publisher.publish(summary.subject(), summary.message())
-            if not summary.succeeded:
-                raise TaggingFailedError(f"aborted: {summary.aborted}")
+            destination = execution.destination
+            _start_fan_out(
+                summary,
+                fan_out,
+                name=execution_name(event.execution_id),
+                bucket=destination.bucket,
+                prefix=f"{destination.prefix}/" if destination.prefix else "",
+                modified_since=(
+                    execution.started_at - FALLBACK_CLOCK_SKEW if execution.started_at else None
+                ),
+                requested_by=event.execution_arn,
+                why=(
+                    f"DataSync counted {execution.files_transferred} transferred file(s), above "
+                    "the fan-out threshold"
+                ),
+            )
+            _finish(summary, publisher, None)
             return summary
         objects = TransferredObjects(event, execution, config, store)
-        tagger = ObjectTagger(config, store)
-        for result in bounded_map(tagger, objects, workers=config.max_concurrency):
-            summary.record(result)
+        _tag_all(objects, summary, config=config, store=store)
         summary.source = objects.description
         summary.aborted = objects.error
-    _record_metrics(summary, metrics)
-    publisher.publish(summary.subject(), summary.message())
-    if not summary.succeeded:
-        raise TaggingFailedError(
-            f"{summary.failed} object(s) failed"
-            + (f"; aborted: {summary.aborted}" if summary.aborted else "")
-        )
+    _finish(summary, publisher, metrics)
+    return summary
+
+
+def tag_prefix(
+    event: DatasetPrefixAssociated,
+    *,
+    config: TaggerConfig,
+    store: TaggingStore,
+    publisher: Publisher,
+    metrics: MetricSink,
+    fan_out: FanOutStarter | None = None,
+) -> TaggingSummary:
+    """Tag every object under a lab dataset's prefix with the same per-object logic as
+    `tag_execution`, publish the summary and metrics, and raise TaggingFailedError afterwards
+    if any object failed or the listing broke off.
+
+    When `fan_out` is given and the prefix holds more than `config.fan_out_threshold` objects,
+    start the fan-out for the prefix instead of tagging here (the listing stops counting one
+    object past the threshold, so at most that many summaries are held).
+
+    The tags the event carries are not written: the taxonomy alone decides an object's tags
+    (they are the access control; see docs/architecture.md, "Only the tagger writes object
+    tags"), `ObjectTagger` merges derived tags only, and a fan-out batch could not carry them.
+    Tags a person set on an object are kept by the merge anyway."""
+    summary = TaggingSummary(
+        execution_arn="",
+        environment=config.environment,
+        tag_unclassified=config.tag_unclassified,
+        trigger=f"lab dataset {event.dataset_id}",
+    )
+    ignored = (
+        f"; the event's {len(event.tags)} tag(s) were not written (the taxonomy decides tags)"
+        if event.tags
+        else ""
+    )
+    listing = PrefixObjects(event, store)
+    objects: Iterable[ObjectSummary] = listing
+    threshold = config.fan_out_threshold
+    if fan_out is not None and threshold is not None:
+        counted = list(islice(listing, threshold + 1))
+        if listing.error is None and should_fan_out(len(counted), threshold):
+            _start_fan_out(
+                summary,
+                fan_out,
+                name=lab_execution_name(event.request_id),
+                bucket=event.bucket,
+                prefix=event.prefix,
+                modified_since=None,
+                requested_by=f"lab dataset {event.dataset_id} (request {event.request_id})",
+                why=f"{event.s3_uri} holds more than {threshold} object(s), the fan-out threshold",
+            )
+            summary.source += ignored
+            _finish(summary, publisher, None)
+            return summary
+        objects = counted
+    _tag_all(objects, summary, config=config, store=store)
+    summary.source = listing.description + ignored
+    summary.aborted = listing.error
+    _finish(summary, publisher, metrics)
     return summary
 
 
@@ -445,9 +573,7 @@ def tag_batch(
         tag_unclassified=config.tag_unclassified,
         source=f"Distributed Map batch of s3://{batch.bucket}",
     )
-    tagger = ObjectTagger(config, store)
-    for result in bounded_map(tagger, _batch_objects(batch), workers=config.max_concurrency):
-        summary.record(result)
+    _tag_all(_batch_objects(batch), summary, config=config, store=store)
     _record_metrics(summary, metrics)
     if not summary.succeeded:
         raise TaggingFailedError(f"{summary.failed} object(s) failed in this batch")

@@ -1,7 +1,10 @@
-"""Lambda entry point of the object tagger: event in, `core.tag_execution`, errors out.
+"""Lambda entry point of the object tagger: event in, `core.tag_execution` / `core.tag_prefix`,
+errors out.
 
 EventBridge invokes it (asynchronously) for "DataSync Task Execution State Change" events with
-State SUCCESS; the fan-out state machine invokes it (synchronously) with Distributed Map batches
+State SUCCESS and for the lab sync workflow's "Dataset Prefix Associated" events (lab event
+bus, source `genomics.lab`: tag every object under the dataset's prefix); the fan-out state
+machine invokes it (synchronously) with Distributed Map batches
 (`{"Items": [...], "BatchInput": {"mode": "tag", ...}}`), which it tags and answers with counts.
 
 Raising makes Lambda's asynchronous invocation retry the event and, after the last retry, hand
@@ -30,8 +33,8 @@ from functions.common.ports import COUNT
 from functions.common.s3_adapter import S3Adapter
 from functions.common.states_adapter import StatesAdapter
 from functions.object_tagger.config import load_config
-from functions.object_tagger.core import tag_batch, tag_execution
-from functions.object_tagger.event import parse_event
+from functions.object_tagger.core import tag_batch, tag_execution, tag_prefix
+from functions.object_tagger.event import DatasetPrefixAssociated, parse_tagger_event
 
 __all__ = ["lambda_handler"]
 
@@ -74,12 +77,31 @@ def _handle_batch(event: dict[str, Any]) -> dict[str, object]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, object]:
-    """Tag the objects of the execution named by `event`; see the module docstring on errors."""
+    """Tag the objects of the execution or lab dataset named by `event`; see the module
+    docstring on errors."""
     if is_batch_event(event):
         return _handle_batch(event)
     change = parse_or_count(
-        parse_event, event, metrics, logger, "event is not a DataSync execution state change"
+        partial(parse_tagger_event, buckets=CONFIG.bucket_categories),
+        event,
+        metrics,
+        logger,
+        "event is neither a DataSync execution state change nor a lab Dataset Prefix Associated",
     )
+    if isinstance(change, DatasetPrefixAssociated):
+        logger.append_keys(
+            dataset_id=change.dataset_id, request_id=change.request_id, event_id=change.event_id
+        )
+        summary = tag_prefix(
+            change,
+            config=CONFIG,
+            store=_s3,
+            publisher=_notifier,
+            metrics=metrics,
+            fan_out=_fan_out,
+        )
+        logger.info("dataset tagging finished", extra=summary.as_dict())
+        return summary.as_dict()
     logger.append_keys(execution_arn=change.execution_arn, event_id=change.event_id)
     if not change.succeeded:
         metrics.add_metric(name="IgnoredEvents", unit=COUNT, value=1)

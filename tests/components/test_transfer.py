@@ -212,3 +212,37 @@ def test_no_fan_out_without_threshold(registered: Registered) -> None:
     """Without fan_out_threshold there is no state machine and no fan-out variable."""
     assert registered.of_type("aws:sfn/stateMachine:StateMachine") == []
     assert "FAN_OUT_THRESHOLD" not in _env(registered, "gen-test-object-tagger")
+
+
+@pytest.fixture(scope="module")
+def with_lab_bus() -> Registered:
+    """A Transfer subscribed to a lab event bus."""
+
+    def build() -> None:
+        Transfer("transfer", {**ARGS, "lab_event_bus_name": "gen-test-lab-events"})
+
+    return record(build)
+
+
+def test_lab_dataset_rule_on_the_lab_bus_targets_tagger(with_lab_bus: Registered) -> None:
+    """`Dataset Prefix Associated` from genomics.lab on the lab bus invokes the tagger, and
+    Lambda lets only that rule do it."""
+    rule = with_lab_bus.named("transfer-lab-dataset")
+    assert rule.inputs["eventBusName"] == "gen-test-lab-events"
+    assert json_input(rule, "eventPattern") == {
+        "source": ["genomics.lab"],
+        "detail-type": ["Dataset Prefix Associated"],
+    }
+    target = with_lab_bus.named("transfer-lab-dataset-tag")
+    assert target.inputs["eventBusName"] == "gen-test-lab-events"
+    assert target.inputs["arn"].endswith(":gen-test-object-tagger")
+    permission = with_lab_bus.named("transfer-tagger-allow-lab-events")
+    assert permission.inputs["principal"] == "events.amazonaws.com"
+    assert permission.inputs["sourceArn"].endswith("gen-test-lab-dataset-prefix")
+    assert permission.urn in target.dependencies
+
+
+def test_no_lab_rule_without_a_lab_bus(registered: Registered) -> None:
+    """Without lab_event_bus_name there is no lab rule and no second invoke permission."""
+    assert [r.name for r in registered.of_type(RULE) if "lab" in r.name] == []
+    assert [r for r in registered.resources if r.name == "transfer-tagger-allow-lab-events"] == []

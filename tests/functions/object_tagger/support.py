@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
 
 import taxonomy
 from functions.common.datasync_types import ExecutionInfo, S3Destination
+from functions.common.fanout import FanOutError
 from functions.object_tagger.config import TaggerConfig
-from functions.object_tagger.event import ExecutionStateChange, parse_event
+from functions.object_tagger.event import (
+    DatasetPrefixAssociated,
+    ExecutionStateChange,
+    parse_event,
+    parse_lab_event,
+)
 from tests.functions.common.fakes import InMemoryS3
 
 RAW_BUCKET = "gen-test-raw-sequence"
@@ -22,6 +29,7 @@ TASK_ARN = f"arn:aws:datasync:ap-south-1:{ACCOUNT}:task/{TASK_ID}"
 EXECUTION_ARN = f"{TASK_ARN}/execution/{EXEC_ID}"
 TOPIC_ARN = f"arn:aws:sns:ap-south-1:{ACCOUNT}:transfer-alerts"
 STARTED = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+MACHINE = "arn:aws:states:ap-south-1:123456789012:stateMachine:gen-test-transfer-fanout"
 DERIVED_P1 = {
     "project": "p1",
     "data-type": "raw_sequence",
@@ -49,6 +57,37 @@ def state_change_event(
 
 def state_change(state: str = "SUCCESS") -> ExecutionStateChange:
     return parse_event(state_change_event(state))
+
+
+DATASET_PREFIX = "projects/p1/raw/run-42/"
+REQUEST_ID = "c0ffee00-1234-4abc-8def-0123456789ab"
+
+
+def lab_event(
+    *, uri: str = f"s3://{RAW_BUCKET}/{DATASET_PREFIX}", tags: object = None
+) -> dict[str, object]:
+    """A `Dataset Prefix Associated` event as the lab sync workflow puts it on the lab bus."""
+    return {
+        "version": "0",
+        "id": "0d9f6b2c-5e1a-4f3b-9c7d-2a8e4b6c1f00",
+        "detail-type": "Dataset Prefix Associated",
+        "source": "genomics.lab",
+        "account": ACCOUNT,
+        "time": "2026-03-02T09:00:00Z",
+        "region": "ap-south-1",
+        "resources": [],
+        "detail": {
+            "datasetId": "ds-42",
+            "project": "p1",
+            "s3Uri": uri,
+            "tags": {"instrument": "novaseq-1"} if tags is None else tags,
+            "requestId": REQUEST_ID,
+        },
+    }
+
+
+def prefix_associated(*, tags: object = None) -> DatasetPrefixAssociated:
+    return parse_lab_event(lab_event(tags=tags), buckets={RAW_BUCKET})
 
 
 def tagger_config(*, tag_unclassified: bool = False, max_concurrency: int = 8) -> TaggerConfig:
@@ -123,3 +162,15 @@ def lake_with_report(keys: list[str]) -> InMemoryS3:
         store.add(RAW_BUCKET, key, last_modified=STARTED)
     store.add(REPORT_BUCKET, report_key(), body=report_document([f"/{key}" for key in keys]))
     return store
+
+
+class FakeStarter:
+    def __init__(self, error: FanOutError | None = None) -> None:
+        self.started: list[tuple[str, Mapping[str, str]]] = []
+        self.error = error
+
+    def start(self, name: str, payload: Mapping[str, str]) -> str:
+        if self.error:
+            raise self.error
+        self.started.append((name, payload))
+        return f"{MACHINE.replace(':stateMachine:', ':execution:')}:{name}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,16 +19,17 @@ from tests.functions.common.fakes import FakeMetrics, FakePublisher
 from tests.functions.object_tagger.support import (
     DERIVED_P1,
     EXECUTION_ARN,
+    MACHINE,
     RAW_BUCKET,
     STARTED,
     FakeDataSync,
+    FakeStarter,
     lake_with_report,
     state_change,
     tagger_config,
 )
 
 KEYS = ["projects/p1/raw/rs_a.fastq.gz", "projects/p1/raw/rs_b.fastq.gz"]
-MACHINE = "arn:aws:states:ap-south-1:123456789012:stateMachine:gen-test-transfer-fanout"
 
 
 def batch_event(keys: list[str], **batch_input: Any) -> dict[str, Any]:
@@ -37,18 +37,6 @@ def batch_event(keys: list[str], **batch_input: Any) -> dict[str, Any]:
         "Items": [{"Key": k, "Size": 5, "LastModified": "2026-03-01T20:00:00Z"} for k in keys],
         "BatchInput": {"bucket": RAW_BUCKET, "mode": "tag", "environment": "prod", **batch_input},
     }
-
-
-class FakeStarter:
-    def __init__(self, error: FanOutError | None = None) -> None:
-        self.started: list[tuple[str, Mapping[str, str]]] = []
-        self.error = error
-
-    def start(self, name: str, payload: Mapping[str, str]) -> str:
-        if self.error:
-            raise self.error
-        self.started.append((name, payload))
-        return f"{MACHINE.replace(':stateMachine:', ':execution:')}:{name}"
 
 
 def fan_out_config(threshold: int = 100) -> Any:

@@ -1,4 +1,5 @@
-"""The tagger's Lambda handler end to end on moto: S3, DataSync and SNS as the program wires."""
+"""The tagger's Lambda handler end to end on moto: S3, DataSync and SNS as the program wires;
+DataSync state changes, lab `Dataset Prefix Associated` events and Distributed Map batches."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from tests.functions.common.lambda_env import (
     import_handler,
     sns_messages,
 )
-from tests.functions.object_tagger.support import DERIVED_P1, state_change_event
+from tests.functions.object_tagger.support import DERIVED_P1, lab_event, state_change_event
 
 pytestmark = pytest.mark.moto
 
@@ -208,3 +209,46 @@ def test_malformed_batch_event_is_refused(lake: Lake, lambda_context: FakeLambda
     event = {"Items": [], "BatchInput": {"bucket": RAW, "mode": "audit"}}
     with pytest.raises(MalformedEventError, match=r"BatchInput\.mode"):
         handler.lambda_handler(event, lambda_context)
+
+
+def test_lab_dataset_event_tags_every_object_under_the_prefix(
+    lake: Lake, lambda_context: FakeLambdaContext
+) -> None:
+    """The lab's event tags the objects under the dataset's prefix (not the rest of the bucket)
+    with the taxonomy's tags only, and publishes a summary naming the dataset."""
+    handler = import_handler(HANDLER)
+    result = handler.lambda_handler(lab_event(uri=f"s3://{RAW}/projects/p1/raw/"), lambda_context)
+    assert result["tagged"] == 2
+    assert result["trigger"] == "lab dataset ds-42"
+    assert lake.tags(KEYS[0]) == DERIVED_P1
+    assert lake.tags(KEYS[1]) == DERIVED_P1
+    assert lake.tags(KEYS[2]) == {}
+    [(subject, message)] = sns_messages(lake.topic_arn)
+    assert subject is not None
+    assert "lab dataset ds-42" in subject
+    assert "tag(s) were not written" in message
+
+
+def test_duplicate_lab_event_writes_no_tags(lake: Lake, lambda_context: FakeLambdaContext) -> None:
+    """A second delivery of the lab event lists and reads each object's tags once, writes none."""
+    handler = import_handler(HANDLER)
+    event = lab_event(uri=f"s3://{RAW}/projects/p1/raw/")
+    handler.lambda_handler(event, lambda_context)
+    assert lake.calls["PutObjectTagging"] == 2
+    lake.calls.clear()
+    result = handler.lambda_handler(event, lambda_context)
+    assert result["unchanged"] == 2
+    assert lake.calls["PutObjectTagging"] == 0
+    assert lake.calls["GetObjectTagging"] == 2
+
+
+def test_lab_event_for_another_bucket_is_refused(
+    lake: Lake, lambda_context: FakeLambdaContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dataset outside the tagger's buckets fails naming detail.s3Uri; nothing is tagged."""
+    handler = import_handler(HANDLER)
+    with pytest.raises(MalformedEventError, match=r"detail\.s3Uri"):
+        handler.lambda_handler(lab_event(uri="s3://gen-test-lab/run-1/"), lambda_context)
+    assert lake.calls["PutObjectTagging"] == 0
+    assert sns_messages(lake.topic_arn) == []
+    assert emf_metrics(capsys.readouterr().out)["MalformedEvents"] == 1

@@ -10,6 +10,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= prod
+PACK_CONFIG ?=
 
 .PHONY: help setup preview test lint types unit bench docs clean
 
@@ -27,7 +28,7 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 setup: $(VENV)/.synced ## Create .venv from the lock file (pinned, reproducible).
 
 preview: setup ## Offline preview of STACK (default prod) through the real policy pack.
-	$(PY) -m tools.preview --stack $(STACK)
+	$(PY) -m tools.preview --stack $(STACK) $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG))
 
 lint: setup ## ruff check and ruff format --check (never modifies files).
 	$(VENV)/bin/ruff check .
@@ -44,7 +45,7 @@ test: lint types unit ## Everything CI runs: lint, types, tests.
 bench: setup ## Benchmarks; figures go to build/bench.json.
 	$(PY) -m tools.bench
 
-docs: setup ## Regenerate generated docs (policy table, config reference).
+docs: setup ## Regenerate Pulumi.yaml's config block, docs/configuration.md, docs/policies.md.
 	$(PY) -m tools.gendocs
 
 clean: ## Remove build output and caches (keeps .venv).

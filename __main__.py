@@ -166,7 +166,7 @@ ops = OpsAutomation(
         "backup_retention_days": settings.backup_retention_days,
         "backup_vault_lock": settings.backup_vault_lock,
         "notification_topic_arn": topics.alerts_topic_arn,
-        "dry_run": settings.reaper_dry_run,
+        "dry_run": settings.ops_dry_run,
         "reports_topic_arn": topics.reports_topic_arn,
         "log_key_arn": logs_key.key_arn,
         "log_retention_days": settings.log_retention_days,
@@ -194,6 +194,60 @@ ops = OpsAutomation(
 )
 pulumi.export("backupVaultArns", [ops.primary_vault_arn, ops.dr_vault_arn])
 
+
+def lake_bucket(category: str, region: str) -> pulumi.Output[str]:
+    """The physical name of the lake bucket of `category` in `region`."""
+    return data_lake.bucket_names.apply(lambda names: names[category][region])
+
+
+# The lab comes before the transfer component: the tagger subscribes to its event bus.
+# HealthOmics comes from aws-native; it gets the same region and default tags.
+aws_native = pulumi_aws_native.Provider(
+    f"{settings.name_prefix}-aws-native",
+    region=settings.primary_region,
+    default_tags=pulumi_aws_native.ProviderDefaultTagsArgs(tags=settings.resource_tags),
+)
+lab = LabDataMesh(
+    f"{settings.name_prefix}-lab",
+    {
+        "kms_key_arn": data_lake.primary_key_arn,
+        "log_kms_key_arn": logs_key.key_arn,
+        "alerts_topic_arn": topics.alerts_topic_arn,
+        "log_retention_days": settings.log_retention_days,
+        "lake_buckets": {
+            "raw_sequence": lake_bucket("raw_sequence", settings.primary_region),
+            "processed_genome": lake_bucket("processed_genome", settings.primary_region),
+            "reference": lake_bucket("reference_genome", settings.primary_region),
+        },
+        "api_enabled": settings.lab_api_enabled,
+        "api_domain_name": settings.lab_api_domain_name,
+        "api_certificate_arn": settings.lab_api_certificate_arn,
+        "eln_endpoint": settings.eln_endpoint,
+        "eln_api_key_secret_arn": settings.eln_api_key_secret_arn,
+        "deletion_protection": settings.environment == "prod",
+        "governance_enabled": settings.datazone_enabled,
+        "research_groups": [group.name for group in settings.research_groups],
+        "storage_gateway_activation_key": settings.storage_gateway_activation_key,
+        "storage_gateway_client_cidrs": settings.storage_gateway_client_cidrs,
+        "object_lock_mode": settings.object_lock_mode,
+        "object_lock_days": settings.raw_object_lock_days,
+        "archive_access_days": settings.archive_access_days,
+        "deep_archive_access_days": settings.deep_archive_access_days,
+        "batch_enabled": settings.batch_enabled,
+        "private_subnet_ids": network.private_subnet_ids,
+        "security_group_id": shared_fs.client_security_group_id,
+        "efs_file_system_id": shared_fs.file_system_id,
+        "efs_access_point_id": shared_fs.projects_access_point_id,
+        "batch_container_image": settings.batch_alignment_image,
+        "batch_max_vcpus": settings.batch_max_vcpus,
+        "batch_use_spot": settings.batch_use_spot,
+        "healthomics_enabled": settings.healthomics_enabled,
+        "ready2run_workflow_ids": settings.ready2run_workflow_ids,
+        "omics_workflow_definition_uri": settings.healthomics_workflow_definition_uri,
+    },
+    opts=pulumi.ResourceOptions(providers=[aws, aws_native]),
+)
+
 transfer = Transfer(
     f"{settings.name_prefix}-transfer",
     {
@@ -217,15 +271,11 @@ transfer = Transfer(
         "bandwidth_mibps": settings.transfer_bandwidth_mibps,
         "tag_unclassified": settings.tag_unclassified,
         "fan_out_threshold": settings.fan_out_threshold,
+        "lab_event_bus_name": lab.event_bus_name,
     },
     opts=opts,
 )
 pulumi.export("datasyncTaskArns", transfer.task_arns)
-
-
-def lake_bucket(category: str, region: str) -> pulumi.Output[str]:
-    """The physical name of the lake bucket of `category` in `region`."""
-    return data_lake.bucket_names.apply(lambda names: names[category][region])
 
 
 observability = Observability(
@@ -289,55 +339,22 @@ observability = Observability(
     },
     opts=opts,
 )
-# HealthOmics comes from aws-native; it gets the same region and default tags.
-aws_native = pulumi_aws_native.Provider(
-    f"{settings.name_prefix}-aws-native",
-    region=settings.primary_region,
-    default_tags=pulumi_aws_native.ProviderDefaultTagsArgs(tags=settings.resource_tags),
-)
-lab = LabDataMesh(
-    f"{settings.name_prefix}-lab",
-    {
-        "kms_key_arn": data_lake.primary_key_arn,
-        "log_kms_key_arn": logs_key.key_arn,
-        "alerts_topic_arn": topics.alerts_topic_arn,
-        "log_retention_days": settings.log_retention_days,
-        "lake_buckets": {
-            "raw_sequence": lake_bucket("raw_sequence", settings.primary_region),
-            "processed_genome": lake_bucket("processed_genome", settings.primary_region),
-            "reference": lake_bucket("reference_genome", settings.primary_region),
-        },
-        "api_enabled": settings.lab_api_enabled,
-        "api_domain_name": settings.lab_api_domain_name,
-        "api_certificate_arn": settings.lab_api_certificate_arn,
-        "eln_endpoint": settings.eln_endpoint,
-        "eln_api_key_secret_arn": settings.eln_api_key_secret_arn,
-        "deletion_protection": settings.environment == "prod",
-        "governance_enabled": settings.datazone_enabled,
-        "research_groups": [group.name for group in settings.research_groups],
-        "storage_gateway_activation_key": settings.storage_gateway_activation_key,
-        "storage_gateway_client_cidrs": settings.storage_gateway_client_cidrs,
-        "object_lock_mode": settings.object_lock_mode,
-        "object_lock_days": settings.raw_object_lock_days,
-        "archive_access_days": settings.archive_access_days,
-        "deep_archive_access_days": settings.deep_archive_access_days,
-        "batch_enabled": settings.batch_enabled,
-        "private_subnet_ids": network.private_subnet_ids,
-        "security_group_id": shared_fs.client_security_group_id,
-        "efs_file_system_id": shared_fs.file_system_id,
-        "efs_access_point_id": shared_fs.projects_access_point_id,
-        "batch_container_image": settings.batch_alignment_image,
-        "batch_max_vcpus": settings.batch_max_vcpus,
-        "batch_use_spot": settings.batch_use_spot,
-        "healthomics_enabled": settings.healthomics_enabled,
-        "ready2run_workflow_ids": settings.ready2run_workflow_ids,
-        "omics_workflow_definition_uri": settings.healthomics_workflow_definition_uri,
-    },
-    opts=pulumi.ResourceOptions(providers=[aws, aws_native]),
-)
 pulumi.export("storageGatewayStatus", lab.storage_gateway_status)
-pulumi.export("labApiUrl", lab.api_url)
-pulumi.export("labStateMachineArn", lab.state_machine_arn)
+# Parts switched off leave their outputs None; those are not exported (docs/lab-data-mesh.md).
+for output_name, output in {
+    "labApiUrl": lab.api_url,
+    "labApiCustomDomainTarget": lab.api_custom_domain_target,
+    "labStateMachineArn": lab.state_machine_arn,
+    "labEventBusName": lab.event_bus_name,
+    "labMetadataTableName": lab.metadata_table_name,
+    "labDatazoneDomainId": lab.datazone_domain_id,
+    "labBatchJobQueueArn": lab.batch_job_queue_arn,
+    "labBatchJobDefinitionArn": lab.batch_job_definition_arn,
+    "labSequenceStoreId": lab.sequence_store_id,
+    "labReferenceStoreId": lab.reference_store_id,
+}.items():
+    if output is not None:
+        pulumi.export(output_name, output)
 pulumi.export("alertsTopicArn", topics.alerts_topic_arn)
 pulumi.export("dashboardName", observability.dashboard_name)
 pulumi.export("dataLakeBucketNames", data_lake.bucket_names)

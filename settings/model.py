@@ -557,13 +557,13 @@ class StackSettings(_Frozen):
             le=365,
         ),
     ] = 30
-    ebs_reaper_dry_run: Annotated[
-        bool | None,
+    ops_dry_run: Annotated[
+        bool,
         Field(
-            description="Report without deleting; defaults to true in dev, false elsewhere.",
-            examples=["true"],
+            description="The EBS reaper, EC2 scheduler and scratch clean-up only report.",
+            examples=["false"],
         ),
-    ] = None
+    ] = True
     ebs_reaper_max_deletions: Annotated[
         int,
         Field(
@@ -1087,13 +1087,6 @@ class StackSettings(_Frozen):
             TagKey.COST_CENTER.value: self.cost_center,
             TagKey.MANAGED_BY.value: "pulumi",
         }
-
-    @property
-    def reaper_dry_run(self) -> bool:
-        """Dry-run unless the stack says otherwise; dev is dry-run by default."""
-        if self.ebs_reaper_dry_run is None:
-            return self.environment == "dev"
-        return self.ebs_reaper_dry_run
 
     @property
     def storage_gateway_enabled(self) -> bool:

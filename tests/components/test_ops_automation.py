@@ -460,7 +460,7 @@ def test_no_wildcard_actions(with_functions: Registered) -> None:
 
 
 def test_dry_run_when_asked_or_not_told() -> None:
-    """Dev asks for dry run (settings.reaper_dry_run); omitting dry_run also means dry run."""
+    """Dev asks for dry run (settings.ops_dry_run); omitting dry_run also means dry run."""
     asked = record(_builder(**_function_overrides(dry_run=True), environment="dev"))
     overrides = _function_overrides()
     del overrides["dry_run"]

@@ -71,23 +71,18 @@ def test_dev_is_small_and_cheap() -> None:
     switches = (dev.lab_api_enabled, dev.datazone_enabled, dev.batch_enabled)
     assert switches == (False, False, False)
     assert dev.healthomics_enabled is False
-    assert dev.reaper_dry_run is True
+    assert dev.ops_dry_run is True
 
 
-def test_dev_reaper_is_dry_run_by_default() -> None:
-    """Without ebsReaperDryRun, dev only reports: deleting volumes there is never the default."""
-    assert load_settings({"environment": "dev"}).reaper_dry_run is True
+def test_destructive_ops_only_report_unless_a_stack_says_otherwise() -> None:
+    """Without opsDryRun the reaper, scheduler and clean-up act on nothing, in any environment."""
+    assert load_settings({"environment": "prod"}).ops_dry_run is True
 
 
-def test_prod_reaper_deletes_by_default() -> None:
-    """Without ebsReaperDryRun, prod deletes what the grace period allows."""
-    assert load_settings({"environment": "prod"}).reaper_dry_run is False
-
-
-def test_explicit_dry_run_setting_wins_over_the_environment() -> None:
-    """An explicit ebsReaperDryRun overrides the environment's default."""
-    assert load_settings({"environment": "prod", "ebsReaperDryRun": "true"}).reaper_dry_run
-    assert not load_settings({"environment": "dev", "ebsReaperDryRun": "false"}).reaper_dry_run
+def test_prod_stack_turns_dry_run_off() -> None:
+    """The prod stack lets the ops functions act; the dev stack keeps them reporting."""
+    assert _stack("prod").ops_dry_run is False
+    assert _stack("dev").ops_dry_run is True
 
 
 def test_minimal_config_gets_secure_defaults() -> None:

@@ -6,9 +6,11 @@ test module only declares its cases; the checks here say what "passes" and "fail
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import pytest
 
 from tests.support.pack import UNKNOWN, FakeResource, PackClient, violations_of
 from tools.preview.analyzer import Violation
@@ -19,6 +21,7 @@ __all__ = [
     "check_mutation",
     "check_unknown",
     "check_unrelated",
+    "four_way_tests",
     "hits",
     "with_props",
 ]
@@ -90,3 +93,42 @@ def check_unknown(pack: PackClient, case: Case) -> None:
 def check_unrelated(pack: PackClient, case: Case) -> None:
     """A resource of another type is none of the rule's business, whatever its inputs."""
     assert _analyze(pack, Case(case.rule, case.unrelated, {}, ""), case.props) == []
+
+
+def four_way_tests(
+    cases: Mapping[str, Case], mutations: Sequence[Any]
+) -> tuple[Callable[..., None], Callable[..., None], Callable[..., None], Callable[..., None]]:
+    """The four tests every resource-rule module runs over its `cases` and `mutations`.
+
+    A module binds them under their own names so pytest collects them there:
+    `(test_compliant_baseline_passes, ...) = four_way_tests(CASES, MUTATIONS)`.
+    """
+
+    @pytest.mark.parametrize("case", cases.values(), ids=str)
+    def test_compliant_baseline_passes(pack: PackClient, case: Case) -> None:
+        """The compliant resource of each rule and type raises nothing."""
+        check_baseline(pack, case)
+
+    @pytest.mark.parametrize(("case_id", "changes", "fragment"), mutations)
+    def test_mutation_is_reported(
+        pack: PackClient, case_id: str, changes: dict[str, object], fragment: str
+    ) -> None:
+        """Each way a resource can fail its rule is reported once with the reason."""
+        check_mutation(pack, cases[case_id], changes, fragment)
+
+    @pytest.mark.parametrize("case", cases.values(), ids=str)
+    def test_unknown_input_is_never_mandatory(pack: PackClient, case: Case) -> None:
+        """A value known only after update makes the rule wait, never fail the preview."""
+        check_unknown(pack, case)
+
+    @pytest.mark.parametrize("case", cases.values(), ids=str)
+    def test_unrelated_type_is_ignored(pack: PackClient, case: Case) -> None:
+        """Other resource types are none of the rule's business."""
+        check_unrelated(pack, case)
+
+    return (
+        test_compliant_baseline_passes,
+        test_mutation_is_reported,
+        test_unknown_input_is_never_mandatory,
+        test_unrelated_type_is_ignored,
+    )

@@ -6,10 +6,7 @@ import pytest
 
 from tests.policies.rule_cases import (
     Case,
-    check_baseline,
-    check_mutation,
-    check_unknown,
-    check_unrelated,
+    four_way_tests,
     hits,
 )
 from tests.support.pack import FakeResource, PackClient
@@ -131,30 +128,12 @@ MUTATIONS = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES.values(), ids=str)
-def test_compliant_baseline_passes(pack: PackClient, case: Case) -> None:
-    """Each rule's compliant resource raises nothing."""
-    check_baseline(pack, case)
-
-
-@pytest.mark.parametrize(("case_id", "changes", "fragment"), MUTATIONS)
-def test_mutation_is_reported(
-    pack: PackClient, case_id: str, changes: dict[str, object], fragment: str
-) -> None:
-    """Each way a resource can be opened to the internet is reported once with the reason."""
-    check_mutation(pack, CASES[case_id], changes, fragment)
-
-
-@pytest.mark.parametrize("case", CASES.values(), ids=str)
-def test_unknown_input_is_never_mandatory(pack: PackClient, case: Case) -> None:
-    """A value known only after update makes the rule wait, never fail the preview."""
-    check_unknown(pack, case)
-
-
-@pytest.mark.parametrize("case", CASES.values(), ids=str)
-def test_unrelated_type_is_ignored(pack: PackClient, case: Case) -> None:
-    """Other resource types are none of the rule's business."""
-    check_unrelated(pack, case)
+(
+    test_compliant_baseline_passes,
+    test_mutation_is_reported,
+    test_unknown_input_is_never_mandatory,
+    test_unrelated_type_is_ignored,
+) = four_way_tests(CASES, MUTATIONS)
 
 
 def test_private_only_endpoint_passes(pack: PackClient) -> None:

@@ -9,7 +9,7 @@ the type filter, per-rule `exclude` name patterns, and the config schema the eng
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -219,16 +219,3 @@ def _stack_resource(resource: Any) -> StackResource:
             for key, deps in resource.property_dependencies.items()
         },
     )
-
-
-def first_violations(messages: Iterable[str], limit: int = 20) -> Iterator[str]:
-    """At most `limit` messages, so one broken document cannot flood the report."""
-    for index, message in enumerate(messages):
-        if index == limit:
-            return
-        yield message
-
-
-def enforcement_names() -> Sequence[str]:
-    """Enforcement levels the pack config accepts."""
-    return [level.value for level in EnforcementLevel]

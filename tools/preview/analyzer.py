@@ -24,7 +24,7 @@ from typing import IO, Any, Final, Self
 
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
-from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from tools.preview.program import RecordedResource
 
@@ -243,11 +243,6 @@ class PolicyPackProcess:
         return self._stub
 
     # ---- RPCs ----
-
-    def plugin_version(self) -> str:
-        """GetPluginInfo: the pulumi-policy SDK version serving the pack."""
-        info: plugin_pb2.PluginInfo = self.stub.GetPluginInfo(empty_pb2.Empty())
-        return info.version
 
     def info(self) -> PackInfo:
         """GetAnalyzerInfo: the pack's name and every policy's metadata."""

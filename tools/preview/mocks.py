@@ -106,11 +106,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
 
     @staticmethod
     def _arn(type_token: str, physical: str, region: str) -> str:
-        package, module_and_type = type_token.split(":", 1)
-        module, type_name = module_and_type.split(":")
+        _, module, type_name = type_token.split(":")
         service = module.split("/")[0]
-        if package != "aws":
-            return f"arn:aws:{service}:{region}:{MOCK_ACCOUNT_ID}:{_kebab(type_name)}/{physical}"
         return f"arn:aws:{service}:{region}:{MOCK_ACCOUNT_ID}:{_kebab(type_name)}/{physical}"
 
     def _specific_outputs(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -158,8 +158,3 @@ def write_json(result: PreviewResult, path: Path) -> None:
     """Write `to_document(result)` to `path`, creating its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(to_document(result), indent=2, sort_keys=False) + "\n", "utf-8")
-
-
-def counts_by_type(resources: Sequence[RecordedResource]) -> Mapping[str, int]:
-    """Cloud resources per type, for summaries and tests."""
-    return Counter(r.type for r in resources if r.custom)

@@ -13,10 +13,16 @@ from components.function import metrics_namespace
 from components.lab_data_mesh import LabDataMesh
 from components.network import Network
 from components.observability import LogEncryptionKey, Observability
-from components.ops_automation import OpsAutomation, scratch_cleanup_role_name
+from components.ops_automation import OpsAutomation
 from components.providers import aws_provider
 from components.shared_filesystem import SCRATCH_VOLUMES_DIR, SharedFileSystem
-from components.transfer import Transfer, datasync_efs_role_name, tagger_role_name
+from components.physical_names import (
+    datasync_efs_role_name,
+    role_arn,
+    scratch_cleanup_role_name,
+    tagger_role_name,
+)
+from components.transfer import Transfer
 from components.workspaces import Workspaces
 from settings import SettingsError, settings_from_pulumi_config
 from taxonomy import CATEGORIES
@@ -37,15 +43,9 @@ opts = pulumi.ResourceOptions(provider=aws)
 # Role ARNs known by name before their roles exist: the lake's tag-write deny and the file
 # system's policy must name them, and both are created before the transfer component.
 account = pulumi_aws.get_caller_identity_output(opts=pulumi.InvokeOptions(provider=aws)).account_id
-tagger_role_arn = pulumi.Output.concat(
-    "arn:aws:iam::", account, ":role/", tagger_role_name(settings.name_prefix)
-)
-datasync_efs_role_arn = pulumi.Output.concat(
-    "arn:aws:iam::", account, ":role/", datasync_efs_role_name(settings.name_prefix)
-)
-scratch_cleanup_role_arn = pulumi.Output.concat(
-    "arn:aws:iam::", account, ":role/", scratch_cleanup_role_name(settings.name_prefix)
-)
+tagger_role_arn = role_arn(account, tagger_role_name(settings.name_prefix))
+datasync_efs_role_arn = role_arn(account, datasync_efs_role_name(settings.name_prefix))
+scratch_cleanup_role_arn = role_arn(account, scratch_cleanup_role_name(settings.name_prefix))
 
 logs_key = LogEncryptionKey(f"{settings.name_prefix}-logs", settings.name_prefix, opts=opts)
 topics = AlertTopics(
@@ -151,6 +151,7 @@ data_lake = DataLake(
         "deep_archive_access_days": settings.deep_archive_access_days,
         "object_lock_mode": settings.object_lock_mode,
         "object_lock_days": settings.raw_object_lock_days,
+        "tagger_role_arns": [tagger_role_arn],
     },
     opts=opts,
 )

@@ -47,6 +47,7 @@ from components.data_lake_policies import (
     research_trust_policy,
 )
 from components.iam_documents import PolicyDocument, service_trust_policy
+from components.physical_names import tagger_role_name
 from taxonomy import CATEGORIES, CLASSIFICATIONS, PLATFORM_PROJECT, DataCategory, is_project_slug
 
 __all__ = [
@@ -121,9 +122,8 @@ def bucket_name(prefix: str, slug: str, region: str) -> str:
     return f"{prefix}-{slug}-{region}"
 
 
-def default_tagger_role_name(prefix: str) -> str:
-    """Name the transfer component's object-tagger role must have unless its ARN is passed."""
-    return f"{prefix}-object-tagger"
+default_tagger_role_name = tagger_role_name
+"""The tagger role the lake trusts unless `tagger_role_arns` is given (`components.physical_names`)."""
 
 
 class DataLake(pulumi.ComponentResource):

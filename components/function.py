@@ -20,6 +20,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.iam_documents import service_trust_policy
+from components.physical_names import function_role_name
 
 __all__ = [
     "METRICS_NAMESPACE_ROOT",
@@ -412,7 +413,7 @@ class PlatformFunction(pulumi.ComponentResource):
         ).render()
         return aws.iam.Role(
             f"{self._name}-role",
-            name=f"{args['function_name']}-role"[:64],
+            name=function_role_name(args["function_name"]),
             description=f"Execution role of the {args['function_name']} Lambda function",
             assume_role_policy=trust,
             max_session_duration=3600,

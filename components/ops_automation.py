@@ -43,6 +43,7 @@ import pulumi_aws as aws
 
 from components.function import PlatformFunction, PolicyStatement
 from components.iam_documents import service_trust_policy
+from components.physical_names import scratch_cleanup_function_name, scratch_cleanup_role_name
 from functions.ebs_reaper.core import KUBERNETES_TAG_KEYS
 from functions.ec2_scheduler.core import MANAGED_TAG_KEYS
 
@@ -150,17 +151,6 @@ class ScratchCleanupArgs(TypedDict):
     resume_hourly: NotRequired[bool]
     """Also invoke `{"phase": "resume"}` hourly, so a tree too big for one run finishes within
     hours; false unless given."""
-
-
-def scratch_cleanup_function_name(name_prefix: str) -> str:
-    """Physical name of the scratch clean-up function."""
-    return f"{name_prefix}-scratch-cleanup"
-
-
-def scratch_cleanup_role_name(name_prefix: str) -> str:
-    """Name of the clean-up's execution role (`PlatformFunction` names it `<function>-role`);
-    pass its ARN in `SharedFileSystemArgs.client_role_arns`, or the mount is refused."""
-    return f"{scratch_cleanup_function_name(name_prefix)}-role"[:64]
 
 
 def _hour_minute(hh_mm: str, field: str) -> tuple[int, int]:

@@ -28,6 +28,11 @@ from components.function import PlatformFunction, PolicyStatement
 from components.iam_documents import service_trust_policy
 from components.lab_sync_workflow import EVENT_SOURCE as LAB_EVENT_SOURCE
 from components.lab_sync_workflow import PREFIX_ASSOCIATED
+from components.physical_names import (
+    datasync_efs_role_name,
+    tagger_function_name,
+    tagger_role_name,
+)
 from components.transfer_fanout import TransferFanOut, fanout_state_machine_arn
 from taxonomy import CATEGORIES, category_by_name
 
@@ -119,23 +124,6 @@ class TransferArgs(TypedDict):
     lab_event_bus_name: NotRequired[pulumi.Input[str] | None]
     """Lab event bus (`LabDataMesh.event_bus_name`): its `Dataset Prefix Associated` events
     invoke the tagger for the dataset's prefix; no rule when None or not given."""
-
-
-def tagger_function_name(name_prefix: str) -> str:
-    """Physical name of the object-tagger function."""
-    return f"{name_prefix}-object-tagger"
-
-
-def tagger_role_name(name_prefix: str) -> str:
-    """Name of the tagger's execution role (`PlatformFunction` names it `<function>-role`);
-    pass its ARN to `DataLakeArgs.tagger_role_arns`."""
-    return f"{tagger_function_name(name_prefix)}-role"
-
-
-def datasync_efs_role_name(name_prefix: str) -> str:
-    """Name of the role DataSync mounts EFS with; pass its ARN to
-    `SharedFileSystemArgs.root_access_role_arns` (it reads every project's files)."""
-    return f"{name_prefix}-datasync-efs"
 
 
 def _cron(time: str) -> str:

@@ -10,6 +10,7 @@ import pytest
 
 from components.data_lake import DataLake, DataLakeArgs, DataLakeArgsError
 from components.data_lake_policies import DATA_READ_ACTIONS, TAG_WRITE_ACTIONS
+from components.physical_names import tagger_role_name
 from taxonomy import CATEGORIES, ENVIRONMENTS, OBJECT_REQUIRED_KEYS, category_by_name
 from tests.support.harness import Registered, json_input, record
 from tools.iam_lint import lint_recorded
@@ -560,7 +561,7 @@ def test_no_research_statement_writes_other_tags(lake: Registered) -> None:
 
 
 def _tagger_arn() -> str:
-    return f"arn:aws:iam::{ACCOUNT}:role/gen-prod-object-tagger"
+    return f"arn:aws:iam::{ACCOUNT}:role/{tagger_role_name('gen-prod')}"
 
 
 def test_only_the_tagger_may_write_object_tags(lake: Registered) -> None:

@@ -43,12 +43,22 @@ class RecordedResource:
     property_dependencies: Mapping[str, tuple[str, ...]]
     properties: struct_pb2.Struct
     """Inputs as serialized on the wire (engine camelCase names, secrets and unknowns marked)."""
+    state: struct_pb2.Struct | None = None
+    """Outputs the mocks returned (ARNs, ids), for joins between resources; None in previews."""
 
     @property
     def inputs(self) -> dict[str, Any]:
         """The inputs as plain JSON-able data."""
         inputs: dict[str, Any] = json_format.MessageToDict(self.properties)
         return inputs
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        """The outputs the mocks returned, as plain JSON-able data (empty when unknown)."""
+        if self.state is None:
+            return {}
+        outputs: dict[str, Any] = json_format.MessageToDict(self.state)
+        return outputs
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -83,6 +93,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                         for key, value in request.propertyDependencies.items()
                     },
                     properties=properties,
+                    state=response.object,
                 )
             )
         return response

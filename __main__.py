@@ -14,14 +14,14 @@ from components.lab_data_mesh import LabDataMesh
 from components.network import Network
 from components.observability import LogEncryptionKey, Observability
 from components.ops_automation import OpsAutomation
-from components.providers import aws_provider
-from components.shared_filesystem import SCRATCH_VOLUMES_DIR, SharedFileSystem
 from components.physical_names import (
     datasync_efs_role_name,
     role_arn,
     scratch_cleanup_role_name,
     tagger_role_name,
 )
+from components.providers import aws_provider
+from components.shared_filesystem import SCRATCH_VOLUMES_DIR, SharedFileSystem
 from components.transfer import Transfer
 from components.workspaces import Workspaces
 from settings import SettingsError, settings_from_pulumi_config

@@ -123,7 +123,7 @@ def bucket_name(prefix: str, slug: str, region: str) -> str:
 
 
 default_tagger_role_name = tagger_role_name
-"""The tagger role the lake trusts unless `tagger_role_arns` is given (`components.physical_names`)."""
+"""The tagger role the lake trusts unless `tagger_role_arns` is given (physical_names)."""
 
 
 class DataLake(pulumi.ComponentResource):

@@ -331,7 +331,8 @@ class DataLake(pulumi.ComponentResource):
         *,
         uploads: bool,
     ) -> ProtectedBucket:
-        """A data bucket; `uploads` lets people's tagged new objects carry their tags in."""
+        """A data bucket; `uploads` (primary buckets) sends its events to EventBridge, where
+        the tagger hears of every object people or services create."""
 
         def policy(arn: pulumi.Output[str]) -> PolicyDocument:
             return bucket_policy(
@@ -339,7 +340,6 @@ class DataLake(pulumi.ComponentResource):
                 BucketPolicyOptions(
                     kms_key_arn=key.arn,
                     tagger_role_arns=self._taggers,
-                    upload_category=category if uploads else None,
                 ),
             )
 
@@ -353,6 +353,7 @@ class DataLake(pulumi.ComponentResource):
                 log_target_bucket=logs[region].bucket.bucket,
                 policy=policy,
                 object_lock=self._lock if category.worm else None,
+                eventbridge=uploads,
             ),
             self._lifecycle,
             self,

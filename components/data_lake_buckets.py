@@ -69,6 +69,9 @@ class BucketSpec:
     object_lock: ObjectLockSettings | None = None
     expire_current_days: int | None = None
     """Delete current objects after this many days (access logs); None keeps them."""
+    eventbridge: bool = False
+    """Send the bucket's events to EventBridge (primary data buckets: the tagger tags new
+    objects on `Object Created`); off unless asked."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,12 @@ def create_protected_bucket(
         # bucket (OperationAborted), so the policy goes second.
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[public_access]),
     )
+    if spec.eventbridge:
+        # "Using EventBridge" (S3 User Guide): with EventBridge on, S3 sends every event of
+        # the bucket to the default bus; rules choose which reach whom.
+        aws.s3.BucketNotification(
+            f"{prefix}-events", bucket=bucket.id, region=region, eventbridge=True, opts=child
+        )
     if spec.log_target_bucket is not None:
         aws.s3.BucketLogging(
             f"{prefix}-logging",

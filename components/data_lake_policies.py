@@ -26,16 +26,15 @@ from components.iam_documents import (
     kms_via_service,
     objects_in,
     principal_tag,
-    request_object_tag,
     request_tag,
 )
-from taxonomy import ENVIRONMENTS, OBJECT_REQUIRED_KEYS, DataCategory, TagKey
+from taxonomy import DataCategory, TagKey
 from taxonomy.derivation import PROJECTS_ROOT
 
 __all__ = [
     "DATA_READ_ACTIONS",
     "TAG_WRITE_ACTIONS",
-    "UPLOAD_TAGGING_ACTION",
+    "UPLOAD_ACTIONS",
     "BucketPolicyOptions",
     "ReplicationPair",
     "ResearchAccess",
@@ -63,12 +62,14 @@ TAG_WRITE_ACTIONS: Final = (
 )
 """Object-tag writes; tags are the access control, so only the tagger may perform them."""
 
-UPLOAD_TAGGING_ACTION: Final = "s3:PutObjectTagging"
-"""The tag write S3 also authorises for a PutObject that carries `x-amz-tagging`.
-
-It is the one tag write a research role holds, and only under the same `s3:RequestObjectTag`
-conditions as its upload; the bucket policy refuses it on objects that already carry tags.
-"""
+UPLOAD_ACTIONS: Final = (
+    "s3:PutObject",
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+)
+"""A person's upload of any size: S3 authorises CreateMultipartUpload, UploadPart and
+CompleteMultipartUpload as `s3:PutObject` (S3 User Guide, "Multipart upload API and
+permissions"); the other two let an SDK resume or clean up its own upload."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +84,6 @@ class BucketPolicyOptions:
     """Account whose buckets may deliver server access logs here (access-logs bucket only)."""
     log_source_bucket_arns: Sequence[pulumi.Input[str]] = ()
     """Buckets whose server access logs land here."""
-    upload_category: DataCategory | None = None
-    """Category whose tagged uploads people may make here (primary data buckets): exempts
-    `s3:PutObjectTagging` from the tagger-only deny for new objects tagged as this category.
-    None keeps every tag write the tagger's alone (replicas, operational buckets)."""
 
 
 def bucket_policy(bucket_arn: pulumi.Input[str], options: BucketPolicyOptions) -> PolicyDocument:
@@ -105,9 +102,16 @@ def bucket_policy(bucket_arn: pulumi.Input[str], options: BucketPolicyOptions) -
         ),
     ]
     if options.kms_key_arn is not None:
-        # Two statements, not one: conditions in a statement are AND-ed, and either a non-KMS
-        # algorithm or a foreign key must be refused on its own. A request without the headers
-        # passes and gets the bucket's default SSE-KMS key, which is what clients should do.
+        # Deny only a header that names something else. A negated operator, with or without
+        # `IfExists`, also matches a key the request lacks (IAM User Guide, "Condition
+        # operators": "If the policy condition requires that the key is not matched, such as
+        # StringNotLike or ArnNotLike, and the right key is not present, the condition is
+        # true"), so each deny also requires the header (`Null: false`). A request without
+        # the headers gets the bucket's default SSE-KMS key, and `UploadPart` never carries
+        # them (S3 User Guide, "Multipart upload API and permissions"). Two statements: the
+        # conditions of one statement are AND-ed, and either mismatch must be refused alone.
+        algorithm = "s3:x-amz-server-side-encryption"
+        key_id = "s3:x-amz-server-side-encryption-aws-kms-key-id"
         statements += [
             Statement(
                 sid="DenyNonKmsEncryption",
@@ -116,9 +120,8 @@ def bucket_policy(bucket_arn: pulumi.Input[str], options: BucketPolicyOptions) -
                 actions=("s3:PutObject",),
                 resources=objects,
                 conditions=(
-                    Condition(
-                        "StringNotEqualsIfExists", "s3:x-amz-server-side-encryption", "aws:kms"
-                    ),
+                    Condition("Null", algorithm, "false"),
+                    Condition("StringNotEquals", algorithm, "aws:kms"),
                 ),
             ),
             Statement(
@@ -128,11 +131,8 @@ def bucket_policy(bucket_arn: pulumi.Input[str], options: BucketPolicyOptions) -
                 actions=("s3:PutObject",),
                 resources=objects,
                 conditions=(
-                    Condition(
-                        "ArnNotEqualsIfExists",
-                        "s3:x-amz-server-side-encryption-aws-kms-key-id",
-                        options.kms_key_arn,
-                    ),
+                    Condition("Null", key_id, "false"),
+                    Condition("ArnNotEquals", key_id, options.kms_key_arn),
                 ),
             ),
         ]
@@ -158,103 +158,22 @@ def bucket_policy(bucket_arn: pulumi.Input[str], options: BucketPolicyOptions) -
 def _tag_write_denies(
     objects: tuple[pulumi.Input[str], ...], options: BucketPolicyOptions
 ) -> list[Statement]:
-    """Tag writes stay the tagger's, except tags that arrive with a correct new upload.
+    """Every tag write is the tagger's, including the tags of an upload.
 
-    S3 authorises a PutObject carrying `x-amz-tagging` as `s3:PutObjectTagging` too, so a
-    bucket that denies that action to everyone but the tagger refuses every tagged upload.
-    With an upload category the deny is split, because the statements of a Deny are OR-ed
-    while the conditions inside one are AND-ed:
-
-    - every other tag write (version tagging, tag deletion) stays the tagger's alone;
-    - `s3:PutObjectTagging` by anyone else is refused when the object already carries any
-      required tag (`s3:ExistingObjectTag/<key>` present): that is re-tagging. S3 does not
-      evaluate existing-object tags for PutObject, so a new upload never matches;
-    - and it is refused unless the request's tags are exactly the upload's: the caller's own
-      project, this bucket's data type and classification, a known environment, no other key.
-      A negated operator also matches a missing key, so each test doubles as a presence check.
-
-    Residual risk: no condition tells a PutObject-with-tags from a PutObjectTagging on an
-    existing object that has no tags yet. Such an object can be given the values the
-    statements above allow, which are the values the tagger would derive for its key.
+    S3 authorises a PutObject carrying `x-amz-tagging` as `s3:PutObjectTagging` too, so this
+    deny also refuses uploads that bring their own tags: people upload untagged objects, and
+    the object tagger tags them from their key when S3 reports them created.
     """
-    tagger = Condition("ArnNotLike", "aws:PrincipalArn", *options.tagger_role_arns)
-    category = options.upload_category
-    if category is None:
-        return [
-            Statement(
-                sid="DenyTagWritesExceptTagger",
-                effect="Deny",
-                principal=ANY_PRINCIPAL,
-                actions=TAG_WRITE_ACTIONS,
-                resources=objects,
-                conditions=(tagger,),
-            )
-        ]
-    others = tuple(a for a in TAG_WRITE_ACTIONS if a != UPLOAD_TAGGING_ACTION)
-    statements = [
+    return [
         Statement(
             sid="DenyTagWritesExceptTagger",
             effect="Deny",
             principal=ANY_PRINCIPAL,
-            actions=others,
+            actions=TAG_WRITE_ACTIONS,
             resources=objects,
-            conditions=(tagger,),
+            conditions=(Condition("ArnNotLike", "aws:PrincipalArn", *options.tagger_role_arns),),
         )
     ]
-
-    def deny_tagging(sid: str, condition: Condition) -> Statement:
-        return Statement(
-            sid=sid,
-            effect="Deny",
-            principal=ANY_PRINCIPAL,
-            actions=(UPLOAD_TAGGING_ACTION,),
-            resources=objects,
-            conditions=(tagger, condition),
-        )
-
-    statements += [
-        deny_tagging(
-            f"DenyRetaggingExceptTagger{_sid_part(key.value)}",
-            Condition("Null", existing_object_tag(key), "false"),
-        )
-        for key in OBJECT_REQUIRED_KEYS
-    ]
-    expected = _upload_tag_values(category)
-    statements += [
-        deny_tagging(
-            f"DenyUploadTagExceptTagger{_sid_part(key.value)}",
-            Condition("StringNotEquals", request_object_tag(key), *expected[key]),
-        )
-        for key in OBJECT_REQUIRED_KEYS
-    ]
-    statements.append(
-        deny_tagging(
-            "DenyUploadTagKeysExceptTagger",
-            Condition(
-                "ForAnyValue:StringNotEquals",
-                "s3:RequestObjectTagKeys",
-                *(key.value for key in OBJECT_REQUIRED_KEYS),
-            ),
-        )
-    )
-    return statements
-
-
-def _upload_tag_values(category: DataCategory) -> dict[TagKey, tuple[str, ...]]:
-    """The tag values a person's upload to `category`'s bucket must carry, by required key.
-
-    The classification is the category's, fixed per bucket, so an uploader cannot lower it.
-    """
-    values = {
-        TagKey.PROJECT: (principal_tag(TagKey.PROJECT),),
-        TagKey.DATA_TYPE: (category.name,),
-        TagKey.DATA_CLASSIFICATION: (category.classification,),
-        TagKey.ENVIRONMENT: ENVIRONMENTS,
-    }
-    missing = [key for key in OBJECT_REQUIRED_KEYS if key not in values]
-    if missing:
-        raise ValueError(f"no upload tag value for required object keys {missing}")
-    return values
 
 
 def key_policy(account_root_arn: pulumi.Input[str]) -> PolicyDocument:
@@ -467,27 +386,19 @@ def research_access_policy(access: ResearchAccess) -> PolicyDocument:
 
 
 def _upload_statement(target: UploadTarget, pinned: Condition) -> Statement:
-    """Tagged uploads into the session's project prefix of one category's bucket."""
-    values = _upload_tag_values(target.category)
+    """Uploads of any size into the session's project prefix of one category's bucket.
+
+    No tags: multipart parts carry none, and the bucket policy leaves tag writes to the
+    tagger, which derives the object's tags from its key. Until then the object carries no
+    `project` tag, so no research role can read it.
+    """
     own_project = principal_tag(TagKey.PROJECT)
     return Statement(
-        sid=f"UploadTagged{_sid_part(target.category.name)}",
+        sid=f"Upload{_sid_part(target.category.name)}",
         effect="Allow",
-        actions=("s3:PutObject", UPLOAD_TAGGING_ACTION),
+        actions=UPLOAD_ACTIONS,
         resources=(objects_in(target.bucket_arn, f"{PROJECTS_ROOT}/{own_project}/"),),
-        conditions=(
-            *(
-                Condition("StringEquals", request_object_tag(key), *values[key])
-                for key in OBJECT_REQUIRED_KEYS
-            ),
-            pinned,
-            Condition(
-                "ForAllValues:StringEquals",
-                "s3:RequestObjectTagKeys",
-                *(key.value for key in OBJECT_REQUIRED_KEYS),
-            ),
-            *(Condition("Null", request_object_tag(key), "false") for key in OBJECT_REQUIRED_KEYS),
-        ),
+        conditions=(pinned,),
     )
 
 

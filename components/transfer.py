@@ -566,7 +566,9 @@ class Transfer(pulumi.ComponentResource):
         )
 
     def _create_tagger(self, task_arns: list[pulumi.Output[str]]) -> PlatformFunction:
-        categories = list(self._destinations)
+        # Every data category, not only the DataSync destinations: the lab registers datasets
+        # in the reference and variant-call buckets, and people upload to every category.
+        categories = self._categories()
         buckets = [self._buckets[c] for c in categories]
         executions = [arn.apply(lambda a: f"{a}/execution/*") for arn in task_arns]
         statements: list[PolicyStatement] = [
@@ -663,8 +665,9 @@ class Transfer(pulumi.ComponentResource):
                 "Resource": [pulumi.Output.concat("arn:aws:s3:::", b, "/*") for b in buckets],
             },
             {
+                # Reports above the SDK's 8 MB threshold go up in parts; a failed one is aborted.
                 "Sid": "WriteAuditReports",
-                "Action": ["s3:PutObject"],
+                "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
                 "Resource": [
                     pulumi.Output.concat(
                         "arn:aws:s3:::", self._reports_bucket, f"/{AUDIT_REPORT_PREFIX}/*"
@@ -672,8 +675,11 @@ class Transfer(pulumi.ComponentResource):
                 ],
             },
             {
+                # A multipart upload to an SSE-KMS bucket needs kms:Decrypt as well (S3 User
+                # Guide, "Multipart upload API and permissions"): S3 decrypts the data key to
+                # add each part.
                 "Sid": "EncryptAuditReports",
-                "Action": ["kms:GenerateDataKey"],
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
                 "Resource": [self._args["data_key_arn"]],
                 "Condition": self._via("s3"),
             },

@@ -9,9 +9,9 @@ import pulumi
 import pytest
 
 from components.data_lake import DataLake, DataLakeArgs, DataLakeArgsError
-from components.data_lake_policies import DATA_READ_ACTIONS, TAG_WRITE_ACTIONS
+from components.data_lake_policies import DATA_READ_ACTIONS, TAG_WRITE_ACTIONS, UPLOAD_ACTIONS
 from components.physical_names import tagger_role_name
-from taxonomy import CATEGORIES, ENVIRONMENTS, OBJECT_REQUIRED_KEYS, category_by_name
+from taxonomy import CATEGORIES, category_by_name
 from tests.support.harness import Registered, json_input, record
 from tools.iam_lint import lint_recorded
 from tools.preview.program import RecordedResource
@@ -298,9 +298,10 @@ def test_kms_buckets_refuse_uploads_with_another_encryption(lake: Registered) ->
         statements = _policy(lake, bucket)
         algorithm = statements["DenyNonKmsEncryption"]["Condition"]
         assert algorithm == {
-            "StringNotEqualsIfExists": {"s3:x-amz-server-side-encryption": "aws:kms"}
+            "Null": {"s3:x-amz-server-side-encryption": "false"},
+            "StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"},
         }
-        key = statements["DenyForeignKmsKey"]["Condition"]["ArnNotEqualsIfExists"]
+        key = statements["DenyForeignKmsKey"]["Condition"]["ArnNotEquals"]
         region = bucket.rsplit("-", 3)[-3:]
         assert key["s3:x-amz-server-side-encryption-aws-kms-key-id"].startswith(
             f"arn:aws:kms:{'-'.join(region)}:"
@@ -505,7 +506,10 @@ def _uploads(registered: Registered) -> dict[str, dict[str, Any]]:
     """Research upload statements by the category whose bucket they target."""
     statements = _research_statements(registered).values()
     found = [s for s in statements if "s3:PutObject" in _as_list(s["Action"])]
-    return {s["Condition"]["StringEquals"]["s3:RequestObjectTag/data-type"]: s for s in found}
+    by_arn = {f"arn:aws:s3:::{_name(c.bucket_slug, PRIMARY)}/": c.name for c in CATEGORIES}
+    return {
+        name: s for s in found for arn, name in by_arn.items() if str(s["Resource"]).startswith(arn)
+    }
 
 
 def test_uploads_go_only_to_categories_of_the_groups_classifications(lake: Registered) -> None:
@@ -517,27 +521,16 @@ def test_uploads_go_only_to_categories_of_the_groups_classifications(lake: Regis
     assert "analysis_report" not in cleared
 
 
-def test_uploads_require_the_sessions_project_and_the_buckets_category_tags(
+def test_uploads_are_any_size_into_the_own_project_prefix_and_carry_no_tags(
     lake: Registered,
 ) -> None:
-    """PutObject (and the PutObjectTagging S3 checks for its tags) need every required tag:
-    own project, the bucket category's data type and classification, no other key."""
+    """Multipart-capable uploads (PutObject covers Create/UploadPart/Complete) only under the
+    session's own project prefix; no tag write, so the tagger alone tags the object."""
     for name, upload in _uploads(lake).items():
         category = category_by_name(name)
-        assert _as_list(upload["Action"]) == ["s3:PutObject", "s3:PutObjectTagging"]
-        condition = upload["Condition"]
-        assert condition["StringEquals"] == {
-            "s3:RequestObjectTag/project": "${aws:PrincipalTag/project}",
-            "s3:RequestObjectTag/data-type": category.name,
-            "s3:RequestObjectTag/data-classification": category.classification,
-            "s3:RequestObjectTag/environment": list(ENVIRONMENTS),
-            "aws:PrincipalTag/project": GROUP["projects"],
-        }
-        assert condition["Null"] == {
-            f"s3:RequestObjectTag/{k.value}": "false" for k in OBJECT_REQUIRED_KEYS
-        }
-        assert condition["ForAllValues:StringEquals"] == {
-            "s3:RequestObjectTagKeys": [k.value for k in OBJECT_REQUIRED_KEYS]
+        assert _as_list(upload["Action"]) == list(UPLOAD_ACTIONS)
+        assert upload["Condition"] == {
+            "StringEquals": {"aws:PrincipalTag/project": GROUP["projects"]}
         }
         assert upload["Resource"] == (
             f"arn:aws:s3:::{_name(category.bucket_slug, PRIMARY)}"
@@ -545,19 +538,10 @@ def test_uploads_require_the_sessions_project_and_the_buckets_category_tags(
         )
 
 
-def test_no_research_statement_writes_other_tags(lake: Registered) -> None:
-    """PutObjectTagging only in upload statements; never version tagging or tag deletion."""
+def test_no_research_statement_writes_tags(lake: Registered) -> None:
+    """No research statement holds any tag write."""
     for statement in _research_statements(lake).values():
-        actions = _as_list(statement["Action"])
-        assert not {
-            "s3:PutObjectVersionTagging",
-            "s3:DeleteObjectTagging",
-            "s3:DeleteObjectVersionTagging",
-        } & set(actions)
-        if "s3:PutObjectTagging" in actions:
-            assert (
-                "s3:RequestObjectTag/data-classification" in statement["Condition"]["StringEquals"]
-            )
+        assert not set(TAG_WRITE_ACTIONS) & set(_as_list(statement["Action"]))
 
 
 def _tagger_arn() -> str:
@@ -565,58 +549,25 @@ def _tagger_arn() -> str:
 
 
 def test_only_the_tagger_may_write_object_tags(lake: Registered) -> None:
-    """Every data bucket denies version tagging and tag deletion to all but the tagger; the
-    replicas deny PutObjectTagging too, with no exemption."""
+    """Every data bucket, primary or replica, denies every tag write to all but the tagger
+    (which also refuses uploads that bring their own tags)."""
     for bucket in DATA_BUCKETS:
         statement = _policy(lake, bucket)["DenyTagWritesExceptTagger"]
         assert statement["Effect"] == "Deny"
         assert statement["Principal"] == "*"
-        expected = set(TAG_WRITE_ACTIONS)
-        if bucket.endswith(PRIMARY):
-            expected -= {"s3:PutObjectTagging"}
-        assert sorted(_as_list(statement["Action"])) == sorted(expected)
+        assert sorted(_as_list(statement["Action"])) == sorted(TAG_WRITE_ACTIONS)
         assert statement["Condition"] == {"ArnNotLike": {"aws:PrincipalArn": _tagger_arn()}}
 
 
-def test_put_object_tagging_is_exempt_only_for_correct_new_uploads(lake: Registered) -> None:
-    """On a primary bucket, PutObjectTagging by anyone but the tagger is denied on objects that
-    already carry a required tag, and unless the tags are exactly the upload's."""
-    for category in CATEGORIES:
-        statements = _policy(lake, _name(category.bucket_slug, PRIMARY))
-        tagging = {
-            sid: s
-            for sid, s in statements.items()
-            if "s3:PutObjectTagging" in _as_list(s["Action"])
-        }
-        for statement in tagging.values():
-            assert statement["Effect"] == "Deny"
-            assert statement["Principal"] == "*"
-            assert statement["Action"] == "s3:PutObjectTagging"
-            assert statement["Condition"]["ArnNotLike"] == {"aws:PrincipalArn": _tagger_arn()}
-        existing = {
-            key
-            for s in tagging.values()
-            for key, value in s["Condition"].get("Null", {}).items()
-            if value == "false"
-        }
-        assert existing == {f"s3:ExistingObjectTag/{k.value}" for k in OBJECT_REQUIRED_KEYS}
-        pinned = {
-            key: value
-            for s in tagging.values()
-            for key, value in s["Condition"].get("StringNotEquals", {}).items()
-        }
-        assert pinned == {
-            "s3:RequestObjectTag/project": "${aws:PrincipalTag/project}",
-            "s3:RequestObjectTag/data-type": category.name,
-            "s3:RequestObjectTag/data-classification": category.classification,
-            "s3:RequestObjectTag/environment": list(ENVIRONMENTS),
-        }
-        keys = statements["DenyUploadTagKeysExceptTagger"]["Condition"]
-        assert keys["ForAnyValue:StringNotEquals"] == {
-            "s3:RequestObjectTagKeys": [k.value for k in OBJECT_REQUIRED_KEYS]
-        }
-        # Every PutObjectTagging deny carries one condition beside the tagger exemption.
-        assert all(len(s["Condition"]) == 2 for s in tagging.values())
+def test_primary_data_buckets_send_events_to_eventbridge(lake: Registered) -> None:
+    """The tagger hears of new objects: every primary data bucket, and no replica, has
+    EventBridge notifications on."""
+    notified = {
+        r.inputs["bucket"]
+        for r in lake.of_type("aws:s3/bucketNotification:BucketNotification")
+        if r.inputs.get("eventbridge")
+    }
+    assert notified == {_name(c.bucket_slug, PRIMARY) for c in CATEGORIES}
 
 
 def test_every_rendered_iam_document_lints_clean(lake: Registered) -> None:

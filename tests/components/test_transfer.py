@@ -170,10 +170,8 @@ def test_schedules_use_time_zone(registered: Registered) -> None:
 def test_functions_environment_parses(registered: Registered) -> None:
     """Each function's recorded environment satisfies its own config parser."""
     tagger = load_tagger_config(_env(registered, "gen-test-object-tagger"))
-    assert set(tagger.bucket_categories) == {
-        "gen-test-raw-sequence",
-        "gen-test-processed-genome",
-    }
+    # Every category: lab datasets land in the reference and variant-call buckets too.
+    assert set(tagger.bucket_categories) == {f"gen-test-{c.bucket_slug}" for c in CATEGORIES}
     assert tagger.task_report_bucket == "gen-test-transfer-reports"
     audit = load_audit_config(_env(registered, "gen-test-tag-audit"))
     assert len(audit.bucket_categories) == len(CATEGORIES)

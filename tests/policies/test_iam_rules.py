@@ -111,6 +111,17 @@ def test_unconditioned_upload_is_reported(
     assert fragment in found[0][2]
 
 
+def test_upload_confined_to_the_own_project_prefix_passes(pack: PackClient) -> None:
+    """An untagged upload only under `projects/${aws:PrincipalTag/project}/` is the platform's
+    to tag (multipart parts carry no tags), so it is not reported."""
+    statement = {
+        "Effect": "Allow",
+        "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
+        "Resource": f"{LAKE}/projects/${{aws:PrincipalTag/project}}/*",
+    }
+    assert hits(pack.analyze_stack(_role("researchers", statement)), UPLOAD_RULE) == []
+
+
 def test_service_role_uploads_are_out_of_scope(pack: PackClient) -> None:
     """The DataSync or tagger service roles are not ABAC-scoped people."""
     fakes = _role("ingest", _statement("s3:PutObject"), LAMBDA_TRUST)

@@ -35,6 +35,7 @@ from components.physical_names import (
 )
 from components.transfer_fanout import TransferFanOut, fanout_state_machine_arn
 from taxonomy import CATEGORIES, category_by_name
+from taxonomy.derivation import PROJECTS_ROOT
 
 __all__ = [
     "DEFAULT_DESTINATIONS",
@@ -61,6 +62,9 @@ S3_KEY_ROOT: Final = "/projects"
 SCRATCH_EXCLUDES: Final = "/scratch*|*/scratch*"
 """Never transferred: scratch space, wherever it appears."""
 EVENT_DETAIL_TYPE: Final = "DataSync Task Execution State Change"
+S3_EVENT_SOURCE: Final = "aws.s3"
+OBJECT_CREATED: Final = "Object Created"
+"""S3's new-object event on EventBridge (`functions.object_tagger.event.OBJECT_CREATED`)."""
 
 _HH_MM: Final = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _PREFIX: Final = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
@@ -262,6 +266,7 @@ class Transfer(pulumi.ComponentResource):
         self._create_schedules(start, audit)
         self._create_finish_rules(task_arns, tagger)
         self._create_lab_dataset_rule(tagger)
+        self._create_object_created_rule(tagger)
         self.fanout_state_machine_arn = self._create_fan_out(tagger, audit)
 
         self.task_arns = pulumi.Output.all(*task_arns).apply(list)
@@ -850,6 +855,41 @@ class Transfer(pulumi.ComponentResource):
         aws.cloudwatch.EventTarget(
             f"{self._name}-succeeded-tag",
             rule=succeeded.name,
+            arn=tagger.function_arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
+        )
+
+    def _create_object_created_rule(self, tagger: PlatformFunction) -> None:
+        """Tag every object S3 creates under `projects/` in a data bucket: people upload
+        untagged (multipart parts carry no tags) and the platform tags from the key.
+
+        The buckets send their events to the default bus (`DataLake` turns EventBridge on);
+        the pattern matches S3's "Object Created" event (S3 User Guide, "EventBridge event
+        message structure"), whose `detail.object.key` is the key as stored.
+        """
+        buckets = [self._buckets[c] for c in self._categories()]
+        rule = aws.cloudwatch.EventRule(
+            f"{self._name}-object-created",
+            name=f"{self._prefix}-object-created",
+            description="An object was stored under projects/ in a data bucket: tag it",
+            event_pattern=pulumi.Output.json_dumps(
+                {
+                    "source": [S3_EVENT_SOURCE],
+                    "detail-type": [OBJECT_CREATED],
+                    "detail": {
+                        "bucket": {"name": buckets},
+                        "object": {"key": [{"prefix": f"{PROJECTS_ROOT}/"}]},
+                    },
+                }
+            ),
+            opts=self._child,
+        )
+        permission = tagger.allow_invocation(
+            "events.amazonaws.com", rule.arn, label="object-created"
+        )
+        aws.cloudwatch.EventTarget(
+            f"{self._name}-object-created-tag",
+            rule=rule.name,
             arn=tagger.function_arn,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
         )

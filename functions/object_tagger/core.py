@@ -26,7 +26,11 @@ from functions.common.object_keys import is_folder_marker
 from functions.common.ports import COUNT, MetricSink, Publisher
 from functions.common.s3_types import ObjectNotFoundError, ObjectSummary, S3Error
 from functions.object_tagger.config import TaggerConfig
-from functions.object_tagger.event import DatasetPrefixAssociated, ExecutionStateChange
+from functions.object_tagger.event import (
+    DatasetPrefixAssociated,
+    ExecutionStateChange,
+    ObjectCreated,
+)
 from functions.object_tagger.fanout import execution_name, fan_out_input, lab_execution_name
 from functions.object_tagger.plan import (
     UNCLASSIFIED_CLASSIFICATION,
@@ -549,6 +553,36 @@ def tag_prefix(
     summary.aborted = listing.error
     _finish(summary, publisher, metrics)
     return summary
+
+
+def tag_object(
+    event: ObjectCreated, *, config: TaggerConfig, store: TaggingStore, metrics: MetricSink
+) -> dict[str, object]:
+    """Tag the one object an S3 `Object Created` event names, with the same per-object logic
+    as `tag_execution`: people's uploads (of any size) get their tags from the platform, not
+    from the uploader. No SNS per object; the daily audit reports what stays unclassified.
+    Raise TaggingFailedError when S3 failed, so the asynchronous invocation is retried."""
+    result = ObjectTagger(config, store)(
+        ObjectSummary(bucket=event.bucket, key=event.key, size=event.size)
+    )
+    summary = TaggingSummary(
+        execution_arn="",
+        environment=config.environment,
+        tag_unclassified=config.tag_unclassified,
+        trigger=f"S3 {event.reason or 'Object Created'}",
+    )
+    summary.record(result)
+    _record_metrics(summary, metrics)
+    if result.outcome is Outcome.FAILED:
+        raise TaggingFailedError(f"s3://{event.bucket}/{event.key}: {result.detail}")
+    return {
+        "bucket": event.bucket,
+        "key": event.key,
+        "reason": event.reason,
+        "outcome": result.outcome.value,
+        "detail": result.detail,
+        "wrote": result.wrote,
+    }
 
 
 def _batch_objects(batch: ObjectBatch) -> Iterator[ObjectSummary]:

@@ -7,6 +7,14 @@ in `detail.State` and the execution ARN in `resources`:
      "resources": ["arn:aws:datasync:ap-south-1:111122223333:task/task-…/execution/exec-…"],
      "detail": {"State": "SUCCESS"}, "id": "…", "time": "…", ...}
 
+A primary data bucket with EventBridge notifications on sends "Object Created" for every new
+object (an upload of any size, a DataSync write, a copy); the key is the object's key as stored
+(S3 User Guide, "EventBridge event message structure"):
+
+    {"source": "aws.s3", "detail-type": "Object Created", "id": "…",
+     "detail": {"bucket": {"name": "<bucket>"}, "object": {"key": "projects/p1/…", "size": 5},
+                "reason": "PutObject" | "CompleteMultipartUpload" | "CopyObject", ...}, ...}
+
 The lab sync workflow (components/lab_sync_workflow.py, state `AssociatePrefixTags`) puts a
 "Dataset Prefix Associated" event on the lab event bus for every registered dataset:
 
@@ -30,12 +38,16 @@ __all__ = [
     "DETAIL_TYPE",
     "LAB_DETAIL_TYPE",
     "LAB_SOURCE",
+    "OBJECT_CREATED",
+    "S3_SOURCE",
     "SOURCE",
     "DatasetPrefixAssociated",
     "ExecutionStateChange",
+    "ObjectCreated",
     "TaggerEvent",
     "parse_event",
     "parse_lab_event",
+    "parse_object_created",
     "parse_tagger_event",
 ]
 
@@ -43,6 +55,9 @@ SOURCE: Final = "aws.datasync"
 DETAIL_TYPE: Final = "DataSync Task Execution State Change"
 LAB_SOURCE: Final = "genomics.lab"
 """`source` of the lab sync workflow's events (`components.lab_sync_workflow.EVENT_SOURCE`)."""
+S3_SOURCE: Final = "aws.s3"
+OBJECT_CREATED: Final = "Object Created"
+"""Detail type of S3's new-object events on EventBridge."""
 LAB_DETAIL_TYPE: Final = "Dataset Prefix Associated"
 """Detail type of a dataset's prefix (`components.lab_sync_workflow.PREFIX_ASSOCIATED`)."""
 
@@ -122,7 +137,52 @@ class DatasetPrefixAssociated:
         return f"s3://{self.bucket}/{self.prefix}"
 
 
-TaggerEvent = ExecutionStateChange | DatasetPrefixAssociated
+@dataclass(frozen=True, slots=True)
+class ObjectCreated:
+    """S3 stored a new object (or a new version of one) in a bucket the tagger tags."""
+
+    event_id: str
+    bucket: str
+    key: str
+    size: int
+    reason: str
+    """The S3 operation that created it, e.g. `CompleteMultipartUpload`."""
+
+
+def parse_object_created(event: object, *, buckets: Collection[str]) -> ObjectCreated:
+    """The typed S3 event; MalformedEventError names the first field that is missing or wrong,
+    including a bucket the tagger does not tag."""
+    body = require_mapping(event, "event")
+    if body.get("source") != S3_SOURCE:
+        raise MalformedEventError("source", repr(S3_SOURCE), body.get("source"))
+    if body.get("detail-type") != OBJECT_CREATED:
+        raise MalformedEventError("detail-type", repr(OBJECT_CREATED), body.get("detail-type"))
+    detail = require_mapping(body.get("detail"), "detail")
+    bucket = require_string(
+        require_mapping(detail.get("bucket"), "detail.bucket"), "name", path="detail.bucket"
+    )
+    if bucket not in buckets:
+        raise MalformedEventError(
+            "detail.bucket.name",
+            f"a bucket this tagger tags ({', '.join(sorted(buckets))})",
+            bucket,
+        )
+    obj = require_mapping(detail.get("object"), "detail.object")
+    key = require_string(obj, "key", path="detail.object")
+    size = obj.get("size", 0)
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise MalformedEventError("detail.object.size", "a byte count", size)
+    reason = detail.get("reason", "")
+    return ObjectCreated(
+        event_id=str(body.get("id", "")),
+        bucket=bucket,
+        key=key,
+        size=size,
+        reason=str(reason),
+    )
+
+
+TaggerEvent = ExecutionStateChange | DatasetPrefixAssociated | ObjectCreated
 """Every EventBridge event the tagger acts on."""
 
 
@@ -172,12 +232,14 @@ def parse_lab_event(event: object, *, buckets: Collection[str]) -> DatasetPrefix
 
 
 def parse_tagger_event(event: object, *, buckets: Collection[str]) -> TaggerEvent:
-    """A DataSync state change or a lab `Dataset Prefix Associated` event, told apart by
-    `source`; MalformedEventError names the first field that is missing or wrong."""
+    """A DataSync state change, an S3 `Object Created` or a lab `Dataset Prefix Associated`
+    event, told apart by `source`; MalformedEventError names the first wrong field."""
     body = require_mapping(event, "event")
     source = body.get("source")
     if source == LAB_SOURCE:
         return parse_lab_event(body, buckets=buckets)
     if source == SOURCE:
         return parse_event(body)
-    raise MalformedEventError("source", f"{SOURCE!r} or {LAB_SOURCE!r}", source)
+    if source == S3_SOURCE:
+        return parse_object_created(body, buckets=buckets)
+    raise MalformedEventError("source", f"{SOURCE!r}, {S3_SOURCE!r} or {LAB_SOURCE!r}", source)

@@ -1,10 +1,11 @@
 """Lambda entry point of the object tagger: event in, `core.tag_execution` / `core.tag_prefix`,
 errors out.
 
-EventBridge invokes it (asynchronously) for "DataSync Task Execution State Change" events with
-State SUCCESS and for the lab sync workflow's "Dataset Prefix Associated" events (lab event
-bus, source `genomics.lab`: tag every object under the dataset's prefix); the fan-out state
-machine invokes it (synchronously) with Distributed Map batches
+EventBridge invokes it (asynchronously) for "DataSync Task Execution State Change" events
+with State SUCCESS, for S3 "Object Created" events of the data buckets (one object: people's
+uploads are tagged by the platform), and for the lab sync workflow's "Dataset Prefix
+Associated" events (lab event bus, source `genomics.lab`: tag every object under the
+dataset's prefix); the fan-out state machine invokes it (synchronously) with Distributed Map batches
 (`{"Items": [...], "BatchInput": {"mode": "tag", ...}}`), which it tags and answers with counts.
 
 Raising makes Lambda's asynchronous invocation retry the event and, after the last retry, hand
@@ -33,8 +34,12 @@ from functions.common.ports import COUNT
 from functions.common.s3_adapter import S3Adapter
 from functions.common.states_adapter import StatesAdapter
 from functions.object_tagger.config import load_config
-from functions.object_tagger.core import tag_batch, tag_execution, tag_prefix
-from functions.object_tagger.event import DatasetPrefixAssociated, parse_tagger_event
+from functions.object_tagger.core import tag_batch, tag_execution, tag_object, tag_prefix
+from functions.object_tagger.event import (
+    DatasetPrefixAssociated,
+    ObjectCreated,
+    parse_tagger_event,
+)
 
 __all__ = ["lambda_handler"]
 
@@ -86,8 +91,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, o
         event,
         metrics,
         logger,
-        "event is neither a DataSync execution state change nor a lab Dataset Prefix Associated",
+        "event is neither a DataSync execution state change, an S3 Object Created nor a lab "
+        "Dataset Prefix Associated",
     )
+    if isinstance(change, ObjectCreated):
+        logger.append_keys(bucket=change.bucket, key=change.key, event_id=change.event_id)
+        result = tag_object(change, config=CONFIG, store=_s3, metrics=metrics)
+        logger.info("object tagging finished", extra=result)
+        return result
     if isinstance(change, DatasetPrefixAssociated):
         logger.append_keys(
             dataset_id=change.dataset_id, request_id=change.request_id, event_id=change.event_id

@@ -82,3 +82,40 @@ def test_the_data_buckets_trust_the_tagger_the_transfer_creates(stack: Registere
     data_policies = [p.name for p in policies if "DenyTagWrites" in p.inputs["policy"]]
     assert data_policies
     assert exempting == data_policies
+
+
+def test_every_bucket_people_upload_to_tells_the_tagger(stack: Registered) -> None:
+    """The buckets research roles upload to send events to EventBridge, and one rule sends
+    their `Object Created` events to the tagger (which is allowed to be invoked by it)."""
+    upload_buckets = {
+        str(statement["Resource"]).removeprefix("arn:aws:s3:::").split("/")[0]
+        for policy in stack.of_type("aws:iam/rolePolicy:RolePolicy")
+        for statement in json.loads(policy.inputs["policy"])["Statement"]
+        if str(statement.get("Sid", "")).startswith("Upload")
+    }
+    assert upload_buckets
+    notifying = {
+        r.inputs["bucket"]
+        for r in stack.of_type("aws:s3/bucketNotification:BucketNotification")
+        if r.inputs.get("eventbridge")
+    }
+    assert upload_buckets <= notifying
+    rules = [
+        r
+        for r in stack.of_type("aws:cloudwatch/eventRule:EventRule")
+        if '"Object Created"' in str(r.inputs.get("eventPattern", ""))
+    ]
+    assert len(rules) == 1
+    pattern = json.loads(rules[0].inputs["eventPattern"])
+    assert set(pattern["detail"]["bucket"]["name"]) >= notifying
+    tagger = next(
+        r
+        for r in stack.of_type("aws:lambda/function:Function")
+        if r.inputs["name"].endswith("-object-tagger")
+    )
+    targets = [
+        t
+        for t in stack.of_type("aws:cloudwatch/eventTarget:EventTarget")
+        if t.inputs["rule"] == rules[0].inputs["name"]
+    ]
+    assert [t.inputs["arn"] for t in targets] == [tagger.outputs["arn"]]

@@ -118,7 +118,7 @@ def test_malformed_lab_event_names_the_field(event: dict[str, object], field: st
 
 
 def test_tagger_event_is_told_apart_by_source() -> None:
-    """Both event kinds parse through one entry; any other source is refused naming both."""
+    """Every event kind parses through one entry; any other source is refused naming all."""
     assert isinstance(
         parse_tagger_event(state_change_event(), buckets={RAW_BUCKET}), ExecutionStateChange
     )
@@ -126,5 +126,5 @@ def test_tagger_event_is_told_apart_by_source() -> None:
         parse_tagger_event(lab_event(), buckets={RAW_BUCKET}), DatasetPrefixAssociated
     )
     with pytest.raises(MalformedEventError, match=r"genomics\.lab") as caught:
-        parse_tagger_event({**lab_event(), "source": "aws.s3"}, buckets={RAW_BUCKET})
+        parse_tagger_event({**lab_event(), "source": "aws.ec2"}, buckets={RAW_BUCKET})
     assert caught.value.field == "source"

@@ -25,7 +25,13 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet
 	touch $@
 
-setup: $(VENV)/.synced ## Create .venv from the lock file (pinned, reproducible).
+# The Amazon States Language validator the tests run (npm, pinned by its lock file).
+ASL := tools/asl
+$(ASL)/node_modules/.installed: $(ASL)/package.json $(ASL)/package-lock.json
+	npm ci --prefix $(ASL) --no-audit --no-fund --silent
+	touch $@
+
+setup: $(VENV)/.synced $(ASL)/node_modules/.installed ## Create .venv and tools/asl from their lock files (pinned, reproducible).
 
 preview: setup ## Offline preview of STACK (default prod) through the real policy pack.
 	$(PY) -m tools.preview --stack $(STACK) $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG))

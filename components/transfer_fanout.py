@@ -118,6 +118,10 @@ class FanOutRefs:
 
 def _batch_processor(mode: str, function_arn: str) -> Definition:
     step = f"{mode.capitalize()}Batch"
+    # State names are unique across the whole definition, nested Map processors included
+    # (Amazon States Language: "State names MUST be unique within the scope of the whole
+    # state machine"), so each mode's failure state carries the mode's name.
+    failed = f"{step}Failed"
     return Definition(
         start_at=step,
         states={
@@ -131,13 +135,11 @@ def _batch_processor(mode: str, function_arn: str) -> Definition:
                     Retry(_LAMBDA_TRANSIENT, interval_seconds=2, max_attempts=6, backoff_rate=2.0),
                     Retry(("TaggingFailedError",), interval_seconds=5, max_attempts=2),
                 ),
-                catch=(Catch((STATES_ALL,), "BatchFailed"),),
+                catch=(Catch((STATES_ALL,), failed),),
                 end=True,
                 comment=f"{mode} one batch of objects with the {mode} function in batch mode",
             ),
-            "BatchFailed": Fail(
-                error="BatchFailed", cause=f"the {mode} function failed on this batch"
-            ),
+            failed: Fail(error="BatchFailed", cause=f"the {mode} function failed on this batch"),
         },
     )
 

@@ -21,9 +21,10 @@ from components.physical_names import (
     tagger_role_name,
 )
 from components.providers import aws_provider
-from components.shared_filesystem import SCRATCH_VOLUMES_DIR, SharedFileSystem
+from components.shared_filesystem import SharedFileSystem
 from components.transfer import Transfer
 from components.workspaces import Workspaces
+from layout import SCRATCH_VOLUMES_DIR
 from settings import SettingsError, settings_from_pulumi_config
 from taxonomy import CATEGORIES
 
@@ -255,6 +256,7 @@ transfer = Transfer(
         "name_prefix": settings.name_prefix,
         "environment": settings.environment,
         "region": settings.primary_region,
+        "projects": settings.projects,
         "bucket_names": data_lake.bucket_names,
         "transfer_reports_bucket": data_lake.transfer_reports_bucket,
         "data_key_arn": data_lake.primary_key_arn,

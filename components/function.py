@@ -190,8 +190,8 @@ def _package_files(root: Path, relative_dir: str) -> dict[str, pulumi.Asset | pu
 
 def package_function(package: str, root: Path = _REPOSITORY_ROOT) -> pulumi.AssetArchive:
     """The deployment package of `functions/<package>/`: that folder, `functions/common/`,
-    `functions/__init__.py` and `taxonomy/`, at the same relative paths as in the repository
-    (so absolute imports work in Lambda), without caches or compiled files."""
+    `functions/__init__.py`, `taxonomy/` and `layout/`, at the same relative paths as in the
+    repository (so absolute imports work in Lambda), without caches or compiled files."""
     handler = root / "functions" / package / "handler.py"
     if not handler.is_file():
         raise ValueError(
@@ -202,7 +202,7 @@ def package_function(package: str, root: Path = _REPOSITORY_ROOT) -> pulumi.Asse
     init = root / "functions" / "__init__.py"
     if init.is_file():
         entries["functions/__init__.py"] = pulumi.FileAsset(str(init))
-    for relative_dir in (f"functions/{package}", "functions/common", "taxonomy"):
+    for relative_dir in (f"functions/{package}", "functions/common", "taxonomy", "layout"):
         entries.update(_package_files(root, relative_dir))
     return pulumi.AssetArchive(entries)
 

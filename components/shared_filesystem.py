@@ -26,6 +26,14 @@ import pulumi_kubernetes as k8s
 
 from components.compute_documents import efs_file_system_policy, key_policy, render
 from components.network import PlacedSubnet
+from layout import (
+    EFS_PROJECTS_ROOT,
+    EFS_SCRATCH_ROOT,
+    ENSURE_UNIQUE_DIRECTORY,
+    SCRATCH_VOLUMES_DIR,
+    SCRATCH_VOLUMES_PATH,
+    SUB_PATH_PATTERN,
+)
 
 __all__ = [
     "CSI_PROVISIONER",
@@ -44,19 +52,11 @@ PROJECTS_STORAGE_CLASS: Final = "efs-projects"
 """StorageClass of project workspaces (data survives the PVC in prod)."""
 
 SCRATCH_STORAGE_CLASS: Final = "efs-scratch"
-SCRATCH_VOLUMES_DIR: Final = "volumes"
-"""Directory under /scratch holding every scratch volume: the clean-up Lambda's one root.
-
-The Lambda mounts /scratch through its access point and refuses the mount itself as a root, so
-volumes live one level down, at /scratch/volumes/<namespace>/<pvc>.
-"""
 """StorageClass of temporary data under /scratch (pruned after the retention window)."""
 
 EFS_MOUNT_OPTIONS: Final = ("tls", "iam")
 """Encrypt NFS in transit and authenticate the client with its IAM role on every mount."""
 
-SUB_PATH_PATTERN: Final = "${.PVC.namespace}/${.PVC.name}"
-"""Directory of each dynamically provisioned volume under its base path."""
 
 ThroughputMode = Literal["elastic", "bursting", "provisioned"]
 
@@ -317,7 +317,7 @@ class SharedFileSystem(pulumi.ComponentResource):
             file_system_id=file_system.id,
             posix_user=aws.efs.AccessPointPosixUserArgs(uid=uid, gid=gid),
             root_directory=aws.efs.AccessPointRootDirectoryArgs(
-                path="/scratch",
+                path=EFS_SCRATCH_ROOT,
                 creation_info=aws.efs.AccessPointRootDirectoryCreationInfoArgs(
                     owner_uid=uid, owner_gid=gid, permissions="0770"
                 ),
@@ -330,7 +330,7 @@ class SharedFileSystem(pulumi.ComponentResource):
             f"{self._name}-projects-ap",
             file_system_id=file_system.id,
             root_directory=aws.efs.AccessPointRootDirectoryArgs(
-                path="/projects",
+                path=EFS_PROJECTS_ROOT,
                 creation_info=aws.efs.AccessPointRootDirectoryCreationInfoArgs(
                     owner_uid=0, owner_gid=0, permissions="0755"
                 ),
@@ -350,8 +350,10 @@ class SharedFileSystem(pulumi.ComponentResource):
             "provisioningMode": "efs-ap",
             "fileSystemId": file_system.id,
             "directoryPerms": perms,
+            # The layout contract (layout/): `<base>/<namespace>/<claim>`, no UUID suffix, so
+            # the DataSync includes can name each project's workspace directory.
             "subPathPattern": SUB_PATH_PATTERN,
-            "ensureUniqueDirectory": "true",
+            "ensureUniqueDirectory": str(ENSURE_UNIQUE_DIRECTORY).lower(),
         }
         projects = k8s.storage.v1.StorageClass(
             f"{self._name}-{PROJECTS_STORAGE_CLASS}",
@@ -361,7 +363,7 @@ class SharedFileSystem(pulumi.ComponentResource):
                 **common,
                 "gidRangeStart": str(self._args.get("gid_range_start", 50000)),
                 "gidRangeEnd": str(self._args.get("gid_range_end", 59999)),
-                "basePath": "/projects",
+                "basePath": EFS_PROJECTS_ROOT,
             },
             reclaim_policy=self._args.get("reclaim_policy", "Retain"),
             volume_binding_mode="Immediate",
@@ -379,7 +381,7 @@ class SharedFileSystem(pulumi.ComponentResource):
                 **common,
                 "uid": str(self._args.get("scratch_uid", 40000)),
                 "gid": str(self._args.get("scratch_gid", 40000)),
-                "basePath": f"/scratch/{SCRATCH_VOLUMES_DIR}",
+                "basePath": SCRATCH_VOLUMES_PATH,
             },
             reclaim_policy="Delete",
             volume_binding_mode="Immediate",

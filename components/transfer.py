@@ -1,17 +1,19 @@
 """Scheduled DataSync transfers from the shared file system to the data lake, and their tagging.
 
 At each transfer time an EventBridge Scheduler schedule invokes `start-transfer`, which starts
-one DataSync task per destination category (EFS `/projects/<project>/<area>` → the category's
-bucket under `projects/`). When an execution ends, EventBridge tells the transfers topic in
-words, and on success invokes the object tagger, which reads the task report and tags what
-was written. When a lab event bus is given, a rule on it also invokes the tagger for the lab
-sync workflow's `Dataset Prefix Associated` events (every object under the dataset's prefix).
-A daily schedule runs the tag audit over every data bucket.
+one DataSync task per destination category (every project's
+`/projects/<project>/workspace/<area>` on EFS → the category's bucket under `projects/`). When
+an execution ends, EventBridge tells the transfers topic in words, and on success invokes the
+object tagger, which reads the task report and tags what was written. When a lab event bus is
+given, a rule on it also invokes the tagger for the lab sync workflow's `Dataset Prefix
+Associated` events (every object under the dataset's prefix). A daily schedule runs the tag
+audit over every data bucket.
 
-Layout: the EFS location mounts through the projects access point, whose root is `/projects`,
-so paths in task reports are `/<project>/<area>/<file>`; the S3 locations write under
-`projects/`, so object keys are `projects/<project>/<area>/<file>` (what `taxonomy.derivation`
-expects).
+Layout: every path comes from the layout contract (`layout/`, docs/transfer.md). The EFS
+location mounts through the projects access point, whose root is `/projects`, so paths in task
+reports are `/<project>/workspace/<area>/<file>`; the S3 locations write under `projects/`, so
+object keys are `projects/<project>/workspace/<area>/<file>` (what `taxonomy.derivation`
+expects). People's uploads and the object-created rule use the same `projects/` root.
 """
 
 from __future__ import annotations
@@ -34,8 +36,14 @@ from components.physical_names import (
     tagger_role_name,
 )
 from components.transfer_fanout import TransferFanOut, fanout_state_machine_arn
+from layout import (
+    AREAS,
+    S3_KEY_ROOT,
+    LayoutError,
+    datasync_excludes,
+    datasync_includes,
+)
 from taxonomy import CATEGORIES, category_by_name
-from taxonomy.derivation import PROJECTS_ROOT
 
 __all__ = [
     "DEFAULT_DESTINATIONS",
@@ -47,20 +55,15 @@ __all__ = [
     "tagger_role_name",
 ]
 
-DEFAULT_DESTINATIONS: Final[Mapping[str, str]] = {
-    "raw_sequence": "raw",
-    "processed_genome": "processed",
-}
-"""Category → the project sub-directory (`/projects/<project>/<area>`) it receives."""
+DEFAULT_DESTINATIONS: Final[Mapping[str, str]] = AREAS
+"""Category → the workspace directory (`/projects/<project>/workspace/<area>`) it receives."""
 
 TASK_REPORT_PREFIX: Final = "datasync"
 """Key prefix of DataSync task reports in the transfer-reports bucket."""
 AUDIT_REPORT_PREFIX: Final = "tag-audit"
 """Key prefix of the tag audit's reports in the transfer-reports bucket."""
-S3_KEY_ROOT: Final = "/projects"
-"""Subdirectory of every S3 location: object keys start with `projects/`."""
-SCRATCH_EXCLUDES: Final = "/scratch*|*/scratch*"
-"""Never transferred: scratch space, wherever it appears."""
+S3_LOCATION_SUBDIRECTORY: Final = f"/{S3_KEY_ROOT}"
+"""Subdirectory of every S3 location: object keys start with `projects/` (layout)."""
 EVENT_DETAIL_TYPE: Final = "DataSync Task Execution State Change"
 S3_EVENT_SOURCE: Final = "aws.s3"
 OBJECT_CREATED: Final = "Object Created"
@@ -84,6 +87,8 @@ class TransferArgs(TypedDict):
     """Deployment environment (`dev`, `staging`, `prod`), passed to the functions."""
     region: str
     """Region of the file system and of the destination buckets, e.g. `ap-south-1`."""
+    projects: Sequence[str]
+    """Project slugs whose workspaces are transferred (the DataSync include filters)."""
     bucket_names: pulumi.Input[Mapping[str, Mapping[str, str]]]
     """The data lake's buckets: category → region → name (`DataLake.bucket_names`)."""
     transfer_reports_bucket: pulumi.Input[str]
@@ -190,6 +195,11 @@ def _validate(args: TransferArgs) -> None:
             )
     if not args["security_group_ids"]:
         raise ValueError("TransferArgs.security_group_ids is empty; pass the EFS client group")
+    try:
+        for area in destinations.values():
+            datasync_includes(args["projects"], area)
+    except LayoutError as error:
+        raise ValueError(f"TransferArgs.projects: {error}") from None
     threshold = args.get("fan_out_threshold")
     if threshold is not None and threshold < 1:
         raise ValueError(f"TransferArgs.fan_out_threshold {threshold} must be at least 1")
@@ -452,7 +462,7 @@ class Transfer(pulumi.ComponentResource):
             f"{self._name}-{slug}-location",
             s3_bucket_arn=pulumi.Output.concat("arn:aws:s3:::", bucket),
             s3_config=aws.datasync.S3LocationS3ConfigArgs(bucket_access_role_arn=role.arn),
-            subdirectory=S3_KEY_ROOT,
+            subdirectory=S3_LOCATION_SUBDIRECTORY,
             s3_storage_class="STANDARD",
             opts=self._child,
         )
@@ -474,12 +484,14 @@ class Transfer(pulumi.ComponentResource):
             source_location_arn=efs_location.arn,
             destination_location_arn=s3_location.arn,
             cloudwatch_log_group_arn=log_group.arn,
-            # Paths are relative to the access point root (/projects).
+            # Patterns are relative to the EFS location, the access point rooted at /projects;
+            # the layout contract writes them (one workspace area per project, no wildcards).
             includes=aws.datasync.TaskIncludesArgs(
-                filter_type="SIMPLE_PATTERN", value=f"/*/{area}"
+                filter_type="SIMPLE_PATTERN",
+                value=datasync_includes(self._args["projects"], area),
             ),
             excludes=aws.datasync.TaskExcludesArgs(
-                filter_type="SIMPLE_PATTERN", value=SCRATCH_EXCLUDES
+                filter_type="SIMPLE_PATTERN", value=datasync_excludes()
             ),
             options=aws.datasync.TaskOptionsArgs(
                 verify_mode="ONLY_FILES_TRANSFERRED",
@@ -878,7 +890,7 @@ class Transfer(pulumi.ComponentResource):
                     "detail-type": [OBJECT_CREATED],
                     "detail": {
                         "bucket": {"name": buckets},
-                        "object": {"key": [{"prefix": f"{PROJECTS_ROOT}/"}]},
+                        "object": {"key": [{"prefix": f"{S3_KEY_ROOT}/"}]},
                     },
                 }
             ),

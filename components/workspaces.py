@@ -16,12 +16,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.shared_filesystem import PROJECTS_STORAGE_CLASS
+from layout import WORKSPACE_CLAIM
 from taxonomy import is_project_slug
 
 __all__ = ["WORKSPACE_CLAIM", "WORKSPACE_SERVICE_ACCOUNT", "Workspaces", "WorkspacesArgs"]
 
-WORKSPACE_CLAIM: Final = "workspace"
-"""Name of each project's shared PVC."""
 
 WORKSPACE_SERVICE_ACCOUNT: Final = "workspace"
 """Name of each project's service account."""

@@ -219,7 +219,7 @@ def test_projects_storage_class_provisions_access_points_per_claim(efs: Register
         "gidRangeEnd": "59999",
         "basePath": "/projects",
         "subPathPattern": "${.PVC.namespace}/${.PVC.name}",
-        "ensureUniqueDirectory": "true",
+        "ensureUniqueDirectory": "false",
     }
 
 

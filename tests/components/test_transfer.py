@@ -21,6 +21,7 @@ ARGS: TransferArgs = {
     "name_prefix": "gen-test",
     "environment": "dev",
     "region": REGION,
+    "projects": ["p1", "p10"],
     "bucket_names": BUCKETS,
     "transfer_reports_bucket": "gen-test-transfer-reports",
     "data_key_arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/data",
@@ -97,10 +98,15 @@ def test_tasks_verify_log_and_filter(registered: Registered) -> None:
         assert options["verifyMode"] != "NONE"
         assert options["logLevel"] == "TRANSFER"
         assert options["bytesPerSecond"] == 200 * 1024 * 1024
-        assert "/scratch*" in task.inputs["excludes"]["value"].split("|")
+        assert task.inputs["excludes"]["value"] == "*/scratch"
         assert task.inputs["cloudwatchLogGroupArn"]
         includes.add(task.inputs["includes"]["value"])
-    assert includes == {"/*/raw", "/*/processed"}
+    # One pattern per project's workspace area, no wildcard (DataSync include patterns may
+    # hold `*` only as their last character).
+    assert includes == {
+        "/p1/workspace/raw|/p10/workspace/raw",
+        "/p1/workspace/processed|/p10/workspace/processed",
+    }
 
 
 def test_task_reports_go_to_transfer_reports_bucket(registered: Registered) -> None:

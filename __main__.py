@@ -15,9 +15,7 @@ from components.network import Network
 from components.observability import LogEncryptionKey, Observability
 from components.ops_automation import OpsAutomation
 from components.physical_names import (
-    datasync_efs_role_name,
     role_arn,
-    scratch_cleanup_role_name,
     tagger_role_name,
 )
 from components.providers import aws_provider
@@ -41,12 +39,12 @@ aws = aws_provider(
 )
 opts = pulumi.ResourceOptions(provider=aws)
 
-# Role ARNs known by name before their roles exist: the lake's tag-write deny and the file
-# system's policy must name them, and both are created before the transfer component.
+# The tagger's role ARN, known by name before the role exists: the lake's tag-write deny names
+# it (as an `aws:PrincipalArn` condition value, which IAM does not resolve) and the lake comes
+# before the transfer component that creates the role. Both sides take the name from
+# components/physical_names.py.
 account = pulumi_aws.get_caller_identity_output(opts=pulumi.InvokeOptions(provider=aws)).account_id
 tagger_role_arn = role_arn(account, tagger_role_name(settings.name_prefix))
-datasync_efs_role_arn = role_arn(account, datasync_efs_role_name(settings.name_prefix))
-scratch_cleanup_role_arn = role_arn(account, scratch_cleanup_role_name(settings.name_prefix))
 
 logs_key = LogEncryptionKey(f"{settings.name_prefix}-logs", settings.name_prefix, opts=opts)
 topics = AlertTopics(
@@ -108,19 +106,15 @@ shared_fs = SharedFileSystem(
             "nodes": cluster.node_security_group_id,
             "cluster": cluster.cluster_security_group_id,
         },
-        "client_role_arns": [
-            cluster.efs_csi_role_arn,
-            cluster.node_role_arn,
-            scratch_cleanup_role_arn,
-        ],
+        "client_role_arns": [cluster.efs_csi_role_arn, cluster.node_role_arn],
         "k8s_provider": cluster.k8s_provider,
+        "csi_driver": cluster.efs_csi_driver,
         "throughput_mode": settings.efs_throughput_mode,
         "provisioned_throughput_mibps": settings.efs_provisioned_mibps,
         "directory_perms": settings.efs_directory_perms,
         "gid_range_start": settings.efs_gid_range_start,
         "gid_range_end": settings.efs_gid_range_end,
         "reclaim_policy": settings.efs_reclaim_policy,
-        "root_access_role_arns": [datasync_efs_role_arn],
     },
     opts,
 )
@@ -130,6 +124,7 @@ Workspaces(
         "projects": settings.projects,
         "k8s_provider": cluster.k8s_provider,
         "storage_class_name": shared_fs.projects_storage_class_name,
+        "storage_ready": [cluster.efs_csi_driver],
         "storage_size": settings.workspace_storage,
         "cpu_quota": settings.workspace_cpu_quota,
         "memory_quota": settings.workspace_memory_quota,
@@ -185,6 +180,8 @@ ops = OpsAutomation(
             "access_point_arn": shared_fs.scratch_access_point_arn,
             "subnet_ids": [subnet["subnet_id"] for subnet in network.private_subnets],
             "security_group_id": shared_fs.client_security_group_id,
+            "api_security_group_ids": [network.api_client_security_group_id],
+            "mount_targets": shared_fs.mount_targets,
             # Every scratch volume lives under /scratch/volumes (the efs-scratch base path).
             "scratch_roots": [SCRATCH_VOLUMES_DIR],
             "retention_days": settings.scratch_retention_days,
@@ -266,6 +263,7 @@ transfer = Transfer(
         "projects_access_point_arn": shared_fs.projects_access_point_arn,
         "subnet_id": network.private_subnet_ids.apply(lambda ids: ids[0]),
         "security_group_ids": [shared_fs.client_security_group_id],
+        "efs_mount_targets": shared_fs.mount_targets,
         "transfers_topic_arn": topics.transfers_topic_arn,
         "reports_topic_arn": topics.reports_topic_arn,
         "transfer_times": list(settings.transfer_times),
@@ -279,6 +277,20 @@ transfer = Transfer(
     opts=opts,
 )
 pulumi.export("datasyncTaskArns", transfer.task_arns)
+
+
+def _created_role(arn: str | None) -> str:
+    if not arn:
+        raise pulumi.RunError("the scratch clean-up role was not created; it must mount EFS")
+    return arn
+
+
+# The file-system policy names the roles that mount EFS, so it is written once they exist,
+# with their real ARNs (SharedFileSystem.authorize_clients says why).
+shared_fs.authorize_clients(
+    client_role_arns=[ops.scratch_cleanup_role_arn.apply(_created_role)],
+    root_access_role_arns=[transfer.datasync_efs_role_arn],
+)
 
 
 observability = Observability(

@@ -179,6 +179,8 @@ class Cluster(pulumi.ComponentResource):
     """The role every node runs as."""
     efs_csi_role_arn: pulumi.Output[str]
     """The role of the EFS CSI driver; the file-system policy lists it."""
+    efs_csi_driver: aws.eks.Addon
+    """The `aws-efs-csi-driver` add-on: EFS StorageClasses and claims are created after it."""
     k8s_provider: k8s.Provider
     """Kubernetes provider for resources inside this cluster."""
 
@@ -541,7 +543,7 @@ class Cluster(pulumi.ComponentResource):
                 )
                 for account in EFS_CSI_SERVICE_ACCOUNTS
             ]
-        aws.eks.Addon(
+        self.efs_csi_driver = aws.eks.Addon(
             f"{self._name}-aws-efs-csi-driver",
             cluster_name=cluster.name,
             addon_name="aws-efs-csi-driver",

@@ -124,6 +124,8 @@ class EfsAccess(TypedDict):
     """Where the function sees the file system; must start with `/mnt/`."""
     read_only: NotRequired[bool]
     """Mount without `elasticfilesystem:ClientWrite`; false unless given."""
+    mount_targets: NotRequired[Sequence[pulumi.Resource]]
+    """The file system's mount targets; the function is created after them."""
 
 
 class PlatformFunctionArgs(TypedDict):
@@ -575,7 +577,16 @@ class PlatformFunction(pulumi.ComponentResource):
             ),
             # Lambda checks the role's VPC permissions when the function is created, and the
             # first invocation must be able to log: the policy has to exist before the function.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy]),
+            # With EFS, the mount targets too: "If your function depends on a mount target ...
+            # add a DependsOn attribute to ensure that the mount target is created or updated
+            # before the function" (CloudFormation, AWS::Lambda::Function FileSystemConfig).
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[
+                    role_policy,
+                    *(file_system.get("mount_targets", ()) if file_system is not None else ()),
+                ],
+            ),
         )
 
     def _create_invoke_config(self, args: PlatformFunctionArgs) -> None:

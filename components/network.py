@@ -48,6 +48,7 @@ DEFAULT_INTERFACE_ENDPOINT_SERVICES: Final = (
     "monitoring",  # CloudWatch metrics (Container Insights)
     "ec2",  # VPC CNI ENI management, node metadata
     "elasticfilesystem",  # EFS CSI driver: access points, mount target discovery
+    "sns",  # summaries of the VPC-attached functions (scratch clean-up)
 )
 """Interface endpoints nodes need to run without internet egress."""
 
@@ -112,6 +113,9 @@ class Network(pulumi.ComponentResource):
     """Security group of the worker nodes; other groups admit traffic from it by reference."""
     endpoint_security_group_id: pulumi.Output[str]
     """Security group of the interface endpoints (HTTPS from the VPC only)."""
+    api_client_security_group_id: pulumi.Output[str]
+    """Group for VPC-attached functions and jobs: HTTPS egress to the interface endpoints and
+    to S3 through its gateway endpoint, nothing else."""
     flow_log_group_name: pulumi.Output[str]
     """Log group receiving the VPC flow logs."""
     log_kms_key_arn: pulumi.Output[str]
@@ -153,6 +157,7 @@ class Network(pulumi.ComponentResource):
                 "publicSubnetIds": self.public_subnet_ids,
                 "nodeSecurityGroupId": self.node_security_group_id,
                 "endpointSecurityGroupId": self.endpoint_security_group_id,
+                "apiClientSecurityGroupId": self.api_client_security_group_id,
                 "flowLogGroupName": self.flow_log_group_name,
                 "logKmsKeyArn": self.log_kms_key_arn,
             }
@@ -342,9 +347,31 @@ class Network(pulumi.ComponentResource):
             description="HTTPS from nodes, control plane and in-VPC functions",
             opts=self._child,
         )
+        # VPC-attached functions have no route but the VPC's: they reach AWS APIs through
+        # the interface endpoints (private DNS) and S3 through its gateway endpoint, so their
+        # group allows HTTPS to exactly those. "Connecting outbound networking to resources
+        # in a VPC" (Lambda Developer Guide): a VPC function needs an endpoint or NAT route.
+        api_client = aws.ec2.SecurityGroup(
+            f"{self._name}-api-client-sg",
+            vpc_id=self.vpc_id,
+            description="VPC functions and jobs: HTTPS to the AWS API endpoints only",
+            opts=self._child,
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{self._name}-api-client-to-endpoints",
+            security_group_id=api_client.id,
+            referenced_security_group_id=endpoint.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="HTTPS to the interface endpoints (SNS, STS, logs, ...)",
+            opts=self._child,
+        )
         self._node_sg = node
+        self._api_client_sg = api_client
         self.node_security_group_id = node.id
         self.endpoint_security_group_id = endpoint.id
+        self.api_client_security_group_id = api_client.id
 
     # ---- endpoints ----
 
@@ -386,6 +413,16 @@ class Network(pulumi.ComponentResource):
             from_port=443,
             to_port=443,
             description="HTTPS to S3 through the gateway endpoint (image layers, data lake)",
+            opts=self._child,
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{self._name}-api-client-to-s3",
+            security_group_id=self._api_client_sg.id,
+            prefix_list_id=s3.prefix_list_id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="HTTPS to S3 through the gateway endpoint",
             opts=self._child,
         )
 

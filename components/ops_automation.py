@@ -138,6 +138,12 @@ class ScratchCleanupArgs(TypedDict):
     """Private subnets with a route to SNS, one per zone that has a mount target."""
     security_group_id: pulumi.Input[str]
     """The file system's client group (admitted on NFS 2049)."""
+    api_security_group_ids: NotRequired[Sequence[pulumi.Input[str]]]
+    """Groups whose egress reaches the AWS APIs the function calls (SNS through the VPC's
+    interface endpoint, `Network.api_client_security_group_id`); none unless given."""
+    mount_targets: NotRequired[Sequence[pulumi.Resource]]
+    """The file system's mount targets (`SharedFileSystem.mount_targets`): the function is
+    created after them; none unless given."""
     scratch_roots: Sequence[str]
     """Directories under `/scratch` to prune, relative to it: the scratch StorageClass puts a
     volume at `/scratch/<namespace>/<pvc>`, so these are namespaces, e.g. the project slugs.
@@ -757,7 +763,10 @@ class OpsAutomation(pulumi.ComponentResource):
                 "memory_mb": 1769,
                 "vpc": {
                     "subnet_ids": list(cleanup["subnet_ids"]),
-                    "security_group_ids": [cleanup["security_group_id"]],
+                    "security_group_ids": [
+                        cleanup["security_group_id"],
+                        *cleanup.get("api_security_group_ids", ()),
+                    ],
                 },
                 # PlatformFunction grants ClientMount/ClientWrite on the file system only
                 # through this access point (elasticfilesystem:AccessPointArn).
@@ -765,6 +774,7 @@ class OpsAutomation(pulumi.ComponentResource):
                     "file_system_arn": cleanup["file_system_arn"],
                     "access_point_arn": cleanup["access_point_arn"],
                     "local_mount_path": SCRATCH_MOUNT_PATH,
+                    "mount_targets": list(cleanup.get("mount_targets", ())),
                 },
                 "policy_statements": [self._publish()],
                 "environment": {

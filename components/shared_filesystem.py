@@ -89,6 +89,8 @@ class SharedFileSystemArgs(TypedDict):
     """Roles allowed to mount and write (EFS CSI driver, nodes, clean-up Lambda)."""
     k8s_provider: k8s.Provider
     """Provider of the cluster the StorageClasses are created in."""
+    csi_driver: NotRequired[pulumi.Resource]
+    """The EFS CSI driver add-on; the StorageClasses are created after it (none unless given)."""
     root_access_role_arns: NotRequired[Sequence[pulumi.Input[str]]]
     """Roles that may also act as NFS root (e.g. DataSync); default none."""
     kms_key_arn: NotRequired[pulumi.Input[str]]
@@ -130,6 +132,9 @@ class SharedFileSystem(pulumi.ComponentResource):
     """Group for non-node EFS clients (clean-up Lambda, DataSync); the NFS group admits it."""
     mount_target_ids: pulumi.Output[list[str]]
     """One mount target per zone."""
+    mount_targets: list[aws.efs.MountTarget]
+    """The mount targets themselves: clients that mount at creation time (Lambda with
+    `file_system_config`, DataSync EFS locations) depend on them."""
     kms_key_arn: pulumi.Output[str]
     """Key encrypting the data at rest."""
     scratch_access_point_id: pulumi.Output[str]
@@ -153,6 +158,7 @@ class SharedFileSystem(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._child = pulumi.ResourceOptions(parent=self)
+        self._policy: aws.efs.FileSystemPolicy | None = None
         self._account_id = aws.get_caller_identity_output(
             opts=pulumi.InvokeOutputOptions(parent=self)
         ).account_id
@@ -160,7 +166,8 @@ class SharedFileSystem(pulumi.ComponentResource):
 
         file_system = self._create_file_system()
         self._create_mount_targets(file_system)
-        self._create_policies(file_system)
+        self._file_system = file_system
+        self._create_backup_policy(file_system)
         self._create_access_points(file_system)
         self._create_storage_classes(file_system)
 
@@ -285,28 +292,47 @@ class SharedFileSystem(pulumi.ComponentResource):
             )
             for index, subnet in enumerate(self._args["subnets"])
         ]
+        self.mount_targets = targets
         self.mount_target_ids = pulumi.Output.all(*[target.id for target in targets]).apply(list)
 
-    def _create_policies(self, file_system: aws.efs.FileSystem) -> None:
-        """Automatic backups and the resource policy (IAM, mount targets and TLS only)."""
+    def _create_backup_policy(self, file_system: aws.efs.FileSystem) -> None:
+        """Automatic backups."""
         aws.efs.BackupPolicy(
             f"{self._name}-backup",
             file_system_id=file_system.id,
             backup_policy=aws.efs.BackupPolicyBackupPolicyArgs(status="ENABLED"),
             opts=self._child,
         )
-        aws.efs.FileSystemPolicy(
+
+    def authorize_clients(
+        self,
+        client_role_arns: Sequence[pulumi.Input[str]] = (),
+        root_access_role_arns: Sequence[pulumi.Input[str]] = (),
+    ) -> aws.efs.FileSystemPolicy:
+        """The resource policy (IAM, mount targets and TLS only), once every role it names
+        exists: call it after the components that create the clients' roles, with their real
+        ARNs (`role.arn` outputs), adding them to `SharedFileSystemArgs`' roles.
+
+        A resource policy's principals must exist when it is saved: IAM turns a role ARN in
+        a `Principal` into the role's unique id then (IAM User Guide, "AWS JSON policy
+        elements: Principal"), so a policy written before its roles would be refused. Taking
+        the roles' ARN outputs makes Pulumi create it after them. Call it exactly once.
+        """
+        if self._policy is not None:
+            raise ValueError("SharedFileSystem.authorize_clients was already called")
+        self._policy = aws.efs.FileSystemPolicy(
             f"{self._name}-policy",
-            file_system_id=file_system.id,
+            file_system_id=self._file_system.id,
             policy=render(
                 efs_file_system_policy(
-                    file_system.arn,
-                    self._args["client_role_arns"],
-                    self._args.get("root_access_role_arns", ()),
+                    self._file_system.arn,
+                    [*self._args["client_role_arns"], *client_role_arns],
+                    [*self._args.get("root_access_role_arns", ()), *root_access_role_arns],
                 )
             ),
             opts=self._child,
         )
+        return self._policy
 
     def _create_access_points(self, file_system: aws.efs.FileSystem) -> None:
         """The scratch access point (clean-up Lambda) and the projects root."""
@@ -345,7 +371,15 @@ class SharedFileSystem(pulumi.ComponentResource):
     def _create_storage_classes(self, file_system: aws.efs.FileSystem) -> None:
         """efs-projects and efs-scratch: dynamic provisioning through access points."""
         perms = self._args.get("directory_perms", "700")
-        provider = pulumi.ResourceOptions(parent=self, provider=self._args["k8s_provider"])
+        driver = self._args.get("csi_driver")
+        provider = pulumi.ResourceOptions(
+            parent=self,
+            provider=self._args["k8s_provider"],
+            # A StorageClass names its provisioner, which the EFS CSI add-on installs; the
+            # add-on waits for nodes (EKS User Guide, "Amazon EFS CSI driver"), so create the
+            # classes after it rather than racing it on a first `up`.
+            depends_on=[driver] if driver is not None else None,
+        )
         common: dict[str, pulumi.Input[str]] = {
             "provisioningMode": "efs-ap",
             "fileSystemId": file_system.id,

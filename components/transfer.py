@@ -107,6 +107,9 @@ class TransferArgs(TypedDict):
     """Private subnet where DataSync places its EFS network interfaces."""
     security_group_ids: Sequence[pulumi.Input[str]]
     """Groups of those interfaces; must be admitted on NFS 2049 (the EFS client group)."""
+    efs_mount_targets: NotRequired[Sequence[pulumi.Resource]]
+    """The file system's mount targets (`SharedFileSystem.mount_targets`); the EFS location
+    is created after them. None unless given."""
     transfers_topic_arn: pulumi.Input[str]
     """SNS topic of transfer notifications."""
     reports_topic_arn: pulumi.Input[str]
@@ -412,7 +415,13 @@ class Transfer(pulumi.ComponentResource):
             in_transit_encryption="TLS1_2",
             # Relative to the access point, whose root is /projects on the file system.
             subdirectory="/",
-            opts=self._child,
+            # The location's subnet "must be located ... in the same Availability Zone as at
+            # least one mount target for the Amazon EFS file system" (DataSync User Guide,
+            # "Configuring AWS DataSync transfers with Amazon EFS"; Ec2Config.SubnetArn), so
+            # the mount targets come first.
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=list(args.get("efs_mount_targets", ())) or None
+            ),
         )
 
     def _create_bucket_role(

@@ -36,6 +36,9 @@ class WorkspacesArgs(TypedDict):
     """Project slugs (lowercase letters, digits, hyphens); each becomes a namespace."""
     k8s_provider: k8s.Provider
     """Provider of the cluster the workspaces live in."""
+    storage_ready: NotRequired[Sequence[pulumi.Resource]]
+    """What the claims need before they can bind (the EFS CSI add-on, the StorageClass);
+    nothing unless given."""
     storage_class_name: NotRequired[pulumi.Input[str]]
     """StorageClass of the workspace PVC; default efs-projects (pass the output to order)."""
     storage_size: NotRequired[str]
@@ -102,6 +105,9 @@ class Workspaces(pulumi.ComponentResource):
             automount_service_account_token=False,
             opts=self._k8s,
         )
+        # A claim on efs-projects is provisioned by the EFS CSI driver: created before the
+        # add-on (which waits for nodes), it would sit Pending or be bound by nobody.
+        ready = list(self._args.get("storage_ready", ()))
         k8s.core.v1.PersistentVolumeClaim(
             f"{self._name}-{project}-pvc",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=WORKSPACE_CLAIM, namespace=ns_name),
@@ -112,7 +118,9 @@ class Workspaces(pulumi.ComponentResource):
                     requests={"storage": self._args.get("storage_size", "100Gi")}
                 ),
             ),
-            opts=self._k8s,
+            opts=pulumi.ResourceOptions.merge(
+                self._k8s, pulumi.ResourceOptions(depends_on=ready or None)
+            ),
         )
         return ns_name
 

@@ -36,7 +36,7 @@ def _record(**overrides: Any) -> Registered:
             **overrides,
         }
         typed: SharedFileSystemArgs = args  # type: ignore[assignment]
-        SharedFileSystem("efs", typed)
+        SharedFileSystem("efs", typed).authorize_clients()
 
     return record(build)
 
@@ -173,6 +173,27 @@ def test_policy_grants_only_listed_roles_so_anonymous_mounts_fail(efs: Registere
         "elasticfilesystem:ClientWrite",
     }
     assert allow["Condition"] == {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}}
+
+
+def test_the_policy_is_written_once_only() -> None:
+    """A second authorize_clients would replace the first policy's grants: it is refused."""
+
+    def build() -> None:
+        fs = SharedFileSystem(
+            "efs",
+            {
+                "vpc_id": "vpc-0abc1234def567890",
+                "subnets": SUBNETS,
+                "client_security_groups": {"nodes": "sg-0node"},
+                "client_role_arns": [CSI_ROLE],
+                "k8s_provider": k8s.Provider("k8s", kubeconfig="{}"),
+            },
+        )
+        fs.authorize_clients()
+        fs.authorize_clients()
+
+    with pytest.raises(Exception, match="already called"):
+        record(build)
 
 
 def test_root_access_is_granted_only_to_named_roles() -> None:

@@ -6,18 +6,18 @@ import pulumi
 import pulumi_aws
 import pulumi_aws_native
 
-from components.alerting import AlertTopics
-from components.cluster import Cluster
-from components.data_lake import DataLake
-from components.function import metrics_namespace
-from components.lab_data_mesh import LabDataMesh
-from components.network import Network
-from components.observability import LogEncryptionKey, Observability
-from components.ops_automation import OpsAutomation, scratch_cleanup_role_name
-from components.providers import aws_provider
-from components.shared_filesystem import SCRATCH_VOLUMES_DIR, SharedFileSystem
-from components.transfer import Transfer, datasync_efs_role_name, tagger_role_name
-from components.workspaces import Workspaces
+from components.blocks.function import metrics_namespace
+from components.blocks.providers import aws_provider
+from components.compute.cluster import Cluster
+from components.compute.network import Network
+from components.compute.shared_filesystem import SCRATCH_VOLUMES_DIR, SharedFileSystem
+from components.compute.workspaces import Workspaces
+from components.data_lake.lake import DataLake
+from components.lab.data_mesh import LabDataMesh
+from components.observability.alerting import AlertTopics
+from components.observability.observability import LogEncryptionKey, Observability
+from components.ops.automation import OpsAutomation, scratch_cleanup_role_name
+from components.transfer.transfer import Transfer, datasync_efs_role_name, tagger_role_name
 from settings import SettingsError, settings_from_pulumi_config
 from taxonomy import CATEGORIES
 

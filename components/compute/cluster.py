@@ -28,7 +28,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.compute_documents import (
+from components.blocks.iam_documents import service_trust_policy
+from components.compute.documents import (
     cluster_secrets_key_permissions,
     irsa_trust_policy,
     key_policy,
@@ -37,7 +38,6 @@ from components.compute_documents import (
     pod_identity_trust_policy,
     render,
 )
-from components.iam_documents import service_trust_policy
 from settings.model import SUPPORTED_EKS_VERSIONS, VALID_LOG_RETENTION_DAYS
 
 __all__ = [

@@ -4,7 +4,7 @@ API Gateway (REST, REGIONAL) with direct AWS service integrations and no Lambda 
 writes (`POST /experiments`, `/datasets`, `/events`) start the sync workflow through
 `states:action/StartExecution`; reads (`GET /datasets/{datasetId}`) are a DynamoDB `GetItem` on
 the metadata store. Bodies are validated against draft-4 schemas derived from the pydantic
-request models (components/lab_api_models.py) before anything runs. Every method requires
+request models (components/lab/api_models.py) before anything runs. Every method requires
 SigV4 (`AWS_IAM`) unless Cognito user pools are given; the stage logs access in JSON to an
 encrypted log group, traces with X-Ray and throttles.
 """
@@ -21,10 +21,10 @@ from typing import Final, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.iam_documents import service_trust_policy
-from components.lab_api_models import REQUEST_MODELS, api_gateway_schema
-from components.lab_metadata_store import METADATA_SORT_KEY
-from components.lab_policy import (
+from components.blocks.iam_documents import service_trust_policy
+from components.lab.api_models import REQUEST_MODELS, api_gateway_schema
+from components.lab.metadata_store import METADATA_SORT_KEY
+from components.lab.policy import (
     aws_context,
     document,
     kms_via_services,

@@ -22,9 +22,9 @@ from typing import Any, Final, Literal, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.function import PlatformFunction, PlatformFunctionArgs
-from components.iam_documents import Condition, service_trust_policy
-from components.observability_widgets import (
+from components.blocks.function import PlatformFunction, PlatformFunctionArgs
+from components.blocks.iam_documents import Condition, service_trust_policy
+from components.observability.widgets import (
     Dashboard,
     Expression,
     Metric,

@@ -19,13 +19,13 @@ from typing import Literal, NotRequired, TypedDict
 
 import pulumi
 
-from components.lab_api import LabApi
-from components.lab_batch import LabBatch
-from components.lab_governance import LabGovernance
-from components.lab_metadata_store import LabMetadataStore
-from components.lab_omics import LabOmics
-from components.lab_storage_gateway import LabStorageGateway
-from components.lab_sync_workflow import LabSyncWorkflow
+from components.lab.api import LabApi
+from components.lab.batch import LabBatch
+from components.lab.governance import LabGovernance
+from components.lab.metadata_store import LabMetadataStore
+from components.lab.omics import LabOmics
+from components.lab.storage_gateway import LabStorageGateway
+from components.lab.sync_workflow import LabSyncWorkflow
 
 __all__ = ["LabDataMesh", "LabDataMeshArgs", "LabLakeBuckets"]
 

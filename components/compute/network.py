@@ -22,13 +22,13 @@ from typing import Final, Literal, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.compute_documents import (
+from components.blocks.iam_documents import service_trust_policy
+from components.compute.documents import (
     flow_log_permissions,
     key_policy,
     logs_service_key_statements,
     render,
 )
-from components.iam_documents import service_trust_policy
 from settings.model import VALID_LOG_RETENTION_DAYS
 
 __all__ = [

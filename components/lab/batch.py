@@ -15,8 +15,8 @@ from typing import Any, Final, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.iam_documents import service_trust_policy
-from components.lab_policy import (
+from components.blocks.iam_documents import service_trust_policy
+from components.lab.policy import (
     aws_context,
     document,
     managed_policy_arn,

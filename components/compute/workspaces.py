@@ -15,7 +15,7 @@ from typing import Final, Literal, NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.shared_filesystem import PROJECTS_STORAGE_CLASS
+from components.compute.shared_filesystem import PROJECTS_STORAGE_CLASS
 from taxonomy import is_project_slug
 
 __all__ = ["WORKSPACE_CLAIM", "WORKSPACE_SERVICE_ACCOUNT", "Workspaces", "WorkspacesArgs"]

@@ -25,8 +25,8 @@ from typing import Any, Final, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.iam_documents import service_trust_policy
-from components.state_machine import (
+from components.blocks.iam_documents import service_trust_policy
+from components.blocks.state_machine import (
     STATES_ALL,
     Catch,
     Choice,

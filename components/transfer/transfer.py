@@ -24,11 +24,11 @@ from typing import Any, Final, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.function import PlatformFunction, PolicyStatement
-from components.iam_documents import service_trust_policy
-from components.lab_sync_workflow import EVENT_SOURCE as LAB_EVENT_SOURCE
-from components.lab_sync_workflow import PREFIX_ASSOCIATED
-from components.transfer_fanout import TransferFanOut, fanout_state_machine_arn
+from components.blocks.function import PlatformFunction, PolicyStatement
+from components.blocks.iam_documents import service_trust_policy
+from components.lab.sync_workflow import EVENT_SOURCE as LAB_EVENT_SOURCE
+from components.lab.sync_workflow import PREFIX_ASSOCIATED
+from components.transfer.fanout import TransferFanOut, fanout_state_machine_arn
 from taxonomy import CATEGORIES, category_by_name
 
 __all__ = [

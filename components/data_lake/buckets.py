@@ -16,7 +16,7 @@ from typing import Final, Literal
 import pulumi
 import pulumi_aws as aws
 
-from components.iam_documents import PolicyDocument
+from components.blocks.iam_documents import PolicyDocument
 
 __all__ = [
     "ABORT_INCOMPLETE_UPLOAD_DAYS",

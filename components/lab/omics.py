@@ -20,8 +20,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 
-from components.iam_documents import service_trust_policy
-from components.lab_policy import aws_context, document, render, statement
+from components.blocks.iam_documents import service_trust_policy
+from components.lab.policy import aws_context, document, render, statement
 
 __all__ = ["LabOmics", "LabOmicsArgs", "ready2run_workflow_arn"]
 

@@ -24,8 +24,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.compute_documents import efs_file_system_policy, key_policy, render
-from components.network import PlacedSubnet
+from components.compute.documents import efs_file_system_policy, key_policy, render
+from components.compute.network import PlacedSubnet
 
 __all__ = [
     "CSI_PROVISIONER",

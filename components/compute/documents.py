@@ -4,7 +4,7 @@ Small typed builders, one per document, so each trust or permission statement is
 and tested on its own. Builders return plain dictionaries whose leaves may be Pulumi inputs;
 `render` turns such a dictionary into the JSON string a resource argument expects. Documents
 whose keys depend on an output (an OIDC issuer in a condition key) take plain strings and are
-rendered inside an `apply`. Service trust policies come from `components.iam_documents`.
+rendered inside an `apply`. Service trust policies come from `components.blocks.iam_documents`.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from typing import Final
 
 import pulumi
 
-from components.iam_documents import (
+from components.blocks.iam_documents import (
     PARTITION,
     PolicyDocument,
     managed_policy_arn,
     service_trust_policy,
 )
-from components.iam_documents import JsonDocument as Document
-from components.iam_documents import render_json as render
+from components.blocks.iam_documents import JsonDocument as Document
+from components.blocks.iam_documents import render_json as render
 
 __all__ = [
     "PARTITION",

@@ -17,8 +17,8 @@ from typing import Final, Literal, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.iam_documents import service_trust_policy
-from components.lab_policy import aws_context, document, render, statement
+from components.blocks.iam_documents import service_trust_policy
+from components.lab.policy import aws_context, document, render, statement
 
 __all__ = ["LabStorageGateway", "LabStorageGatewayArgs", "intelligent_tiering_tiers"]
 

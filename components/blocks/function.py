@@ -19,7 +19,7 @@ from typing import Any, Final, Literal, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.iam_documents import service_trust_policy
+from components.blocks.iam_documents import service_trust_policy
 
 __all__ = [
     "METRICS_NAMESPACE_ROOT",
@@ -85,7 +85,7 @@ _SKIPPED_PARTS: Final = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache"
 _SKIPPED_SUFFIXES: Final = frozenset({".pyc", ".pyo"})
 _DLQ_RETENTION_SECONDS: Final = 14 * 24 * 3600
 """SQS's longest retention: two weeks to notice and replay a failed event."""
-_REPOSITORY_ROOT: Final = Path(__file__).resolve().parents[1]
+_REPOSITORY_ROOT: Final = Path(__file__).resolve().parents[2]
 
 
 class PolicyStatement(TypedDict):

@@ -41,8 +41,8 @@ from typing import Any, Final, Literal, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.function import PlatformFunction, PolicyStatement
-from components.iam_documents import service_trust_policy
+from components.blocks.function import PlatformFunction, PolicyStatement
+from components.blocks.iam_documents import service_trust_policy
 from functions.ebs_reaper.core import KUBERNETES_TAG_KEYS
 from functions.ec2_scheduler.core import MANAGED_TAG_KEYS
 

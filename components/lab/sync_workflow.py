@@ -4,12 +4,12 @@ A STANDARD Step Functions state machine that the lab API starts for every write.
 request's shape, records the experiment, dataset or event in the metadata store (DynamoDB
 optimized integration), announces a dataset's S3 prefix and tag set on the lab event bus for
 the object tagger (the only writer of object tags, see docs/architecture.md; a rule made by
-components/transfer.py subscribes it), notifies the ELN over an EventBridge connection (HTTP
-Task; omitted when no ELN is configured) and publishes a metadata event. Every Task retries
+components/transfer/transfer.py subscribes it), notifies the ELN over an EventBridge connection
+(HTTP Task; omitted when no ELN is configured) and publishes a metadata event. Every Task retries
 with exponential backoff and jitter; anything left over is published to the alerts topic and the
 execution fails.
 
-The definition is typed Python (components/state_machine.py) and validated at construction.
+The definition is typed Python (components/blocks/state_machine.py) and validated at construction.
 """
 
 from __future__ import annotations
@@ -20,16 +20,8 @@ from typing import Final, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.iam_documents import service_trust_policy
-from components.lab_metadata_store import METADATA_SORT_KEY
-from components.lab_policy import (
-    aws_context,
-    document,
-    kms_via_services,
-    render,
-    statement,
-)
-from components.state_machine import (
+from components.blocks.iam_documents import service_trust_policy
+from components.blocks.state_machine import (
     Catch,
     Choice,
     ChoiceRule,
@@ -44,6 +36,14 @@ from components.state_machine import (
     is_present,
     string_equals,
     validate,
+)
+from components.lab.metadata_store import METADATA_SORT_KEY
+from components.lab.policy import (
+    aws_context,
+    document,
+    kms_via_services,
+    render,
+    statement,
 )
 
 __all__ = [

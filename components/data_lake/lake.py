@@ -28,14 +28,15 @@ from typing import Final, Literal, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.data_lake_buckets import (
+from components.blocks.iam_documents import PolicyDocument, service_trust_policy
+from components.data_lake.buckets import (
     BucketSpec,
     LifecycleSettings,
     ObjectLockSettings,
     ProtectedBucket,
     create_protected_bucket,
 )
-from components.data_lake_policies import (
+from components.data_lake.policies import (
     BucketPolicyOptions,
     ReplicationPair,
     ResearchAccess,
@@ -46,7 +47,6 @@ from components.data_lake_policies import (
     research_access_policy,
     research_trust_policy,
 )
-from components.iam_documents import PolicyDocument, service_trust_policy
 from taxonomy import CATEGORIES, CLASSIFICATIONS, PLATFORM_PROJECT, DataCategory, is_project_slug
 
 __all__ = [

@@ -1,6 +1,6 @@
 """The IAM documents of the data lake: bucket policies, the replication role, research roles.
 
-Every document is built from `components.iam_documents` and the taxonomy, so the condition
+Every document is built from `components.blocks.iam_documents` and the taxonomy, so the condition
 keys research access depends on (`project`, `data-classification`) are spelt in one place.
 The functions are pure: they take ARNs (plain strings or Outputs) and return documents, which
 keeps them testable without a Pulumi runtime.
@@ -15,7 +15,7 @@ from typing import Final
 
 import pulumi
 
-from components.iam_documents import (
+from components.blocks.iam_documents import (
     ANY_PRINCIPAL,
     Condition,
     PolicyDocument,

@@ -2,7 +2,7 @@
 
 Small typed builders so each grant of the lab parts is written once: statements with explicit
 actions and resources, and the KMS grant scoped to the services that use the platform key.
-Service trust policies (pinned to the calling account) come from `components.iam_documents`.
+Service trust policies (pinned to the calling account) come from `components.blocks.iam_documents`.
 Documents are plain dictionaries whose leaves may be Pulumi inputs; `render` resolves them.
 """
 
@@ -15,9 +15,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.iam_documents import PARTITION, managed_policy_arn
-from components.iam_documents import JsonDocument as Document
-from components.iam_documents import render_json as render
+from components.blocks.iam_documents import PARTITION, managed_policy_arn
+from components.blocks.iam_documents import JsonDocument as Document
+from components.blocks.iam_documents import render_json as render
 
 __all__ = [
     "PARTITION",

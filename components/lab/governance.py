@@ -14,8 +14,8 @@ from typing import Final, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.iam_documents import Condition, service_trust_policy
-from components.lab_policy import aws_context, managed_policy_arn
+from components.blocks.iam_documents import Condition, service_trust_policy
+from components.lab.policy import aws_context, managed_policy_arn
 
 __all__ = ["GENOMICS_FORM_SMITHY", "LabGovernance", "LabGovernanceArgs"]
 

@@ -1089,6 +1089,16 @@ class StackSettings(_Frozen):
         }
 
     @property
+    def deletion_protection(self) -> bool:
+        """Prod's stateful resources (cluster, metadata table) refuse deletion."""
+        return self.environment == "prod"
+
+    @property
+    def nat_gateways(self) -> Literal["one-per-az", "single"]:
+        """The network's NAT layout from `natGatewayPerAz`."""
+        return "one-per-az" if self.nat_gateway_per_az else "single"
+
+    @property
     def storage_gateway_enabled(self) -> bool:
         """A gateway can only be built when an activated appliance exists."""
         return bool(self.storage_gateway_activation_key)

@@ -32,6 +32,7 @@ __all__ = [
     "PolicyStatement",
     "VpcAccess",
     "metrics_namespace",
+    "metrics_service",
     "package_function",
     "powertools_layer_arn",
 ]
@@ -289,7 +290,8 @@ def _statement(
     return statement
 
 
-def _kebab(package: str) -> str:
+def metrics_service(package: str) -> str:
+    """The `service` dimension Powertools puts on a function's metrics (its service name)."""
     return package.replace("_", "-")
 
 
@@ -529,7 +531,7 @@ class PlatformFunction(pulumi.ComponentResource):
     ) -> aws.lambda_.Function:
         package = args["package"]
         variables: dict[str, pulumi.Input[str]] = {
-            "POWERTOOLS_SERVICE_NAME": _kebab(package),
+            "POWERTOOLS_SERVICE_NAME": metrics_service(package),
             "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace(package),
         }
         variables.update(args.get("environment", {}))

@@ -18,8 +18,12 @@ import pulumi_aws as aws
 
 from components.blocks.iam_documents import PolicyDocument
 
+REQUEST_METRICS_FILTER_ID: Final = "EntireBucket"
+"""Name of every lake bucket's request-metrics and Intelligent-Tiering configuration."""
+
 __all__ = [
     "ABORT_INCOMPLETE_UPLOAD_DAYS",
+    "REQUEST_METRICS_FILTER_ID",
     "BucketSpec",
     "LifecycleSettings",
     "ObjectLockSettings",
@@ -166,7 +170,7 @@ def create_protected_bucket(
             f"{prefix}-archive-tiers",
             bucket=bucket.id,
             region=region,
-            name="EntireBucket",
+            name=REQUEST_METRICS_FILTER_ID,
             status="Enabled",
             tierings=tierings,
             opts=child,
@@ -175,7 +179,7 @@ def create_protected_bucket(
         f"{prefix}-request-metrics",
         bucket=bucket.id,
         region=region,
-        name="EntireBucket",
+        name=REQUEST_METRICS_FILTER_ID,
         opts=child,
     )
     if spec.object_lock is not None:

@@ -49,7 +49,14 @@ from components.data_lake.policies import (
 )
 from taxonomy import CATEGORIES, CLASSIFICATIONS, PLATFORM_PROJECT, DataCategory, is_project_slug
 
+REPLICATION_RULE_ID: Final = "to-dr-region"
+"""Rule id of each bucket's replication to the DR region (a CloudWatch RuleId dimension)."""
+FAILBACK_RULE_ID: Final = "to-primary-region"
+"""Rule id of each replica's replication back to the primary region."""
+
 __all__ = [
+    "FAILBACK_RULE_ID",
+    "REPLICATION_RULE_ID",
     "DataLake",
     "DataLakeArgs",
     "DataLakeArgsError",
@@ -421,7 +428,7 @@ class DataLake(pulumi.ComponentResource):
             ).render(),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        rule_id = "to-primary-region" if failback else "to-dr-region"
+        rule_id = FAILBACK_RULE_ID if failback else REPLICATION_RULE_ID
         for category in CATEGORIES:
             source, destination = sources[category.name], destinations[category.name]
             suffix = "-dr-replication" if failback else "-replication"

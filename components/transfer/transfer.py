@@ -33,6 +33,7 @@ from taxonomy import CATEGORIES, category_by_name
 
 __all__ = [
     "DEFAULT_DESTINATIONS",
+    "TAG_AUDIT_PACKAGE",
     "TASK_REPORT_PREFIX",
     "Transfer",
     "TransferArgs",
@@ -40,6 +41,9 @@ __all__ = [
     "tagger_function_name",
     "tagger_role_name",
 ]
+
+TAG_AUDIT_PACKAGE: Final = "tag_audit"
+"""The audit's function package; alarms on its metrics name it through this constant."""
 
 DEFAULT_DESTINATIONS: Final[Mapping[str, str]] = {
     "raw_sequence": "raw",
@@ -213,8 +217,8 @@ class Transfer(pulumi.ComponentResource):
 
     task_arns: pulumi.Output[list[str]]
     """ARNs of the DataSync tasks, in `destinations` order."""
-    task_arns_by_category: pulumi.Output[dict[str, str]]
-    """Category → task ARN (for `ObservabilityArgs.datasync_task_arns`)."""
+    task_arn_by_label: dict[str, pulumi.Output[str]]
+    """Task ARN by category label, e.g. `raw-sequence` (`ObservabilityArgs.datasync_task_arns`)."""
     tagger_role_arn: pulumi.Output[str]
     """Execution role of the object tagger: the only principal that may write object tags."""
     datasync_efs_role_arn: pulumi.Output[str]
@@ -277,9 +281,9 @@ class Transfer(pulumi.ComponentResource):
         self.fanout_state_machine_arn = self._create_fan_out(tagger, audit)
 
         self.task_arns = pulumi.Output.all(*task_arns).apply(list)
-        self.task_arns_by_category = pulumi.Output.all(
-            **{category: task.arn for category, task in tasks.items()}
-        ).apply(dict)
+        self.task_arn_by_label = {
+            category.replace("_", "-"): task.arn for category, task in tasks.items()
+        }
         self.tagger_role_arn = tagger.role_arn
         self.tagger_function_name = tagger.function_name
         self.audit_function_name = audit.function_name
@@ -290,7 +294,7 @@ class Transfer(pulumi.ComponentResource):
         self.register_outputs(
             {
                 "task_arns": self.task_arns,
-                "task_arns_by_category": self.task_arns_by_category,
+                "task_arn_by_label": self.task_arn_by_label,
                 "tagger_role_arn": self.tagger_role_arn,
                 "datasync_efs_role_arn": self.datasync_efs_role_arn,
                 "tagger_function_name": self.tagger_function_name,
@@ -710,7 +714,7 @@ class Transfer(pulumi.ComponentResource):
             {
                 "kms_key_arn": self._args["log_key_arn"],
                 "log_retention_days": self._args["log_retention_days"],
-                "package": "tag_audit",
+                "package": TAG_AUDIT_PACKAGE,
                 "function_name": f"{self._prefix}-tag-audit",
                 "description": "Daily audit of data-lake objects missing or breaking taxonomy tags",
                 "reserved_concurrency": self._reserved(1),

@@ -75,7 +75,7 @@ def test_builders_pass_no_literal_in_component_args(module: Path) -> None:
     """Every Args value comes from settings, another component's output or the names module."""
     tree = ast.parse(module.read_text(encoding="utf-8"))
     found = [
-        f"{module.name}:{literal.lineno}: {ast.unparse(literal)}"
+        f"{module.name}:{getattr(literal, 'lineno', 0)}: {ast.unparse(literal)}"
         for args in _args_dicts(tree)
         for literal in _value_literals(args)
     ]

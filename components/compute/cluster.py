@@ -38,7 +38,8 @@ from components.compute.documents import (
     pod_identity_trust_policy,
     render,
 )
-from settings.model import SUPPORTED_EKS_VERSIONS, VALID_LOG_RETENTION_DAYS
+from facts import LOG_RETENTION_DAYS
+from settings.model import SUPPORTED_EKS_VERSIONS
 
 __all__ = [
     "CONTROL_PLANE_LOG_TYPES",
@@ -677,10 +678,10 @@ def _validate(args: ClusterArgs) -> None:
             "admin role once (access entries are keyed by role name)"
         )
     retention = args.get("log_retention_days", 365)
-    if retention not in VALID_LOG_RETENTION_DAYS:
+    if retention not in LOG_RETENTION_DAYS:
         raise ValueError(
             f"ClusterArgs.log_retention_days {retention} is not a CloudWatch Logs retention; "
-            f"use one of {VALID_LOG_RETENTION_DAYS}"
+            f"use one of {LOG_RETENTION_DAYS}"
         )
     if args.get("node_metadata_hop_limit", 1) not in (1, 2):
         raise ValueError("ClusterArgs.node_metadata_hop_limit must be 1 (default) or 2")

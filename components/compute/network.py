@@ -29,7 +29,7 @@ from components.compute.documents import (
     logs_service_key_statements,
     render,
 )
-from settings.model import VALID_LOG_RETENTION_DAYS
+from facts import LOG_RETENTION_DAYS
 
 __all__ = [
     "DEFAULT_INTERFACE_ENDPOINT_SERVICES",
@@ -474,10 +474,10 @@ def _validate(args: NetworkArgs) -> None:
     if not re.fullmatch(r"[a-z]{2}(-gov)?-[a-z]+-\d", region):
         raise ValueError(f"NetworkArgs.region {region!r} must be a region code such as ap-south-1")
     retention = args.get("flow_log_retention_days", 365)
-    if retention not in VALID_LOG_RETENTION_DAYS:
+    if retention not in LOG_RETENTION_DAYS:
         raise ValueError(
             f"NetworkArgs.flow_log_retention_days {retention} is not a CloudWatch Logs "
-            f"retention; use one of {VALID_LOG_RETENTION_DAYS}"
+            f"retention; use one of {LOG_RETENTION_DAYS}"
         )
     for service in args.get("interface_endpoint_services", ()):
         if not _SERVICE.fullmatch(service) or service.startswith("com."):

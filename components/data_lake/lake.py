@@ -47,6 +47,7 @@ from components.data_lake.policies import (
     research_access_policy,
     research_trust_policy,
 )
+from facts import NAME_PREFIX
 from taxonomy import CATEGORIES, CLASSIFICATIONS, PLATFORM_PROJECT, DataCategory, is_project_slug
 
 REPLICATION_RULE_ID: Final = "to-dr-region"
@@ -70,7 +71,6 @@ ACCESS_LOGS_SLUG: Final = "access-logs"
 REPLICATION_TIME_MINUTES: Final = 15
 """S3 Replication Time Control offers exactly one objective: 99.99 % of objects in 15 minutes."""
 
-_PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$")
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _GROUP = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
 _ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
@@ -592,7 +592,7 @@ def _validate(
     lifecycle: LifecycleSettings,
 ) -> None:
     """Refuse inputs that would fail at deploy time or weaken the lake, naming the fix."""
-    if not _PREFIX.fullmatch(prefix):
+    if not NAME_PREFIX.fullmatch(prefix):
         _fail("name_prefix", prefix, "lowercase letters, digits and hyphens, e.g. gen-prod")
     for field, region in (("primary_region", primary), ("dr_region", dr)):
         if not _REGION.fullmatch(region):

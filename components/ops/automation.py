@@ -43,6 +43,7 @@ import pulumi_aws as aws
 
 from components.blocks.function import PlatformFunction, PolicyStatement
 from components.blocks.iam_documents import service_trust_policy
+from facts import LOG_RETENTION_DAYS, NAME_PREFIX, TIME_OF_DAY, WEEKDAYS
 from functions.ebs_reaper.core import KUBERNETES_TAG_KEYS
 from functions.ec2_scheduler.core import MANAGED_TAG_KEYS
 
@@ -82,14 +83,7 @@ _COMPLETION_WINDOW_MINUTES: Final = 480
 _LOCK_CHANGEABLE_FOR_DAYS: Final = 3
 """Cooling-off period of a compliance-mode lock (AWS's minimum); after it the lock is final."""
 _LOCK_MAX_RETENTION_DAYS: Final = 35
-_HH_MM: Final = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-_PREFIX: Final = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
 _TAG_PART: Final = re.compile(r"^[A-Za-z0-9 _.:/=+@-]{1,128}$")
-_WEEKDAYS: Final = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
-_RETENTIONS: Final = frozenset(
-    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-     2922, 3288, 3653}
-)  # fmt: skip
 
 REAPER_SCHEDULE: Final = "cron(0 2 1 * ? *)"
 """The reaper runs at 02:00 on the first day of every month (in the stack's time zone)."""
@@ -164,7 +158,7 @@ def scratch_cleanup_role_name(name_prefix: str) -> str:
 
 
 def _hour_minute(hh_mm: str, field: str) -> tuple[int, int]:
-    match = _HH_MM.fullmatch(hh_mm)
+    match = TIME_OF_DAY.fullmatch(hh_mm)
     if match is None:
         raise ValueError(
             f"OpsAutomationArgs.{field} {hh_mm!r} must be a 24-hour time HH:MM such as 20:00"
@@ -173,17 +167,17 @@ def _hour_minute(hh_mm: str, field: str) -> tuple[int, int]:
 
 
 def _weekday(day: str, field: str) -> str:
-    if day not in _WEEKDAYS:
-        raise ValueError(f"OpsAutomationArgs.{field} {day!r} must be one of {', '.join(_WEEKDAYS)}")
+    if day not in WEEKDAYS:
+        raise ValueError(f"OpsAutomationArgs.{field} {day!r} must be one of {', '.join(WEEKDAYS)}")
     return day
 
 
 def hour_before(day: str, hh_mm: str) -> tuple[str, str]:
     """The weekday and `HH:MM` one hour before `day` at `hh_mm` (e.g. MON 00:30 → SUN 23:30)."""
-    index = _WEEKDAYS.index(_weekday(day, "scratch_cleanup.day"))
+    index = WEEKDAYS.index(_weekday(day, "scratch_cleanup.day"))
     hour, minute = _hour_minute(hh_mm, "scratch_cleanup.time")
     if hour == 0:
-        return _WEEKDAYS[(index - 1) % len(_WEEKDAYS)], f"23:{minute:02d}"
+        return WEEKDAYS[(index - 1) % len(WEEKDAYS)], f"23:{minute:02d}"
     return day, f"{hour - 1:02d}:{minute:02d}"
 
 
@@ -245,7 +239,7 @@ class OpsAutomationArgs(TypedDict):
 
 def backup_schedule(hh_mm: str) -> str:
     """The AWS Backup cron expression that fires daily at `hh_mm` (in the rule's time zone)."""
-    match = _HH_MM.fullmatch(hh_mm)
+    match = TIME_OF_DAY.fullmatch(hh_mm)
     if match is None:
         raise ValueError(
             f"OpsAutomationArgs.business_hours_end {hh_mm!r} must be a 24-hour time HH:MM "
@@ -256,7 +250,7 @@ def backup_schedule(hh_mm: str) -> str:
 
 
 def _validate(args: OpsAutomationArgs) -> None:
-    if not _PREFIX.fullmatch(args["name_prefix"]):
+    if not NAME_PREFIX.fullmatch(args["name_prefix"]):
         raise ValueError(
             f"OpsAutomationArgs.name_prefix {args['name_prefix']!r} must be lowercase letters, "
             "digits and hyphens, e.g. gen-prod"
@@ -295,7 +289,7 @@ def _validate_functions(args: OpsAutomationArgs) -> None:
             f"OpsAutomationArgs.{wanted[0]} needs {', '.join(missing)}: every scheduled function "
             "logs to an encrypted group and reports to a topic"
         )
-    if args["log_retention_days"] not in _RETENTIONS:
+    if args["log_retention_days"] not in LOG_RETENTION_DAYS:
         raise ValueError(
             f"OpsAutomationArgs.log_retention_days {args['log_retention_days']} is not a value "
             "CloudWatch Logs allows (e.g. 30, 90, 365)"

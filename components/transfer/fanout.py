@@ -43,6 +43,7 @@ from components.blocks.state_machine import (
     string_equals,
     validate,
 )
+from facts import LOG_RETENTION_DAYS
 
 __all__ = [
     "AUDIT_TOLERATED_FAILURE_PERCENT",
@@ -82,10 +83,6 @@ _SNS_TRANSIENT: Final = (
     "SNS.InternalErrorException",
     "SNS.ThrottledException",
 )
-_RETENTIONS: Final = frozenset(
-    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-     2922, 3288, 3653}
-)  # fmt: skip
 
 
 def fanout_state_machine_name(name_prefix: str) -> str:
@@ -279,7 +276,7 @@ def _validate(args: TransferFanOutArgs) -> None:
         raise ValueError(
             f"TransferFanOutArgs.max_concurrency {concurrency} must be between 1 and 1000"
         )
-    if args["log_retention_days"] not in _RETENTIONS:
+    if args["log_retention_days"] not in LOG_RETENTION_DAYS:
         raise ValueError(
             f"TransferFanOutArgs.log_retention_days {args['log_retention_days']} is not a value "
             "CloudWatch Logs allows (e.g. 30, 90, 365)"

@@ -29,6 +29,7 @@ from components.blocks.iam_documents import service_trust_policy
 from components.lab.sync_workflow import EVENT_SOURCE as LAB_EVENT_SOURCE
 from components.lab.sync_workflow import PREFIX_ASSOCIATED
 from components.transfer.fanout import TransferFanOut, fanout_state_machine_arn
+from facts import LOG_RETENTION_DAYS, NAME_PREFIX, TIME_OF_DAY
 from taxonomy import CATEGORIES, category_by_name
 
 __all__ = [
@@ -61,13 +62,7 @@ SCRATCH_EXCLUDES: Final = "/scratch*|*/scratch*"
 """Never transferred: scratch space, wherever it appears."""
 EVENT_DETAIL_TYPE: Final = "DataSync Task Execution State Change"
 
-_HH_MM: Final = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-_PREFIX: Final = re.compile(r"^[a-z][a-z0-9-]{1,40}$")
 _AREA: Final = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_RETENTIONS: Final = frozenset(
-    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
-     2922, 3288, 3653}
-)  # fmt: skip
 
 
 class TransferArgs(TypedDict):
@@ -162,7 +157,7 @@ def _bucket_of(
 
 
 def _validate(args: TransferArgs) -> None:
-    if not _PREFIX.fullmatch(args["name_prefix"]):
+    if not NAME_PREFIX.fullmatch(args["name_prefix"]):
         raise ValueError(
             f"TransferArgs.name_prefix {args['name_prefix']!r} must be lowercase letters, "
             "digits and hyphens, e.g. gen-prod"
@@ -170,7 +165,7 @@ def _validate(args: TransferArgs) -> None:
     times = list(args["transfer_times"])
     if not times:
         raise ValueError("TransferArgs.transfer_times is empty; give at least one HH:MM time")
-    bad = [t for t in [*times, args["tag_audit_time"]] if not _HH_MM.fullmatch(t)]
+    bad = [t for t in [*times, args["tag_audit_time"]] if not TIME_OF_DAY.fullmatch(t)]
     if bad:
         raise ValueError(f"TransferArgs times {bad} are not 24-hour HH:MM times such as 22:00")
     if len(set(times)) != len(times):
@@ -179,7 +174,7 @@ def _validate(args: TransferArgs) -> None:
         raise ValueError(
             f"TransferArgs.time_zone {args['time_zone']!r} must be an IANA zone, e.g. Asia/Kolkata"
         )
-    if args["log_retention_days"] not in _RETENTIONS:
+    if args["log_retention_days"] not in LOG_RETENTION_DAYS:
         raise ValueError(
             f"TransferArgs.log_retention_days {args['log_retention_days']} is not a value "
             "CloudWatch Logs allows (e.g. 30, 90, 365)"

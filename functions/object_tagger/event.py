@@ -15,7 +15,7 @@ object (an upload of any size, a DataSync write, a copy); the key is the object'
      "detail": {"bucket": {"name": "<bucket>"}, "object": {"key": "projects/p1/…", "size": 5},
                 "reason": "PutObject" | "CompleteMultipartUpload" | "CopyObject", ...}, ...}
 
-The lab sync workflow (components/lab_sync_workflow.py, state `AssociatePrefixTags`) puts a
+The lab sync workflow (components/lab/sync_workflow.py, state `AssociatePrefixTags`) puts a
 "Dataset Prefix Associated" event on the lab event bus for every registered dataset:
 
     {"source": "genomics.lab", "detail-type": "Dataset Prefix Associated", "id": "…",

@@ -8,9 +8,9 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.data_lake import DataLake, DataLakeArgs, DataLakeArgsError
-from components.data_lake_policies import DATA_READ_ACTIONS, TAG_WRITE_ACTIONS, UPLOAD_ACTIONS
-from components.physical_names import tagger_role_name
+from components.blocks.physical_names import tagger_role_name
+from components.data_lake.lake import DataLake, DataLakeArgs, DataLakeArgsError
+from components.data_lake.policies import DATA_READ_ACTIONS, TAG_WRITE_ACTIONS, UPLOAD_ACTIONS
 from taxonomy import CATEGORIES, category_by_name
 from tests.support.harness import Registered, json_input, record
 from tools.iam_lint import lint_recorded

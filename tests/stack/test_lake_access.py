@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from components.physical_names import function_role_name, tagger_role_name
+from components.blocks.physical_names import function_role_name, tagger_role_name
 from taxonomy import CATEGORIES
 from tests.stack.conftest import STACKS, rendered_stack
 from tests.support.harness import Registered

@@ -152,7 +152,7 @@ def test_the_scratch_clean_up_calls_sns_and_reaches_it_through_the_endpoint(
 @pytest.mark.xfail(
     strict=True,
     reason="Batch container instances get only the EFS client group (egress NFS 2049) and the "
-    "VPC has no ECS endpoints; the wiring lives in components/lab_batch.py",
+    "VPC has no ECS endpoints; the wiring lives in components/lab/batch.py",
 )
 def test_batch_container_instances_reach_ecs_ecr_s3_and_logs() -> None:
     stack = rendered_stack("prod")

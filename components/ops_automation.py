@@ -17,9 +17,10 @@ through a role that may invoke only that function):
   snapshots and deletes them after the grace period. Its role may delete only volumes that
   carry the mark tag, never ones that carry the opt-out tag or a Kubernetes ownership tag.
 - EC2 test-instance scheduler (`functions/ec2_scheduler`): stops opted-in instances at the end
-  of testing hours on weekdays and, when a start time is set, starts them at its beginning. Its
-  role may stop/start only opted-in instances, never ones a group, fleet or cluster manages, and
-  never stop one tagged to keep running.
+  of testing hours on weekdays and, when a start time is set, starts them at its beginning. It
+  knows the testing hours and time zone itself and refuses a stop inside them unless the event
+  forces it. Its role may stop/start only opted-in instances, never ones a group, fleet or
+  cluster manages, and never stop one tagged to keep running.
 - EFS scratch clean-up (`functions/efs_cleanup`), weekly: announces an hour before, then
   deletes scratch files older than the retention. It mounts the scratch access point (root
   `/scratch`) at `/mnt/scratch` from the private subnets; its role must be listed in the file
@@ -45,6 +46,7 @@ from components.function import PlatformFunction, PolicyStatement
 from components.iam_documents import service_trust_policy
 from functions.ebs_reaper.core import KUBERNETES_TAG_KEYS
 from functions.ec2_scheduler.core import MANAGED_TAG_KEYS
+from functions.ec2_scheduler.testing_hours import TESTING_DAYS_CRON
 
 __all__ = [
     "BACKUP_RESOURCE_PATTERN",
@@ -194,9 +196,10 @@ def weekly_schedule(day: str, hh_mm: str) -> str:
 
 
 def weekdays_schedule(hh_mm: str, field: str = "test_instance_scheduler") -> str:
-    """The cron expression that fires at `hh_mm` Monday to Friday."""
+    """The cron expression that fires at `hh_mm` on the testing days (Monday to Friday): the
+    same days the scheduler function counts as testing days when it checks the clock."""
     hour, minute = _hour_minute(hh_mm, field)
-    return f"cron({minute} {hour} ? * MON-FRI *)"
+    return f"cron({minute} {hour} ? * {TESTING_DAYS_CRON} *)"
 
 
 class OpsAutomationArgs(TypedDict):
@@ -319,6 +322,12 @@ def _validate_functions(args: OpsAutomationArgs) -> None:
         start = scheduler.get("testing_hours_start", "")
         if start:
             weekdays_schedule(start, "test_instance_scheduler.testing_hours_start")
+            # HH:MM strings compare like the times they name.
+            if start >= scheduler["testing_hours_end"]:
+                raise ValueError(
+                    f"OpsAutomationArgs.test_instance_scheduler.testing_hours_start {start} must "
+                    f"be before testing_hours_end {scheduler['testing_hours_end']} (same day)"
+                )
     cleanup = args.get("scratch_cleanup")
     if cleanup is not None:
         weekly_schedule(cleanup["day"], cleanup["time"])
@@ -723,6 +732,10 @@ class OpsAutomation(pulumi.ComponentResource):
                     "KEEP_RUNNING_TAG_KEY": keep,
                     "DRY_RUN": self._dry_run(),
                     "TOPIC_ARN": self._topic(),
+                    # The function's own clock: it refuses a stop inside these hours.
+                    "TIME_ZONE": self._args["time_zone"],
+                    "TESTING_HOURS_START": scheduler.get("testing_hours_start", ""),
+                    "TESTING_HOURS_END": scheduler["testing_hours_end"],
                 },
             },
             opts=self._child,

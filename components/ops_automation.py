@@ -13,9 +13,14 @@ Three optional scheduled Lambdas (each a `PlatformFunction`, destructive, concur
 asynchronous retries, invoked by an EventBridge Scheduler schedule in the stack's time zone
 through a role that may invoke only that function):
 
-- EBS reaper (`functions/ebs_reaper`), monthly on the 1st at 02:00: marks unattached volumes,
-  snapshots and deletes them after the grace period. Its role may delete only volumes that
-  carry the mark tag, never ones that carry the opt-out tag or a Kubernetes ownership tag.
+- EBS reaper (`functions/ebs_reaper`): observes daily at 01:00 (marks newly unattached
+  volumes, records that marked ones are still unattached, unmarks those attached again) and
+  reaps monthly on the 1st at 02:00 (snapshots and deletes volumes continuously unattached,
+  as observed, for the grace period). Observing thirty times more often than it deletes is
+  what proves continuity: an attachment that lasts a day is seen and resets the clock, and a
+  missed observation restarts it. Its role may tag volumes only with the mark and sighting
+  keys, delete only volumes that carry the mark tag, and never touch ones that carry the
+  opt-out tag (whatever its value) or a Kubernetes ownership tag.
 - EC2 test-instance scheduler (`functions/ec2_scheduler`): stops opted-in instances at the end
   of testing hours on weekdays and, when a start time is set, starts them at its beginning. It
   knows the testing hours and time zone itself and refuses a stop inside them unless the event
@@ -51,8 +56,10 @@ from functions.ec2_scheduler.testing_hours import TESTING_DAYS_CRON
 __all__ = [
     "BACKUP_RESOURCE_PATTERN",
     "REAPER_MARK_TAG_KEY",
+    "REAPER_OBSERVE_SCHEDULE",
     "REAPER_OPT_OUT_TAG_KEY",
     "REAPER_SCHEDULE",
+    "REAPER_SEEN_TAG_KEY",
     "SCRATCH_MOUNT_PATH",
     "TEST_HOURS_KEEP_RUNNING_TAG_KEY",
     "TEST_HOURS_OPT_IN_TAG_KEY",
@@ -94,11 +101,22 @@ _RETENTIONS: Final = frozenset(
 )  # fmt: skip
 
 REAPER_SCHEDULE: Final = "cron(0 2 1 * ? *)"
-"""The reaper runs at 02:00 on the first day of every month (in the stack's time zone)."""
+"""The reaper's deletion run (`{"mode": "reap"}`): 02:00 on the first day of every month, in
+the stack's time zone."""
+REAPER_OBSERVE_SCHEDULE: Final = "cron(0 1 * * ? *)"
+"""The reaper's observation run (`{"mode": "observe"}`): 01:00 every day, an hour before the
+deletion run so the two never compete for the function's single concurrent execution."""
 REAPER_MARK_TAG_KEY: Final = "unattached-since"
-"""Tag the reaper puts on an unattached volume (its date); only marked volumes can be deleted."""
+"""Tag the reaper puts on an unattached volume (when it was first seen so); only marked volumes
+can be deleted."""
+REAPER_SEEN_TAG_KEY: Final = "unattached-seen"
+"""Tag holding when the reaper last saw the volume still unattached (its continuity proof)."""
+REAPER_MAX_OBSERVATION_GAP_DAYS: Final = 2
+"""Longest gap between two sightings that still counts as continuously unattached: one missed
+daily observation is tolerated, two restart the clock."""
 REAPER_OPT_OUT_TAG_KEY: Final = "reaper:keep"
-"""A volume with this tag is never snapshotted or deleted by the reaper, whatever its value."""
+"""A volume with this tag is never snapshotted or deleted by the reaper, whatever its value
+(`false` included: the IAM deny below tests for the key, and the function agrees)."""
 TEST_HOURS_OPT_IN_TAG_KEY: Final = "schedule:test-hours"
 """Instances tagged with this key = `true` (any case) are stopped and started on schedule."""
 TEST_HOURS_KEEP_RUNNING_TAG_KEY: Final = "schedule:keep-running"
@@ -110,10 +128,11 @@ _SCHEDULE_EVENT_AGE_SECONDS: Final = 300
 
 
 class EbsReaperArgs(TypedDict):
-    """The monthly EBS reaper."""
+    """The EBS reaper: observed daily, reaped monthly."""
 
     grace_days: int
-    """Days an unattached volume stays marked before it is snapshotted and deleted."""
+    """Days a volume must be observed continuously unattached before it is snapshotted and
+    deleted."""
     max_deletions_per_run: int
     """Most volumes one run deletes (0-500; 0 deletes nothing)."""
 
@@ -596,7 +615,7 @@ class OpsAutomation(pulumi.ComponentResource):
 
     def _create_reaper(self, reaper: EbsReaperArgs) -> PlatformFunction:
         volumes = self._ec2_arn("volume/*")
-        mark, opt_out = REAPER_MARK_TAG_KEY, REAPER_OPT_OUT_TAG_KEY
+        mark, seen, opt_out = REAPER_MARK_TAG_KEY, REAPER_SEEN_TAG_KEY, REAPER_OPT_OUT_TAG_KEY
         statements: list[PolicyStatement] = [
             {
                 # EC2 Describe* calls have no resource-level permissions and only accept "*".
@@ -610,7 +629,7 @@ class OpsAutomation(pulumi.ComponentResource):
                 "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
                 "Resource": [volumes],
                 "Condition": {
-                    "ForAllValues:StringEquals": {"aws:TagKeys": [mark]},
+                    "ForAllValues:StringEquals": {"aws:TagKeys": [mark, seen]},
                     "Null": {"aws:TagKeys": "false"},
                 },
             },
@@ -652,7 +671,7 @@ class OpsAutomation(pulumi.ComponentResource):
             {
                 "package": "ebs_reaper",
                 "function_name": f"{self._args['name_prefix']}-ebs-reaper",
-                "description": "Monthly: snapshots and deletes EBS volumes unattached past grace",
+                "description": "Daily: marks idle EBS volumes; monthly: snapshots and deletes them",
                 "kms_key_arn": self._args["log_key_arn"],
                 "log_retention_days": self._args["log_retention_days"],
                 "reserved_concurrency": 1,
@@ -665,6 +684,8 @@ class OpsAutomation(pulumi.ComponentResource):
                     "GRACE_DAYS": str(reaper["grace_days"]),
                     "MAX_DELETIONS_PER_RUN": str(reaper["max_deletions_per_run"]),
                     "MARK_TAG_KEY": mark,
+                    "SEEN_TAG_KEY": seen,
+                    "MAX_OBSERVATION_GAP_DAYS": str(REAPER_MAX_OBSERVATION_GAP_DAYS),
                     "OPT_OUT_TAG_KEY": opt_out,
                     "INCLUDE_KUBERNETES_VOLUMES": "false",
                     "TOPIC_ARN": self._topic(),
@@ -674,13 +695,23 @@ class OpsAutomation(pulumi.ComponentResource):
             },
             opts=self._child,
         )
+        role = self._scheduler_role("ebs-reaper", function)
+        self._schedule(
+            "ebs-reaper-observe",
+            REAPER_OBSERVE_SCHEDULE,
+            function,
+            role,
+            {"mode": "observe"},
+            "Observe unattached EBS volumes (mark, record sightings, unmark): 01:00 daily",
+        )
+        # The deletion schedule keeps its original resource name, so its URN is unchanged.
         self._schedule(
             "ebs-reaper",
             REAPER_SCHEDULE,
             function,
-            self._scheduler_role("ebs-reaper", function),
-            {},
-            "Reap unattached EBS volumes: 02:00 on the first of every month",
+            role,
+            {"mode": "reap"},
+            "Reap EBS volumes continuously unattached past grace: 02:00 on the 1st",
         )
         return function
 

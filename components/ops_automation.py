@@ -27,9 +27,11 @@ through a role that may invoke only that function):
   forces it. Its role may stop/start only opted-in instances, never ones a group, fleet or
   cluster manages, and never stop one tagged to keep running.
 - EFS scratch clean-up (`functions/efs_cleanup`), weekly: announces an hour before, then
-  deletes scratch files older than the retention. It mounts the scratch access point (root
-  `/scratch`) at `/mnt/scratch` from the private subnets; its role must be listed in the file
-  system's policy, so its name is known in advance (`scratch_cleanup_role_name`).
+  deletes scratch files older than the retention (by the later of mtime and ctime), never a
+  volume's root or anything above it, never through a symlinked root. It mounts the scratch
+  access point (root `/scratch`) at `/mnt/scratch` from the private subnets; its role must be
+  listed in the file system's policy, so its name is known in advance
+  (`scratch_cleanup_role_name`).
 
 Schedules never retry a failed delivery (`maximum_retry_attempts=0`): every target is
 destructive and idempotent per period, so a late duplicate (stopping instances hours after
@@ -49,6 +51,7 @@ import pulumi_aws as aws
 
 from components.function import PlatformFunction, PolicyStatement
 from components.iam_documents import service_trust_policy
+from components.shared_filesystem import SUB_PATH_PATTERN
 from functions.ebs_reaper.core import KUBERNETES_TAG_KEYS
 from functions.ec2_scheduler.core import MANAGED_TAG_KEYS
 from functions.ec2_scheduler.testing_hours import TESTING_DAYS_CRON
@@ -61,6 +64,7 @@ __all__ = [
     "REAPER_SCHEDULE",
     "REAPER_SEEN_TAG_KEY",
     "SCRATCH_MOUNT_PATH",
+    "SCRATCH_VOLUME_ROOT_DEPTH",
     "TEST_HOURS_KEEP_RUNNING_TAG_KEY",
     "TEST_HOURS_OPT_IN_TAG_KEY",
     "EbsReaperArgs",
@@ -121,6 +125,9 @@ TEST_HOURS_OPT_IN_TAG_KEY: Final = "schedule:test-hours"
 """Instances tagged with this key = `true` (any case) are stopped and started on schedule."""
 TEST_HOURS_KEEP_RUNNING_TAG_KEY: Final = "schedule:keep-running"
 """An opted-in instance with this tag is never stopped (a long test in progress)."""
+SCRATCH_VOLUME_ROOT_DEPTH: Final = len(SUB_PATH_PATTERN.split("/"))
+"""Levels below a scratch root down to a volume's root (`<namespace>/<pvc>`: 2), from the
+StorageClass's `subPathPattern`; the clean-up never removes a directory at or above it."""
 SCRATCH_MOUNT_PATH: Final = "/mnt/scratch"
 """Where the clean-up sees the scratch access point's root (`/scratch` on the file system)."""
 _SCHEDULE_EVENT_AGE_SECONDS: Final = 300
@@ -159,9 +166,10 @@ class ScratchCleanupArgs(TypedDict):
     security_group_id: pulumi.Input[str]
     """The file system's client group (admitted on NFS 2049)."""
     scratch_roots: Sequence[str]
-    """Directories under `/scratch` to prune, relative to it: the scratch StorageClass puts a
-    volume at `/scratch/<namespace>/<pvc>`, so these are namespaces, e.g. the project slugs.
-    The access point's root itself cannot be a root (the function refuses it)."""
+    """Directories under `/scratch` to prune, relative to it, each holding volumes at
+    `<root>/<namespace>/<pvc>` (the scratch StorageClass's base path, e.g. `volumes`). The
+    access point's root itself cannot be a root, nor can a symlink (the function refuses
+    both); the namespace and volume directories are never removed."""
     retention_days: int
     """Files not modified for longer than this many days are deleted."""
     day: str
@@ -825,6 +833,7 @@ class OpsAutomation(pulumi.ComponentResource):
                     "MOUNT_PATH": SCRATCH_MOUNT_PATH,
                     "SCRATCH_ROOTS": json.dumps(list(cleanup["scratch_roots"])),
                     "RETENTION_DAYS": str(cleanup["retention_days"]),
+                    "VOLUME_ROOT_DEPTH": str(SCRATCH_VOLUME_ROOT_DEPTH),
                     "DRY_RUN": self._dry_run(),
                     "TOPIC_ARN": self._topic(),
                 },

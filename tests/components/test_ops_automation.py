@@ -287,12 +287,14 @@ def test_scheduler_env_parses_with_its_config(with_functions: Registered) -> Non
 
 
 def test_cleanup_env_parses_with_its_config(with_functions: Registered) -> None:
-    """The clean-up's environment parses: mount /mnt/scratch, namespace roots below it."""
+    """The clean-up's environment parses: mount /mnt/scratch, roots below it, volume roots
+    (`<namespace>/<pvc>`) protected."""
     from functions.efs_cleanup.config import load_config
 
     config = load_config(_env(with_functions, "scratch-cleanup"))
     assert config.mount_path == "/mnt/scratch"
     assert config.scratch_roots == ("tb-genomics", "rare-disease")
+    assert config.volume_root_depth == 2
     assert (config.retention_days, config.dry_run, config.topic_arn) == (7, False, REPORTS)
 
 

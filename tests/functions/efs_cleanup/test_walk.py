@@ -207,6 +207,7 @@ def test_directory_with_a_young_file_stays(root: Path) -> None:
 def test_recent_empty_directory_stays(root: Path) -> None:
     """An empty directory created recently (a job about to write) is not removed."""
     (root / "fresh").mkdir()
+    age(root / "fresh", YOUNG)
     clean_root(root)
     assert dirs_under(root) == {"fresh"}
 

@@ -422,14 +422,20 @@ class StackSettings(_Frozen):
     testing_hours_start: Annotated[
         str,
         Field(
-            description="Start of testing hours; empty means test instances are not started.",
+            description=(
+                "Start of testing hours; empty means test instances are not started and "
+                "testing hours run from 00:00."
+            ),
             examples=["09:00"],
         ),
     ] = ""
     testing_hours_end: Annotated[
         str,
         Field(
-            description="End of testing hours; opted-in EC2 test instances stop then.",
+            description=(
+                "End of testing hours; opted-in EC2 test instances stop then, and a stop "
+                "inside testing hours is refused."
+            ),
             examples=["19:00"],
         ),
     ] = "19:00"
@@ -551,7 +557,7 @@ class StackSettings(_Frozen):
     ebs_reaper_grace_days: Annotated[
         int,
         Field(
-            description="Days an unattached EBS volume is kept after first seen.",
+            description="Days an EBS volume must be seen unattached, daily, before deletion.",
             examples=["30"],
             ge=7,
             le=365,

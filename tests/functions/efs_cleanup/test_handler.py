@@ -234,3 +234,29 @@ def test_summary_survives_a_path_that_is_not_utf8(
     [(_, message)] = sns_messages(mount["topic"])
     assert "caf\\xe9-\\xff/d/d" in message
     message.encode("utf-8")  # strictly encodable, as SNS requires
+
+
+def test_summary_survives_an_unreadable_directory_with_a_non_utf8_name(
+    mount: dict[str, Any], lambda_context: FakeLambdaContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reported scenario: a directory named with bytes that are not UTF-8 cannot be opened
+    (EACCES; simulated at os.open, since the tests run as root, who may open anything). The
+    run reports the error with the name escaped, publishes, and still cleans its sibling."""
+    locked_name = os.fsdecode(b"run-\xff\xfe")
+    (mount["volume"] / locked_name).mkdir()
+    real_open = os.open
+
+    def refusing_open(
+        path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None
+    ) -> int:
+        if path == locked_name:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+
+    handler = _handler(monkeypatch)
+    monkeypatch.setattr(os, "open", refusing_open)
+    result = handler.lambda_handler({"phase": "clean"}, lambda_context)
+    assert result["notified"] is True
+    assert result["filesDeleted"] == 1  # job1/old.bam, beside the locked directory
+    [(_, message)] = sns_messages(mount["topic"])
+    assert "open tb-genomics/pvc-1/run-\\xff\\xfe: Permission denied" in message

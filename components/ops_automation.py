@@ -258,7 +258,7 @@ class OpsAutomationArgs(TypedDict):
     key_deletion_window_days: NotRequired[int]
     """Days a scheduled key deletion can still be cancelled, 7-30; 30 unless given."""
     ebs_reaper: NotRequired[EbsReaperArgs]
-    """Deploy the monthly EBS reaper; not deployed unless given."""
+    """Deploy the EBS reaper (observed daily, reaped monthly); not deployed unless given."""
     test_instance_scheduler: NotRequired[TestInstanceSchedulerArgs]
     """Deploy the EC2 test-instance scheduler; not deployed unless given."""
     scratch_cleanup: NotRequired[ScratchCleanupArgs]

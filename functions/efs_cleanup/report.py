@@ -207,8 +207,9 @@ class AnnounceReport:
             "The weekly EFS scratch clean-up starts in about an hour.",
             "DRY RUN: nothing will be deleted, the report will say what would be."
             if self.dry_run
-            else "Regular files not modified for "
-            f"{self.retention_days} days will be DELETED, and directories left empty.",
+            else "Regular files neither modified nor copied in for "
+            f"{self.retention_days} days will be DELETED, and directories inside volumes left "
+            "empty.",
             f"Retention: {self.retention_days} days since a file was last modified or copied in "
             "(the later of mtime and ctime); volume directories themselves are never removed.",
             "Roots (under " + self.mount_path + "):",

@@ -236,3 +236,25 @@ def test_keep_tag_set_to_false_still_keeps_the_volume(
     assert keep_false in _existing(ec2)
     skipped = {s["volumeId"]: s["reason"] for s in result["skipped"]}
     assert skipped[keep_false] == "opted out"
+
+
+def test_quiet_observe_run_publishes_nothing(
+    mocked_aws: None, lambda_context: FakeLambdaContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A daily pass that only recorded sightings (nothing marked, unmarked, due or failed)
+    sends no e-mail; it still records the sighting on the volume."""
+    ec2 = boto3.client("ec2", region_name=REGION)
+    watched = _create_volume(ec2, _observed(10))
+    topic = boto3.client("sns", region_name=REGION).create_topic(Name="ops")["TopicArn"]
+    for name, value in {
+        "DRY_RUN": "false",
+        "TOPIC_ARN": topic,
+        "EXPECTED_ACCOUNT_ID": MOTO_ACCOUNT_ID,
+        "EXPECTED_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    result = import_handler(HANDLER).lambda_handler(OBSERVE_EVENT, lambda_context)
+    assert result["notified"] is False
+    assert result["observed"] == 1
+    assert sns_messages(topic) == []
+    assert _tags(ec2, watched)[SEEN].startswith(_days_ago(0) + "T")

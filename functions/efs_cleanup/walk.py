@@ -83,7 +83,8 @@ _OPEN_DIR: Final = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _IFMT: Final = stat.S_IFMT(0o177777)
 _IFREG: Final = stat.S_IFREG
 _BY_NAME: Final = attrgetter("name")
-_CONTROL: Final = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)}
+_SURROGATE_BYTES: Final = range(0xDC80, 0xDD00)
+"""Where `os.fsdecode` (surrogateescape) puts the bytes 0x80-0xFF that are not UTF-8."""
 
 
 def printable(text: str) -> str:
@@ -91,14 +92,24 @@ def printable(text: str) -> str:
 
     Names from the file system arrive as `str` with undecodable bytes as lone surrogates
     (`os.fsdecode`'s surrogateescape); those cannot be encoded as UTF-8, so a report holding
-    one would fail to publish. They come back here as `\\xNN`, like control characters
-    (a newline in a name cannot forge a report line).
+    one would fail to publish. They come back here as `\\xNN` (the original byte), other lone
+    surrogates as `\\uNNNN`, control characters as `\\xNN` (a newline in a name cannot forge
+    a report line). Everything else is unchanged.
     """
-    try:
-        raw = text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a surrogate that did not come from a byte
-        raw = text.encode("utf-8", "backslashreplace")
-    return raw.decode("utf-8", "backslashreplace").translate(_CONTROL)
+    if text.isprintable():
+        return text  # the common case: no surrogate or control character (both unprintable)
+    out: list[str] = []
+    for char in text:
+        code = ord(char)
+        if code in _SURROGATE_BYTES:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\u{code:04x}")
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _age_stamp(info: os.stat_result) -> float:

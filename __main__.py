@@ -13,18 +13,24 @@ from components.function import metrics_namespace
 from components.lab_data_mesh import LabDataMesh
 from components.network import Network
 from components.observability import LogEncryptionKey, Observability
+from components.observability_inventory import UNRESERVED_CONCURRENCY_MINIMUM, StackInventory
 from components.ops_automation import OpsAutomation, scratch_cleanup_role_name
 from components.providers import aws_provider
 from components.shared_filesystem import SCRATCH_VOLUMES_DIR, SharedFileSystem
 from components.transfer import Transfer, datasync_efs_role_name, tagger_role_name
 from components.workspaces import Workspaces
 from settings import SettingsError, settings_from_pulumi_config
+from settings.quotas import lambda_concurrency_error
 from taxonomy import CATEGORIES
 
 try:
     settings = settings_from_pulumi_config()
 except SettingsError as error:
     raise pulumi.RunError(str(error)) from None
+
+# Every Lambda function and SQS queue constructed from here on is alarmed on by Observability.
+inventory = StackInventory()
+inventory.install()
 
 aws = aws_provider(
     f"{settings.name_prefix}-aws",
@@ -50,7 +56,12 @@ scratch_cleanup_role_arn = pulumi.Output.concat(
 logs_key = LogEncryptionKey(f"{settings.name_prefix}-logs", settings.name_prefix, opts=opts)
 topics = AlertTopics(
     f"{settings.name_prefix}-notifications",
-    {"name_prefix": settings.name_prefix, "alert_emails": list(settings.alert_emails)},
+    {
+        "name_prefix": settings.name_prefix,
+        "alert_emails": list(settings.alert_emails),
+        # The DR vault's alarms live in the DR region and notify a topic there.
+        "regional_alerts_regions": [settings.dr_region],
+    },
     opts=opts,
 )
 
@@ -294,11 +305,9 @@ observability = Observability(
         },
         "request_metrics_filter_id": "EntireBucket",
         "backup_vault_names": {"primary": ops.primary_vault_name, "dr": ops.dr_vault_name},
-        "function_names": {
-            "object-tagger": transfer.tagger_function_name,
-            "tag-audit": transfer.audit_function_name,
-            "start-transfer": transfer.start_function_name,
-        },
+        "backup_vault_regions": {"dr": settings.dr_region},
+        "regional_alerts_topic_arns": topics.regional_alerts_topic_arns,
+        "inventory": inventory,
         "datasync_task_arns": {
             category.replace("_", "-"): transfer.task_arns_by_category.apply(
                 lambda arns, category=category: arns[category]  # type: ignore[misc]
@@ -322,6 +331,7 @@ observability = Observability(
         "thresholds": {
             "efs_percent_io_limit": settings.alarm_efs_percent_io_limit,
             "efs_throughput_utilization_percent": settings.alarm_efs_throughput_utilization,
+            "efs_elastic_metered_mibps": settings.alarm_efs_elastic_metered_mibps,
             "efs_client_connections": settings.alarm_efs_client_connections,
             "efs_burst_credit_balance_bytes": settings.alarm_efs_burst_credit_balance_bytes,
             "replication_latency_seconds": settings.alarm_replication_latency_seconds,
@@ -339,6 +349,11 @@ observability = Observability(
     },
     opts=opts,
 )
+quota_error = lambda_concurrency_error(
+    settings, inventory.reserved_concurrency, UNRESERVED_CONCURRENCY_MINIMUM
+)
+if quota_error is not None:
+    raise pulumi.RunError(str(quota_error))
 pulumi.export("storageGatewayStatus", lab.storage_gateway_status)
 # Parts switched off leave their outputs None; those are not exported (docs/lab-data-mesh.md).
 for output_name, output in {

@@ -48,7 +48,9 @@ __all__ = [
 
 CONTAINER_INSIGHTS_LOG_TYPES: Final = ("application", "host", "dataplane", "performance")
 """The log groups `amazon-cloudwatch-observability` writes to under /aws/containerinsights/."""
-DEFAULT_LOG_ALERT_TERMS: Final = ("OOMKilled", "CrashLoopBackOff", "ERROR")
+DEFAULT_LOG_ALERT_TERMS: Final = ("ERROR",)
+"""Terms of lines containers write. OOMKilled and CrashLoopBackOff are not among them: they are
+container states, which the container-state alarms watch through Container Insights metrics."""
 _AGENT_NAMESPACE: Final = "amazon-cloudwatch"
 _AGENT_SERVICE_ACCOUNT: Final = "cloudwatch-agent"
 _AGENT_POLICY_ARN: Final = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
@@ -389,7 +391,7 @@ class Observability(pulumi.ComponentResource):
         function_args: PlatformFunctionArgs = {
             "package": "log_alerts",
             "function_name": f"{self._prefix}-log-alerts",
-            "description": "Forwards OOMKilled, CrashLoopBackOff and error log lines to SNS",
+            "description": "Forwards application log lines matching the alert terms to SNS",
             "kms_key_arn": args["log_kms_key_arn"],
             "log_retention_days": args["log_retention_days"],
             # Few environments keep the in-memory de-duplication effective during a storm.

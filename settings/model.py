@@ -70,7 +70,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _ORG = re.compile(r"^[a-z][a-z0-9]{1,11}$")
 _LOG_ALERT_TERM = re.compile(r'^[^"\s]([^"\x00-\x1f]{0,62}[^"\s])?$')
 """A term of the log-alerts filter pattern: quoted there, so no double quotes; 1-64 chars."""
-_DEFAULT_LOG_ALERT_TERMS = ("OOMKilled", "CrashLoopBackOff", "ERROR")
+_DEFAULT_LOG_ALERT_TERMS = ("ERROR",)
 _TIB = 1024**4
 GITHUB_HOSTED_RUNNER = "github-hosted"
 """`deployRunner` value for GitHub's own runners, which run outside every VPC."""
@@ -529,7 +529,7 @@ class StackSettings(_Frozen):
             min_length=1,
             max_length=20,
             description="Terms any of which forwards an application log line to the alerts topic.",
-            examples=['\'["OOMKilled","CrashLoopBackOff","ERROR"]\''],
+            examples=['\'["ERROR","Traceback"]\''],
         ),
     ] = _DEFAULT_LOG_ALERT_TERMS
     log_alert_dedupe_window_seconds: Annotated[

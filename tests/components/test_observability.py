@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.observability import (
+from components.observability.observability import (
     CONTAINER_INSIGHTS_LOG_TYPES,
     LogEncryptionKey,
     Observability,
@@ -312,7 +312,7 @@ def test_inventory_adds_every_function_and_queue_constructed_before() -> None:
     alarms without being listed in function_names."""
     import pulumi_aws as aws
 
-    from components.observability_inventory import StackInventory
+    from components.observability.inventory import StackInventory
 
     def build() -> None:
         inventory = StackInventory()

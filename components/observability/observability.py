@@ -496,9 +496,9 @@ class Observability(pulumi.ComponentResource):
 
     def _dlq_alarms(self, inventory: StackInventory) -> None:
         # A message in a failure queue is an event that exhausted its retries: one is enough.
-        # SQS publishes queue metrics while a queue is active, and a queue holding messages is
-        # active (SQS Developer Guide, "Available CloudWatch metrics for Amazon SQS"), so
-        # missing data means an empty, idle queue.
+        # "All metrics emit non-negative values only when the queue is active" (SQS Developer
+        # Guide, "Available CloudWatch metrics for Amazon SQS"): an idle failure queue is an
+        # empty one, so missing data is not breaching.
         for queue in inventory.queue_names:
             label = queue.removeprefix(f"{self._prefix}-")
             self._alarm(

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from policies.props import as_list, as_mapping
+from policies.props import as_list, as_mapping, decoded
 
 __all__ = [
     "Statement",
@@ -30,8 +30,18 @@ class Statement:
     actions: tuple[str, ...]
     not_actions: tuple[str, ...]
     resources: tuple[str, ...]
+    not_resources: tuple[str, ...]
     principals: Mapping[str, tuple[str, ...]] | str | None
     conditions: Mapping[str, Mapping[str, tuple[str, ...]]]
+    not_principals: Mapping[str, tuple[str, ...]] | str | None = None
+
+
+def _principals(principal: Any) -> Mapping[str, tuple[str, ...]] | str | None:
+    """`"*"`, or principal type → names (one or many); None when the element is absent."""
+    principal = decoded(principal)
+    if isinstance(principal, Mapping):
+        return {str(k): tuple(str(v) for v in as_list(vs)) for k, vs in principal.items()}
+    return principal if isinstance(principal, str) else None
 
 
 def statements(document: Any) -> Iterator[Statement]:
@@ -39,12 +49,6 @@ def statements(document: Any) -> Iterator[Statement]:
     for raw in as_list(as_mapping(document).get("Statement")):
         if not isinstance(raw, Mapping):
             continue
-        principal = raw.get("Principal")
-        principals: Mapping[str, tuple[str, ...]] | str | None
-        if isinstance(principal, Mapping):
-            principals = {k: tuple(str(v) for v in as_list(vs)) for k, vs in principal.items()}
-        else:
-            principals = principal if isinstance(principal, str) else None
         conditions = {
             str(op): {
                 str(k): tuple(str(v) for v in as_list(vs)) for k, vs in as_mapping(keys).items()
@@ -57,8 +61,10 @@ def statements(document: Any) -> Iterator[Statement]:
             actions=tuple(str(a) for a in as_list(raw.get("Action"))),
             not_actions=tuple(str(a) for a in as_list(raw.get("NotAction"))),
             resources=tuple(str(r) for r in as_list(raw.get("Resource"))),
-            principals=principals,
+            not_resources=tuple(str(r) for r in as_list(raw.get("NotResource"))),
+            principals=_principals(raw.get("Principal")),
             conditions=conditions,
+            not_principals=_principals(raw.get("NotPrincipal")),
         )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from policies.conditions import restricting_keys
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
-from policies.iam import condition_keys, is_public_principal
+from policies.iam import is_public_principal
 from policies.rules.common import RESOURCE_POLICY_PROPS, documents_of
 
 __all__ = ["RULE"]
@@ -17,7 +18,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
         for statement in document.statements:
             if statement.effect != "Allow" or not is_public_principal(statement):
                 continue
-            if not condition_keys(statement) & restricting:
+            if not restricting_keys(statement) & restricting:
                 yield (
                     f"{document.where}: statement {statement.sid or '(no Sid)'} allows "
                     'Principal "*" without a condition on aws:SourceAccount, aws:SourceArn, '

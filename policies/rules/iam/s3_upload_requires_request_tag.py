@@ -27,7 +27,7 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
                     yield (
                         f"{document.where}: statement {statement.sid or '(no Sid)'} allows "
                         "s3:PutObject to the data lake without s3:RequestObjectTag conditions "
-                        f"on {', '.join(missing)}",
+                        f"that restrict {', '.join(missing)}",
                         urn,
                     )
 
@@ -36,7 +36,7 @@ RULE = StackRule(
     name="iam-s3-upload-requires-request-tag",
     description=(
         "IAM roles that people assume upload to data-lake buckets only under "
-        "s3:RequestObjectTag conditions on the ABAC keys."
+        "s3:RequestObjectTag conditions that really restrict every ABAC key."
     ),
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

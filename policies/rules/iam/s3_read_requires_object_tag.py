@@ -44,7 +44,7 @@ def _violations(document: Document) -> Iterator[str]:
         if missing:
             yield (
                 f"{document.where}: statement {statement.sid or '(no Sid)'} grants S3 data reads "
-                f"without s3:ExistingObjectTag conditions that restrict {', '.join(missing)}"
+                f"without s3:ExistingObjectTag conditions on {', '.join(missing)}"
             )
 
 

@@ -27,7 +27,7 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
                     yield (
                         f"{document.where}: statement {statement.sid or '(no Sid)'} allows "
                         "s3:PutObject to the data lake without s3:RequestObjectTag conditions "
-                        f"that restrict {', '.join(missing)}",
+                        f"on {', '.join(missing)}",
                         urn,
                     )
 

@@ -13,6 +13,8 @@ __all__ = [
     "Statement",
     "condition_keys",
     "condition_values",
+    "covers_all_actions",
+    "covers_service",
     "denies_without_tls",
     "grants",
     "grants_any",
@@ -73,6 +75,24 @@ def grants(statement: Statement, action: str) -> bool:
     if statement.not_actions:
         return not any(fnmatch.fnmatch(action.lower(), a.lower()) for a in statement.not_actions)
     return any(fnmatch.fnmatch(action.lower(), a.lower()) for a in statement.actions)
+
+
+def _wildcard_only(text: str) -> bool:
+    return bool(text) and set(text) <= {"*", "?"} and "*" in text
+
+
+def covers_all_actions(action: str) -> bool:
+    """Whether an action pattern matches every action of every service: `*`, `*:*`, `**`."""
+    service, _, name = action.partition(":")
+    return _wildcard_only(service) and (not name or _wildcard_only(name))
+
+
+def covers_service(action: str, service: str) -> bool:
+    """Whether an action pattern matches every action of `service`: `s3:*`, `S3:**`, `*`."""
+    head, _, name = action.partition(":")
+    if covers_all_actions(action):
+        return True
+    return head.lower() == service.lower() and _wildcard_only(name)
 
 
 def condition_keys(statement: Statement) -> set[str]:

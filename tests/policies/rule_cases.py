@@ -37,6 +37,8 @@ __all__ = [
     "form_variants",
     "four_way_tests",
     "hits",
+    "stack_variant",
+    "stack_variant_tests",
     "variant",
     "variant_tests",
     "with_props",
@@ -331,3 +333,35 @@ def form_tests(cases: Mapping[str, Case], mutations: Sequence[Any]) -> Callable[
             assert fragment in found[0][2]
 
     return test_other_form_same_verdict
+
+
+def stack_variant(
+    rule: str, kind: str, fakes: Sequence[FakeResource], target: str, fragment: str | None
+) -> Any:
+    """A stack-rule variant: `fakes` raise `rule` once on `target` with `fragment`, or nothing."""
+    assert kind in KINDS, f"unknown variant kind {kind}"
+    outcome = "reported" if fragment is not None else "passes"
+    return pytest.param(rule, list(fakes), target, fragment, id=f"{kind}:{rule}:{outcome}")
+
+
+def stack_variant_tests(variants: Sequence[Any]) -> Callable[..., None]:
+    """The adversarial-variant test of a stack-rule module (bind it as a `test_` name)."""
+
+    @pytest.mark.parametrize(("rule", "fakes", "target", "fragment"), variants)
+    def test_adversarial_stack_variant(
+        pack: PackClient,
+        rule: str,
+        fakes: list[FakeResource],
+        target: str,
+        fragment: str | None,
+    ) -> None:
+        """A weakened-but-plausible stack is still caught; an equivalent one still passes."""
+        found = hits(pack.analyze_stack(fakes), rule)
+        if fragment is None:
+            assert found == []
+        else:
+            expected = _default_enforcement(pack, rule)
+            assert [(e, name) for e, name, _ in found] == [(expected, target)], found
+            assert fragment in found[0][2], found
+
+    return test_adversarial_stack_variant

@@ -16,7 +16,9 @@ def _check(resource: ResourceView) -> Iterator[str]:
     restricting = {str(key).lower() for key in resource.config["restrictingConditionKeys"]}
     for document in documents_of(resource.type, resource.name, resource.props, ("resource",)):
         for statement in document.statements:
-            if statement.effect != "Allow" or not is_public_principal(statement):
+            # An Allow with NotPrincipal grants everyone but the principals it lists.
+            public = is_public_principal(statement) or bool(statement.not_principals)
+            if statement.effect != "Allow" or not public:
                 continue
             if not restricting_keys(statement) & restricting:
                 yield (

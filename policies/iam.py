@@ -127,8 +127,11 @@ def is_public_principal(statement: Statement) -> bool:
 
 def denies_without_tls(statement: Statement, actions: Iterable[str]) -> bool:
     """A Deny for everyone covering all of `actions` when `aws:SecureTransport` is false."""
+    # BoolIfExists denies as well: in a Deny, a missing key makes the condition true.
     insecure = {
-        value.lower() for value in condition_values(statement, "aws:SecureTransport", "Bool")
+        value.lower()
+        for operator in ("Bool", "BoolIfExists")
+        for value in condition_values(statement, "aws:SecureTransport", operator)
     }
     return (
         statement.effect == "Deny"

@@ -519,7 +519,7 @@ ALL_POLICY, KEYS_RP = f"{ALLOW_ALL_RULE}@iam/policy", f"{KEYS_RULE}@iam/rolePoli
 PUBLIC_BP, TRUST_ROLE = f"{PUBLIC_RULE}@s3/bucketPolicy", f"{TRUST_RULE}@iam/role"
 EXEMPT_BP, EXEMPT_MANAGED = f"{EXEMPTION_RULE}@s3/bucketPolicy", f"{EXEMPTION_RULE}@iam/policy"
 NOT_RP, NOT_BP = f"{NOT_RULE}@iam/rolePolicy", f"{NOT_RULE}@s3/bucketPolicy"
-ORG = ORG_READ["Condition"]["StringEquals"]["aws:PrincipalOrgID"]
+ORG = "o-abc123"
 
 VARIANTS = [
     # Service-wide and all-action patterns spelt differently.

@@ -27,6 +27,7 @@ RULE = ResourceRule(
     enforcement=EnforcementLevel.MANDATORY,
     remediation="Set encrypted=True and kms_key_id=<key ARN> on the aws.efs.FileSystem.",
     concern="encryption-at-rest",
+    controls=("FSBP EFS.1", "CIS v3.0.0 2.4.1"),
     resource_types=("aws:efs/fileSystem:FileSystem",),
     check=_check,
 )

@@ -67,6 +67,7 @@ RULES = (
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Set kms_master_key_id=<key ARN> on the aws.sns.Topic.",
         concern="encryption-at-rest",
+        controls=("FSBP SNS.1",),
         resource_types=("aws:sns/topic:Topic",),
         check=_requires("kmsMasterKeyId", "topic"),
     ),
@@ -116,6 +117,7 @@ RULES = (
             "aws.sqs.Queue."
         ),
         concern="encryption-at-rest",
+        controls=("FSBP SQS.1",),
         resource_types=("aws:sqs/queue:Queue",),
         check=_sqs,
     ),

@@ -57,6 +57,7 @@ RULE = StackRule(
         "target buckets (which S3 requires to use SSE-S3) are listed in accessLogTargetBuckets."
     ),
     concern="encryption-at-rest",
+    controls=("FSBP S3.17",),
     check=_check,
     config_properties={
         "accessLogTargetBuckets": {

@@ -44,6 +44,7 @@ RULE = ResourceRule(
         "the aws.apigateway.Method; only OPTIONS preflight may stay NONE."
     ),
     concern="exposure",
+    controls=("FSBP APIGateway.8",),
     resource_types=("aws:apigateway/method:Method",),
     check=_check,
 )

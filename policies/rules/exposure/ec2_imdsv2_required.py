@@ -38,6 +38,7 @@ RULE = ResourceRule(
         "aws.ec2.LaunchTemplate or aws.ec2.Instance."
     ),
     concern="exposure",
+    controls=("FSBP EC2.8", "FSBP EC2.170", "CIS v3.0.0 5.6"),
     resource_types=("aws:ec2/launchTemplate:LaunchTemplate", "aws:ec2/instance:Instance"),
     check=_check,
 )

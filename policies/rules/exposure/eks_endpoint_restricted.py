@@ -33,6 +33,7 @@ RULE = ResourceRule(
         "set vpc_config.public_access_cidrs to the office/VPN ranges."
     ),
     concern="exposure",
+    controls=("FSBP EKS.1",),
     resource_types=("aws:eks/cluster:Cluster",),
     check=_check,
 )

@@ -59,6 +59,7 @@ RULE = ResourceRule(
         "a referenced security group; exempt a public load balancer by name in `exclude`."
     ),
     concern="exposure",
+    controls=("FSBP EC2.18",),
     resource_types=(INGRESS_RULE, SECURITY_GROUP, SECURITY_GROUP_RULE),
     check=_check,
 )

@@ -43,6 +43,7 @@ RULE = ResourceRule(
         "Allow of the needed actions (a Deny with NotAction is fine)."
     ),
     concern="tag-based-iam",
+    controls=("FSBP IAM.1", "CIS v3.0.0 1.15"),
     resource_types=(ROLE, *IDENTITY_POLICY_PROPS, *RESOURCE_POLICY_PROPS),
     check=_check,
 )

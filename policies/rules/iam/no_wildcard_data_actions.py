@@ -41,6 +41,7 @@ RULE = ResourceRule(
         "s3:* or *, and scope Resource to the buckets it needs."
     ),
     concern="tag-based-iam",
+    controls=("FSBP IAM.21",),
     resource_types=(ROLE, *IDENTITY_POLICY_PROPS, *RESOURCE_POLICY_PROPS),
     check=_check,
 )

@@ -54,6 +54,7 @@ RULE = ResourceRule(
         "events.amazonaws.com."
     ),
     concern="lambda-hygiene",
+    controls=("FSBP Lambda.1",),
     resource_types=("aws:lambda/permission:Permission",),
     check=_check,
     config_properties={

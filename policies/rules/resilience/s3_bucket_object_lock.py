@@ -86,6 +86,7 @@ RULE = StackRule(
         "{'mode': 'COMPLIANCE', 'days': <retention>}}."
     ),
     concern="resilience",
+    controls=("FSBP S3.15",),
     check=_check,
     config_properties={
         "retentionModes": {

@@ -143,6 +143,21 @@ VARIANTS = [
         None,
     ),
     variant(
+        f"{SOURCE}@lambda/permission",
+        "wildcard-value",
+        {"sourceArn": "arn:aws:events:ap-south-1:*:rule/nightly"},
+        "for any source (sourceArn arn:aws:events:ap-south-1:*:rule/nightly)",
+    ),
+    variant(
+        f"{SOURCE}@lambda/permission",
+        "principal-narrowing",
+        {
+            "principal": "logs.amazonaws.com",
+            "sourceArn": "arn:aws:logs:ap-south-1:111122223333:log-group:/aws/app:*",
+        },
+        None,
+    ),
+    variant(
         f"{TRACING}@lambda/function",
         "equivalent-value",
         {"tracingConfig": {"mode": "PassThrough"}},

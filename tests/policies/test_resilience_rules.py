@@ -350,7 +350,31 @@ def test_unlocked_raw_bucket_is_reported(
     assert fragment in found[0][2]
 
 
+def _in_dev(fakes: list[FakeResource]) -> list[FakeResource]:
+    """The same stack with the bucket tagged for the dev environment."""
+    return [
+        FakeResource(f.type, f.name, {**f.props, "tags": {"environment": "dev"}}, f.depends_on)
+        if f.type == BUCKET
+        else f
+        for f in fakes
+    ]
+
+
 LOCK_VARIANTS = [
+    stack_variant(
+        LOCK_RULE,
+        "equivalent-value",
+        _in_dev(_locked(retention={"mode": "GOVERNANCE", "days": 30})),
+        "raw",
+        None,
+    ),
+    stack_variant(
+        LOCK_RULE,
+        "equivalent-value",
+        _in_dev(_locked(lock=False)),
+        "raw",
+        "has no Object Lock configuration",
+    ),
     stack_variant(LOCK_RULE, "case-and-type", _locked(enabled="true"), "raw", None),
     stack_variant(
         LOCK_RULE, "case-and-type", _locked(enabled="false"), "raw", "objectLockEnabled is off"

@@ -11,9 +11,16 @@ __all__ = ["RULE"]
 
 
 def _wildcard_source(arn: str) -> bool:
-    """Whether a source ARN names every source: `*`, or a `*`/`?`-only resource part."""
-    resource = arn.rsplit(":", 1)[-1].split("/", 1)[-1]
-    return bool(arn) and (set(arn) <= {"*", "?"} or set(resource) <= {"*", "?"})
+    """Whether a source ARN names every source: `*`, a wildcard account, or a `*`/`?`-only
+    resource (`arn:aws:s3:::*`, `...:rule/*`); `log-group:<name>:*` names one log group."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        return set(arn) <= {"*", "?"}
+    account, resource = parts[4], parts[5]
+    name = resource.split("/", 1)[-1]
+    return (
+        "*" in account or "?" in account or set(resource) <= {"*", "?"} or set(name) <= {"*", "?"}
+    )
 
 
 def _check(resource: ResourceView) -> Iterator[str]:

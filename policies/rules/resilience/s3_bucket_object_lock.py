@@ -5,7 +5,10 @@ objects in a bucket created with Object Lock (`objectLockEnabled`), and only a d
 retention (`BucketObjectLockConfiguration.rule.defaultRetention`) locks every new object
 without each writer asking. COMPLIANCE mode is WORM: "no user, including the root user, can
 overwrite or delete" a protected version, while GOVERNANCE lets holders of
-s3:BypassGovernanceRetention do so (Amazon S3 User Guide, Object Lock retention modes).
+s3:BypassGovernanceRetention do so (Amazon S3 User Guide, Object Lock retention modes). The
+platform keeps GOVERNANCE outside production (test data must be removable) and COMPLIANCE in
+it, so the mode required follows the bucket's `environment` tag: only COMPLIANCE counts in the
+`complianceEnvironments`, either mode elsewhere.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from collections.abc import Iterator
 from typing import Final
 
 from policies.framework import EnforcementLevel, Severity, StackResource, StackRule, StackView
-from policies.props import as_bool, as_mapping, as_text, dig
+from policies.props import as_bool, as_mapping, as_text, dig, resource_tags
 from policies.rules.common import BUCKET_TYPES, bucket_companions
-from taxonomy import CATEGORIES
+from taxonomy import CATEGORIES, TagKey
 
 __all__ = ["RULE"]
 
@@ -30,6 +33,14 @@ def _worm_slugs() -> list[str]:
 def _is_worm_bucket(bucket: StackResource) -> bool:
     name = f"-{as_text(bucket.props.get('bucket'))}-"
     return any(f"-{slug}-" in name or slug in bucket.name for slug in _worm_slugs())
+
+
+def _modes(bucket: StackResource, compliance_environments: list[str]) -> list[str]:
+    """The retention modes that count as WORM for `bucket`'s environment."""
+    environment = resource_tags(bucket.props, bucket.provider_props).get(TagKey.ENVIRONMENT, "")
+    if environment in compliance_environments:
+        return ["COMPLIANCE"]
+    return ["COMPLIANCE", "GOVERNANCE"]
 
 
 def _retention_gap(lock: StackResource, modes: list[str]) -> str | None:
@@ -49,10 +60,11 @@ def _retention_gap(lock: StackResource, modes: list[str]) -> str | None:
 
 
 def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
-    modes = [str(mode) for mode in stack.config["retentionModes"]]
+    strict = [str(environment) for environment in stack.config["complianceEnvironments"]]
     for bucket in stack.of_type(*BUCKET_TYPES):
         if not _is_worm_bucket(bucket):
             continue
+        modes = _modes(bucket, strict)
         if not as_bool(bucket.props.get("objectLockEnabled")):
             yield (
                 f"bucket {bucket.name} holds write-once data but objectLockEnabled is off",
@@ -76,24 +88,27 @@ RULE = StackRule(
     name="s3-bucket-object-lock-worm",
     description=(
         "Buckets of write-once data categories (raw sequence) are created with Object Lock and "
-        "lock every new object with a COMPLIANCE default retention."
+        "lock every new object with a default retention, in COMPLIANCE mode in production."
     ),
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,
     remediation=(
         "Create the bucket with object_lock_enabled=True and add an "
         "aws.s3.BucketObjectLockConfiguration for it with rule={'default_retention': "
-        "{'mode': 'COMPLIANCE', 'days': <retention>}}."
+        "{'mode': 'COMPLIANCE', 'days': <retention>}} (GOVERNANCE outside complianceEnvironments)."
     ),
     concern="resilience",
     controls=("FSBP S3.15",),
     check=_check,
     config_properties={
-        "retentionModes": {
+        "complianceEnvironments": {
             "type": "array",
             "items": {"type": "string"},
-            "default": ["COMPLIANCE"],
-            "description": "Object Lock retention modes accepted as write-once.",
+            "default": ["prod"],
+            "description": (
+                "Environments (the bucket's environment tag) whose write-once buckets must "
+                "retain in COMPLIANCE mode; elsewhere GOVERNANCE also counts."
+            ),
         }
     },
 )

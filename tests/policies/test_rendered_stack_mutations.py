@@ -19,7 +19,7 @@ from google.protobuf import struct_pb2
 
 from tools.preview.analyzer import PolicyPackProcess, Violation, expand_pack_config
 from tools.preview.program import ProgramRun, RecordedResource, run_program
-from tools.preview.run import default_providers
+from tools.preview.run import default_provider
 from tools.preview.stack_config import load_project, load_stack_config
 
 pytestmark = pytest.mark.policy
@@ -48,9 +48,11 @@ def prod_pack(prod: tuple[ProgramRun, Mapping[str, str]]) -> Iterator[PolicyPack
 
 
 def _providers(run: ProgramRun, config: Mapping[str, str]) -> dict[str, RecordedResource]:
+    """Explicit providers by URN and the engine's default ones, as `make preview` sends them."""
     explicit = {r.urn: r for r in run.resources if r.type.startswith("pulumi:providers:")}
     packages = {r.type.split(":", 1)[0] for r in run.resources if r.custom and not r.provider}
-    return {**explicit, **default_providers(config, packages - {"pulumi"})}
+    defaults = {f"default:{p}": default_provider(config, p) for p in packages - {"pulumi"}}
+    return {**explicit, **defaults}
 
 
 def _analyze(

@@ -542,7 +542,11 @@ def test_excluded_bucket_is_not_checked(pack: PackClient) -> None:
 # ---- adversarial variants: still looks protected, or written differently ----
 
 _RAW_ARN = "arn:aws:s3:::gen-prod-raw-sequence-ap-south-1"
-_EVERYONE = {"Effect": "Deny", "Principal": "*", "Resource": [_RAW_ARN, f"{_RAW_ARN}/*"]}
+_EVERYONE: dict[str, object] = {
+    "Effect": "Deny",
+    "Principal": "*",
+    "Resource": [_RAW_ARN, f"{_RAW_ARN}/*"],
+}
 
 
 def _raw_policy(**changes: object) -> Edit:
@@ -558,13 +562,17 @@ def _raw_policy(**changes: object) -> Edit:
         "Action": "s3:*",
         "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
     }
-    statements = [{k: v for k, v in tls.items() if v is not None}, floor]
-    return patch("raw-policy", policy=_statement_policy(*statements))
+    kept: dict[str, object] = {k: v for k, v in tls.items() if v is not None}
+    return patch("raw-policy", policy=_statement_policy(kept, floor))
 
 
 def _raw_floor(condition: dict[str, object], **changes: object) -> Edit:
-    tls = {**_EVERYONE, "Action": "s3:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
-    floor = {**_EVERYONE, "Action": "s3:*", "Condition": condition, **changes}
+    tls: dict[str, object] = {
+        **_EVERYONE,
+        "Action": "s3:*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    floor: dict[str, object] = {**_EVERYONE, "Action": "s3:*", "Condition": condition, **changes}
     return patch("raw-policy", policy=_statement_policy(tls, floor))
 
 

@@ -8,6 +8,7 @@ import pulumi
 
 from components.data_lake.lake import DataLake
 from components.lab.data_mesh import LabDataMesh
+from components.observability.inventory import StackInventory
 from components.observability.observability import Observability
 from components.ops.automation import OpsAutomation
 from components.transfer.transfer import Transfer
@@ -35,6 +36,8 @@ class Platform:
     lab: LabDataMesh
     transfer: Transfer
     observability: Observability
+    inventory: StackInventory
+    """Every Lambda function and SQS queue the stack created (alarms, quota check)."""
 
 
 def _created_role(arn: str | None) -> str:
@@ -45,6 +48,9 @@ def _created_role(arn: str | None) -> str:
 
 def build(settings: StackSettings) -> Platform:
     """Create the platform for `settings`."""
+    # Installed before the first resource: Observability alarms on every function and queue.
+    inventory = StackInventory()
+    inventory.install()
     ctx = create_context(settings)
     early = EarlyRoleArns(ctx.account_id, ctx.prefix)
     compute = build_compute(ctx)
@@ -58,5 +64,5 @@ def build(settings: StackSettings) -> Platform:
         client_role_arns=[ops.scratch_cleanup_role_arn.apply(_created_role)],
         root_access_role_arns=[transfer.datasync_efs_role_arn],
     )
-    observability = build_observability(ctx, compute, data_lake, ops, transfer)
-    return Platform(ctx, compute, data_lake, ops, lab, transfer, observability)
+    observability = build_observability(ctx, compute, data_lake, ops, transfer, inventory)
+    return Platform(ctx, compute, data_lake, ops, lab, transfer, observability, inventory)

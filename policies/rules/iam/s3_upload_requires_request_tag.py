@@ -52,8 +52,8 @@ RULE = StackRule(
     name="iam-s3-upload-requires-request-tag",
     description=(
         "IAM roles that people assume upload to data-lake buckets only under "
-        "s3:RequestObjectTag conditions on the ABAC keys, or only into their own project "
-        "prefix for the object tagger to tag."
+        "s3:RequestObjectTag conditions that really restrict every ABAC key, or only into "
+        "their own project prefix for the object tagger to tag."
     ),
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

@@ -234,6 +234,7 @@ lab = LabDataMesh(
         "archive_access_days": settings.archive_access_days,
         "deep_archive_access_days": settings.deep_archive_access_days,
         "batch_enabled": settings.batch_enabled,
+        "vpc_id": network.vpc_id,
         "private_subnet_ids": network.private_subnet_ids,
         "security_group_id": shared_fs.client_security_group_id,
         "efs_file_system_id": shared_fs.file_system_id,

@@ -97,6 +97,9 @@ class LabDataMeshArgs(TypedDict):
     # ---- Batch ----
     batch_enabled: NotRequired[bool]
     """Build the Batch environment (default on)."""
+    vpc_id: NotRequired[pulumi.Input[str]]
+    """VPC of the private subnets, for the Batch instances' security group (required with
+    Batch)."""
     private_subnet_ids: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
     """Private subnets of Batch instances (required with Batch)."""
     security_group_id: NotRequired[pulumi.Input[str]]
@@ -121,6 +124,7 @@ class LabDataMeshArgs(TypedDict):
 
 
 _BATCH_INPUTS = (
+    "vpc_id",
     "private_subnet_ids",
     "security_group_id",
     "efs_file_system_id",
@@ -319,6 +323,7 @@ class LabDataMesh(pulumi.ComponentResource):
         batch = LabBatch(
             f"{self._base}-batch",
             {
+                "vpc_id": args["vpc_id"],
                 "private_subnet_ids": args["private_subnet_ids"],
                 "security_group_id": args["security_group_id"],
                 "efs_file_system_id": args["efs_file_system_id"],

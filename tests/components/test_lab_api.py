@@ -186,13 +186,18 @@ def test_start_execution_template_embeds_the_body_as_a_string() -> None:
 
 
 def test_integration_role_may_only_start_and_read(default_api: Registered) -> None:
-    """The integration role's actions are StartExecution, GetItem and KMS decrypt."""
+    """The integration role starts executions (with their data key), reads items, decrypts."""
     (policy,) = [
         p for p in default_api.of_type("aws:iam/rolePolicy:RolePolicy") if "integration" in p.name
     ]
     document = json.loads(policy.inputs["policy"])
     actions = {a for s in document["Statement"] for a in s["Action"]}
-    assert actions == {"states:StartExecution", "dynamodb:GetItem", "kms:Decrypt"}
+    assert actions == {
+        "states:StartExecution",
+        "dynamodb:GetItem",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    }
 
 
 def test_stage_logs_json_access_logs_and_traces(default_api: Registered) -> None:

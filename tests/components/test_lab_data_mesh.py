@@ -26,6 +26,7 @@ FULL: LabDataMeshArgs = {
     "log_kms_key_arn": LOG_KEY,
     "research_groups": ["tb-lab"],
     "storage_gateway_activation_key": "ABCDE-12345-FGHIJ-67890-KLMNO",
+    "vpc_id": "vpc-0abc",
     "private_subnet_ids": ["subnet-0a1", "subnet-0b2"],
     "security_group_id": "sg-0abc",
     "efs_file_system_id": "fs-0abc",

@@ -64,6 +64,8 @@ network = Network(
         "existing_vpc_id": settings.existing_vpc_id,
         "existing_private_subnet_ids": settings.existing_private_subnet_ids,
         "flow_log_retention_days": settings.log_retention_days,
+        # One key for every log group: the network and the cluster reuse the platform's.
+        "log_kms_key_arn": logs_key.key_arn,
     },
     opts,
 )
@@ -284,7 +286,8 @@ observability = Observability(
     {
         "name_prefix": settings.name_prefix,
         "environment": settings.environment,
-        "cluster_name": cluster.cluster_name,
+        # Resolves after the node groups, so the Container Insights add-on waits for nodes.
+        "cluster_name": cluster.scheduling_cluster_name,
         "alerts_topic_arn": topics.alerts_topic_arn,
         "log_kms_key_arn": logs_key.key_arn,
         "log_retention_days": settings.log_retention_days,

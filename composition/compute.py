@@ -38,6 +38,8 @@ def build_compute(ctx: StackContext) -> Compute:
             "existing_vpc_id": s.existing_vpc_id,
             "existing_private_subnet_ids": s.existing_private_subnet_ids,
             "flow_log_retention_days": s.log_retention_days,
+            # One key for every log group: the network and the cluster reuse the platform's.
+            "log_kms_key_arn": ctx.logs_key.key_arn,
         },
         ctx.opts,
     )

@@ -45,6 +45,7 @@ def build_lab(ctx: StackContext, compute: Compute, lake: DataLake) -> LabDataMes
             "archive_access_days": s.archive_access_days,
             "deep_archive_access_days": s.deep_archive_access_days,
             "batch_enabled": s.batch_enabled,
+            "vpc_id": compute.network.vpc_id,
             "private_subnet_ids": compute.network.private_subnet_ids,
             "security_group_id": compute.shared_fs.client_security_group_id,
             "efs_file_system_id": compute.shared_fs.file_system_id,

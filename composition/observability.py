@@ -33,7 +33,8 @@ def build_observability(
         {
             "name_prefix": ctx.prefix,
             "environment": s.environment,
-            "cluster_name": compute.cluster.cluster_name,
+            # Resolves after the node groups, so the Container Insights add-on waits for nodes.
+            "cluster_name": compute.cluster.scheduling_cluster_name,
             "alerts_topic_arn": ctx.topics.alerts_topic_arn,
             "log_kms_key_arn": ctx.logs_key.key_arn,
             "log_retention_days": s.log_retention_days,

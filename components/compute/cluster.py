@@ -162,6 +162,9 @@ class Cluster(pulumi.ComponentResource):
 
     cluster_name: pulumi.Output[str]
     """The cluster's name."""
+    scheduling_cluster_name: pulumi.Output[str]
+    """The cluster's name, resolved only once every node group exists: what add-ons and other
+    consumers whose pods must schedule take, so they are created after the nodes."""
     cluster_arn: pulumi.Output[str]
     """The cluster's ARN."""
     endpoint: pulumi.Output[str]
@@ -210,6 +213,13 @@ class Cluster(pulumi.ComponentResource):
         self._create_kubeconfig(cluster, admin_grants)
 
         self.cluster_name = cluster.name
+        # An Output carries the resources it was computed from as dependencies, so a consumer
+        # of this name (the Container Insights add-on in another component) waits for the node
+        # groups: its DaemonSets cannot schedule before, and EKS times the add-on out short of
+        # ACTIVE. The value is the cluster's name either way.
+        self.scheduling_cluster_name = pulumi.Output.all(
+            cluster.name, *[group.id for group in node_groups]
+        ).apply(lambda values: str(values[0]))
         self.cluster_arn = cluster.arn
         self.endpoint = cluster.endpoint
         self.cluster_security_group_id = cluster.vpc_config.cluster_security_group_id
@@ -218,6 +228,7 @@ class Cluster(pulumi.ComponentResource):
         self.register_outputs(
             {
                 "clusterName": self.cluster_name,
+                "schedulingClusterName": self.scheduling_cluster_name,
                 "clusterArn": self.cluster_arn,
                 "endpoint": self.endpoint,
                 "kubeconfig": self.kubeconfig,

@@ -67,6 +67,8 @@ ACCESS_LOG_FORMAT: Final = json.dumps(
 """One JSON object per request; no bodies or headers, so no payload data lands in logs."""
 
 _JSON: Final = "application/json"
+_ERROR_BODY: Final = json.dumps({"message": "request failed", "requestId": "$context.requestId"})
+"""Body of every 4xx/5xx mapping: the request id to quote, nothing of the backend's answer."""
 
 
 def start_execution_template(state_machine_arn: str, kind: str, cognito: bool) -> str:
@@ -180,7 +182,18 @@ class _Route:
     path: str
     method: aws.apigateway.Method
     integration: aws.apigateway.Integration
+    method_responses: tuple[aws.apigateway.MethodResponse, ...]
     responses: tuple[aws.apigateway.IntegrationResponse, ...]
+    templates: tuple[pulumi.Input[str], ...]
+    """Request and response mapping templates; a change to any of them must redeploy."""
+
+
+@dataclass(frozen=True)
+class _Responses:
+    """The method responses of one method and the integration responses mapped onto them."""
+
+    method: tuple[aws.apigateway.MethodResponse, ...]
+    integration: tuple[aws.apigateway.IntegrationResponse, ...]
 
 
 class LabApi(pulumi.ComponentResource):
@@ -254,12 +267,19 @@ class LabApi(pulumi.ComponentResource):
     ) -> aws.iam.Role:
         """Lets API Gateway start the sync workflow and read dataset items, nothing more."""
         args = self._args
+        # No aws:SourceAccount guard: API Gateway does not put it in the request context when
+        # it assumes an integration's credentials role, so the condition would never match and
+        # every route would answer 500 ("API Gateway does not have permission to assume the
+        # provided role"). IAM documents the key as present only "when the call to your
+        # resource is made directly by an AWS service principal" (IAM User Guide, "AWS global
+        # condition context keys"); AWS's own samples hit exactly this 500 and removed the
+        # condition (aws-solutions-library-samples/accelerated-intelligent-document-processing-
+        # on-aws pull 479). Only a principal of this account with iam:PassRole can name the
+        # role on an integration, which is the guard left.
         role = aws.iam.Role(
             f"{self._base}-integration-role",
             description="API Gateway service integrations of the lab API.",
-            assume_role_policy=service_trust_policy(
-                "apigateway.amazonaws.com", account_id
-            ).render(),
+            assume_role_policy=service_trust_policy("apigateway.amazonaws.com", None).render(),
             opts=pulumi.ResourceOptions(parent=self),
         )
         aws.iam.RolePolicy(
@@ -272,6 +292,23 @@ class LabApi(pulumi.ComponentResource):
                     ),
                     statement("ReadDatasetMetadata", ["dynamodb:GetItem"], [args["table_arn"]]),
                     kms_via_services(args["kms_key_arn"], region, ("dynamodb",), ["kms:Decrypt"]),
+                    # The workflow encrypts execution data with the customer-managed key, so
+                    # StartExecution needs kms:GenerateDataKey from its caller ("Data at rest
+                    # encryption in Step Functions"); the encryption context Step Functions
+                    # binds every data key to names the state machine, so the grant covers
+                    # that workflow's executions and nothing else encrypted with the key.
+                    statement(
+                        "StartEncryptedExecutions",
+                        ["kms:GenerateDataKey"],
+                        [args["kms_key_arn"]],
+                        {
+                            "StringEquals": {
+                                "kms:EncryptionContext:aws:states:stateMachineArn": args[
+                                    "state_machine_arn"
+                                ]
+                            }
+                        },
+                    ),
                 )
             ),
             opts=pulumi.ResourceOptions(parent=self),
@@ -329,15 +366,15 @@ class LabApi(pulumi.ComponentResource):
         success: str,
         success_template: pulumi.Input[str],
         extra_statuses: Sequence[str] = (),
-    ) -> tuple[aws.apigateway.IntegrationResponse, ...]:
+    ) -> _Responses:
         """Method responses and their mappings: success, 400 on 4xx, 500 on 5xx."""
         mapped = (
             (success, None, success_template),
             ("400", r"4\d{2}", None),
             ("500", r"5\d{2}", None),
         )
-        for status in (success, "400", "500", *extra_statuses):
-            aws.apigateway.MethodResponse(
+        method_responses = {
+            status: aws.apigateway.MethodResponse(
                 f"{self._base}-{role}-{status}",
                 rest_api=self._api.id,
                 resource_id=resource.id,
@@ -346,11 +383,10 @@ class LabApi(pulumi.ComponentResource):
                 response_models={_JSON: "Empty"},
                 opts=pulumi.ResourceOptions(parent=self),
             )
+            for status in (success, "400", "500", *extra_statuses)
+        }
         responses = []
         for status, pattern, template in mapped:
-            error_body = json.dumps(
-                {"message": "request failed", "requestId": "$context.requestId"}
-            )
             responses.append(
                 aws.apigateway.IntegrationResponse(
                     f"{self._base}-{role}-{status}-mapping",
@@ -359,12 +395,16 @@ class LabApi(pulumi.ComponentResource):
                     http_method=method.http_method,
                     status_code=status,
                     selection_pattern=pattern,
-                    response_templates={_JSON: template if template is not None else error_body},
-                    # The mapping needs its integration to exist first.
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[integration]),
+                    response_templates={_JSON: template if template is not None else _ERROR_BODY},
+                    # PutIntegrationResponse is refused until the integration and the method
+                    # response of the same status exist ("Invalid Method Response" /
+                    # NotFoundException otherwise).
+                    opts=pulumi.ResourceOptions(
+                        parent=self, depends_on=[integration, method_responses[status]]
+                    ),
                 )
             )
-        return tuple(responses)
+        return _Responses(tuple(method_responses.values()), tuple(responses))
 
     def _create_routes(
         self,
@@ -422,6 +462,9 @@ class LabApi(pulumi.ComponentResource):
                 request_models={_JSON: model.name},
             )
             kind = path_part.removesuffix("s")
+            request_template = pulumi.Output.from_input(args["state_machine_arn"]).apply(
+                functools.partial(start_execution_template, kind=kind, cognito=self._cognito)
+            )
             integration = aws.apigateway.Integration(
                 f"{self._base}-{route}-integration",
                 rest_api=self._api.id,
@@ -432,13 +475,7 @@ class LabApi(pulumi.ComponentResource):
                 uri=start_uri,
                 credentials=role.arn,
                 passthrough_behavior="NEVER",
-                request_templates={
-                    _JSON: pulumi.Output.from_input(args["state_machine_arn"]).apply(
-                        functools.partial(
-                            start_execution_template, kind=kind, cognito=self._cognito
-                        )
-                    )
-                },
+                request_templates={_JSON: request_template},
                 opts=pulumi.ResourceOptions(parent=self),
             )
             accepted = json.dumps(
@@ -448,7 +485,16 @@ class LabApi(pulumi.ComponentResource):
                 }
             )
             responses = self._responses(route, resource, method, integration, "202", accepted)
-            routes.append(_Route(f"POST /{path_part}", method, integration, responses))
+            routes.append(
+                _Route(
+                    f"POST /{path_part}",
+                    method,
+                    integration,
+                    responses.method,
+                    responses.integration,
+                    (request_template, accepted),
+                )
+            )
         dataset = aws.apigateway.Resource(
             f"{self._base}-dataset",
             rest_api=self._api.id,
@@ -464,6 +510,7 @@ class LabApi(pulumi.ComponentResource):
             params_validator,
             request_parameters={"method.request.path.datasetId": True},
         )
+        get_item = pulumi.Output.from_input(args["table_name"]).apply(get_item_template)
         integration = aws.apigateway.Integration(
             f"{self._base}-get-dataset-integration",
             rest_api=self._api.id,
@@ -474,9 +521,7 @@ class LabApi(pulumi.ComponentResource):
             uri=pulumi.Output.concat("arn:aws:apigateway:", region, ":dynamodb:action/GetItem"),
             credentials=role.arn,
             passthrough_behavior="NEVER",
-            request_templates={
-                _JSON: pulumi.Output.from_input(args["table_name"]).apply(get_item_template)
-            },
+            request_templates={_JSON: get_item},
             opts=pulumi.ResourceOptions(parent=self),
         )
         responses = self._responses(
@@ -488,37 +533,55 @@ class LabApi(pulumi.ComponentResource):
             dataset_response_template(),
             extra_statuses=("404",),
         )
-        routes.append(_Route("GET /datasets/{datasetId}", method, integration, responses))
+        routes.append(
+            _Route(
+                "GET /datasets/{datasetId}",
+                method,
+                integration,
+                responses.method,
+                responses.integration,
+                (get_item, dataset_response_template()),
+            )
+        )
         return routes
 
     # ---- stage ----
 
     def _create_stage(self, routes: list[_Route]) -> aws.apigateway.Stage:
         args = self._args
-        fingerprint = hashlib.sha256(
-            json.dumps(
-                {
-                    "routes": [route.path for route in routes],
-                    "schemas": {k: api_gateway_schema(m) for k, m in REQUEST_MODELS.items()},
-                    "templates": dataset_response_template(),
-                    "cognito": self._cognito,
-                    "keys": self._keys,
-                },
-                sort_keys=True,
-            ).encode()
-        ).hexdigest()
+        shape = {
+            "routes": [route.path for route in routes],
+            "schemas": {k: api_gateway_schema(m) for k, m in REQUEST_MODELS.items()},
+            "errorBody": _ERROR_BODY,
+            "cognito": self._cognito,
+            "keys": self._keys,
+        }
+        templates = [template for route in routes for template in route.templates]
+        # The integration request templates embed the state machine ARN and table name, which
+        # are only known once resolved, so the fingerprint is an Output over all of them.
+        fingerprint = pulumi.Output.all(*templates).apply(
+            lambda resolved: hashlib.sha256(
+                json.dumps({**shape, "templates": resolved}, sort_keys=True).encode()
+            ).hexdigest()
+        )
         deployment = aws.apigateway.Deployment(
             f"{self._base}-deployment",
             rest_api=self._api.id,
             description="Lab API routes; redeployed when a route, schema or template changes.",
             triggers={"configuration": fingerprint},
-            # A deployment snapshots the API: every method, integration and mapping must exist.
+            # A deployment snapshots the API: every method, integration, method response and
+            # mapping must exist, or the stage serves a half-built API.
             opts=pulumi.ResourceOptions(
                 parent=self,
                 depends_on=[
                     resource
                     for route in routes
-                    for resource in (route.method, route.integration, *route.responses)
+                    for resource in (
+                        route.method,
+                        route.integration,
+                        *route.method_responses,
+                        *route.responses,
+                    )
                 ],
             ),
         )

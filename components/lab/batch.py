@@ -87,10 +87,12 @@ def alignment_container_properties(
 class LabBatchArgs(TypedDict):
     """Inputs of the Batch environment."""
 
+    vpc_id: pulumi.Input[str]
+    """VPC of the private subnets; the instances' own security group is created in it."""
     private_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """Private subnets the instances run in (no public IPs)."""
+    """Private subnets the instances run in (no public IPs; NAT or endpoints for AWS APIs)."""
     security_group_id: pulumi.Input[str]
-    """Security group of the instances; must reach EFS (2049) and the VPC endpoints."""
+    """EFS client security group (NFS to the mount targets); added to the instances' own."""
     efs_file_system_id: pulumi.Input[str]
     """Shared project file system."""
     efs_access_point_id: pulumi.Input[str]
@@ -152,7 +154,7 @@ class LabBatch(pulumi.ComponentResource):
         self._base = name
         self._args = args
         context = aws_context(self)
-        environment = self._create_compute_environment(context.account_id)
+        environment = self._create_compute_environment()
         queue = aws.batch.JobQueue(
             f"{name}-queue",
             name=f"{name}-alignment",
@@ -231,15 +233,19 @@ class LabBatch(pulumi.ComponentResource):
             }
         )
 
-    def _create_compute_environment(
-        self, account_id: pulumi.Output[str]
-    ) -> aws.batch.ComputeEnvironment:
+    def _create_compute_environment(self) -> aws.batch.ComputeEnvironment:
         args = self._args
         opts = pulumi.ResourceOptions(parent=self)
+        # No aws:SourceAccount guard, as for the EKS node role: EC2 assumes an instance
+        # profile's role when it hands the instance its credentials, a call AWS makes for no
+        # resource of a caller, so the key is absent (IAM: it is present "only when the call to
+        # your resource is made directly by an AWS service principal") and a StringEquals on it
+        # would leave the ECS agent without credentials. Attaching the profile needs
+        # iam:PassRole in this account, which is the confused-deputy guard here.
         instance_role = aws.iam.Role(
             f"{self._base}-instance-role",
             description="ECS agent on Batch instances (image pulls, logs, cluster membership).",
-            assume_role_policy=service_trust_policy("ec2.amazonaws.com", account_id).render(),
+            assume_role_policy=service_trust_policy("ec2.amazonaws.com", None).render(),
             opts=opts,
         )
         aws.iam.RolePolicyAttachment(
@@ -274,6 +280,7 @@ class LabBatch(pulumi.ComponentResource):
             update_default_version=True,
             opts=opts,
         )
+        instance_group = self._create_instance_security_group()
         spot = args.get("use_spot", True)
         return aws.batch.ComputeEnvironment(
             f"{self._base}-compute",
@@ -290,7 +297,10 @@ class LabBatch(pulumi.ComponentResource):
                 max_vcpus=args.get("max_vcpus", 256),
                 instance_types=list(args.get("instance_types", ("c6i", "m6i", "r6i"))),
                 subnets=args["private_subnet_ids"],
-                security_group_ids=[args["security_group_id"]],
+                # The EFS client group alone allows only NFS out; the ECS agent, image pulls
+                # and the awslogs driver need HTTPS, or instances never join and jobs stay
+                # RUNNABLE.
+                security_group_ids=[instance_group.id, args["security_group_id"]],
                 instance_role=profile.arn,
                 launch_template=aws.batch.ComputeEnvironmentComputeResourcesLaunchTemplateArgs(
                     launch_template_id=template.id,
@@ -304,6 +314,33 @@ class LabBatch(pulumi.ComponentResource):
             ),
             opts=opts,
         )
+
+    def _create_instance_security_group(self) -> aws.ec2.SecurityGroup:
+        """HTTPS out to the AWS APIs Batch instances call; nothing may connect in.
+
+        "Amazon ECS container instances need external network access to communicate with the
+        Amazon ECS service endpoint" (AWS Batch User Guide, managed compute environments):
+        through NAT in the private subnets (ECS has no endpoint here), ECR and CloudWatch Logs
+        through the VPC's interface endpoints, S3 layers through its gateway endpoint. DNS and
+        instance metadata are not filtered by security groups.
+        """
+        group = aws.ec2.SecurityGroup(
+            f"{self._base}-instance-sg",
+            vpc_id=self._args["vpc_id"],
+            description="Batch instances: HTTPS to ECS, ECR, CloudWatch Logs and S3 only",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{self._base}-instance-https-out",
+            security_group_id=group.id,
+            cidr_ipv4="0.0.0.0/0",
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="ECS agent, image pulls, job logs and S3 (NAT, VPC endpoints)",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return group
 
     def _create_job_roles(
         self, account_id: pulumi.Output[str], region: pulumi.Output[str]
@@ -363,9 +400,21 @@ class LabBatch(pulumi.ComponentResource):
                             }
                         },
                     ),
+                    # Workspace directories are created by the EFS CSI driver as mode 700,
+                    # each owned by its own volume's uid from the GID range, so no single POSIX
+                    # user an access point could enforce may write more than one of them. Root
+                    # may, but with IAM authorization EFS squashes root unless the client has
+                    # ClientRootAccess ("Using IAM to control access to file systems": an
+                    # allow in either the identity or the file system policy suffices). The
+                    # grant is confined to the projects access point (root /projects), through
+                    # mount targets and TLS by the file system policy.
                     statement(
                         "MountProjectsThroughAccessPoint",
-                        ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+                        [
+                            "elasticfilesystem:ClientMount",
+                            "elasticfilesystem:ClientRootAccess",
+                            "elasticfilesystem:ClientWrite",
+                        ],
                         [file_system_arn],
                         {"ArnEquals": {"elasticfilesystem:AccessPointArn": access_point_arn}},
                     ),

@@ -24,7 +24,11 @@ from components.lab.batch import LabBatch
 from components.lab.governance import LabGovernance
 from components.lab.metadata_store import LabMetadataStore
 from components.lab.omics import LabOmics
-from components.lab.storage_gateway import LabStorageGateway
+from components.lab.storage_gateway import (
+    LabStorageGateway,
+    LabStorageGatewayArgs,
+    SmbActiveDirectory,
+)
 from components.lab.sync_workflow import LabSyncWorkflow
 
 __all__ = ["LabDataMesh", "LabDataMeshArgs", "LabLakeBuckets"]
@@ -84,6 +88,8 @@ class LabDataMeshArgs(TypedDict):
     """Activation key of the lab's S3 File Gateway appliance; empty skips the gateway."""
     storage_gateway_client_cidrs: NotRequired[Sequence[str]]
     """Lab CIDRs that may mount the NFS share; empty leaves NFS out."""
+    storage_gateway_active_directory: NotRequired[SmbActiveDirectory]
+    """Domain the gateway joins for the SMB share (required with the activation key)."""
     smb_valid_users: NotRequired[Sequence[str]]
     """Active Directory users or @groups allowed on the SMB share."""
     object_lock_mode: NotRequired[Literal["GOVERNANCE", "COMPLIANCE"]]
@@ -97,6 +103,9 @@ class LabDataMeshArgs(TypedDict):
     # ---- Batch ----
     batch_enabled: NotRequired[bool]
     """Build the Batch environment (default on)."""
+    vpc_id: NotRequired[pulumi.Input[str]]
+    """VPC of the private subnets, for the Batch instances' security group (required with
+    Batch)."""
     private_subnet_ids: NotRequired[pulumi.Input[Sequence[pulumi.Input[str]]]]
     """Private subnets of Batch instances (required with Batch)."""
     security_group_id: NotRequired[pulumi.Input[str]]
@@ -121,6 +130,7 @@ class LabDataMeshArgs(TypedDict):
 
 
 _BATCH_INPUTS = (
+    "vpc_id",
     "private_subnet_ids",
     "security_group_id",
     "efs_file_system_id",
@@ -290,21 +300,22 @@ class LabDataMesh(pulumi.ComponentResource):
 
     def _create_storage_gateway(self) -> None:
         args = self._args
+        gateway_args: LabStorageGatewayArgs = {
+            "kms_key_arn": args["kms_key_arn"],
+            "log_retention_days": args["log_retention_days"],
+            "log_kms_key_arn": self._log_key(),
+            "activation_key": args.get("storage_gateway_activation_key", ""),
+            "nfs_client_cidrs": list(args.get("storage_gateway_client_cidrs", ())),
+            "smb_valid_users": list(args.get("smb_valid_users", ())),
+            "object_lock_mode": args.get("object_lock_mode", "GOVERNANCE"),
+            "object_lock_days": args.get("object_lock_days", 365),
+            "archive_access_days": args.get("archive_access_days", 90),
+            "deep_archive_access_days": args.get("deep_archive_access_days", 180),
+        }
+        if "storage_gateway_active_directory" in args:
+            gateway_args["smb_active_directory"] = args["storage_gateway_active_directory"]
         gateway = LabStorageGateway(
-            f"{self._base}-gateway",
-            {
-                "kms_key_arn": args["kms_key_arn"],
-                "log_retention_days": args["log_retention_days"],
-                "log_kms_key_arn": self._log_key(),
-                "activation_key": args.get("storage_gateway_activation_key", ""),
-                "nfs_client_cidrs": list(args.get("storage_gateway_client_cidrs", ())),
-                "smb_valid_users": list(args.get("smb_valid_users", ())),
-                "object_lock_mode": args.get("object_lock_mode", "GOVERNANCE"),
-                "object_lock_days": args.get("object_lock_days", 365),
-                "archive_access_days": args.get("archive_access_days", 90),
-                "deep_archive_access_days": args.get("deep_archive_access_days", 180),
-            },
-            opts=pulumi.ResourceOptions(parent=self),
+            f"{self._base}-gateway", gateway_args, opts=pulumi.ResourceOptions(parent=self)
         )
         self.storage_gateway_status = gateway.storage_gateway_status
         self.storage_gateway_arn = gateway.gateway_arn
@@ -319,6 +330,7 @@ class LabDataMesh(pulumi.ComponentResource):
         batch = LabBatch(
             f"{self._base}-batch",
             {
+                "vpc_id": args["vpc_id"],
                 "private_subnet_ids": args["private_subnet_ids"],
                 "security_group_id": args["security_group_id"],
                 "efs_file_system_id": args["efs_file_system_id"],

@@ -15,7 +15,13 @@ import pulumi
 import pulumi_aws as aws
 
 from components.blocks.iam_documents import Condition, service_trust_policy
-from components.lab.policy import aws_context, managed_policy_arn
+from components.lab.policy import (
+    aws_context,
+    document,
+    managed_policy_arn,
+    render,
+    statement,
+)
 
 __all__ = ["GENOMICS_FORM_SMITHY", "LabGovernance", "LabGovernanceArgs"]
 
@@ -102,6 +108,7 @@ class LabGovernance(pulumi.ComponentResource):
             kms_key_identifier=args["kms_key_arn"],
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self._grant_domain_key(execution_role, args["kms_key_arn"], domain.id)
         projects = {
             group: aws.datazone.Project(
                 f"{name}-project-{group}",
@@ -149,6 +156,39 @@ class LabGovernance(pulumi.ComponentResource):
                 "portal_url": self.portal_url,
                 "project_ids": self.project_ids,
             }
+        )
+
+    def _grant_domain_key(
+        self, role: aws.iam.Role, key_arn: pulumi.Input[str], domain_id: pulumi.Output[str]
+    ) -> aws.iam.RolePolicy:
+        """Use of the domain key by the execution role, for this domain's data only.
+
+        "The Amazon DataZone data portal is granted access to your customer managed key via
+        the Domain Execution Role principal" ("Data encryption at rest for Amazon DataZone");
+        the lake key's policy only delegates to IAM and the managed execution-role policy has
+        no KMS actions, so the role gets them here. DataZone binds its data keys to the
+        encryption context `aws:datazone:domainId`, which scopes Decrypt and GenerateDataKey
+        to this domain as AWS's example statements do; DescribeKey carries no context.
+        """
+        return aws.iam.RolePolicy(
+            f"{self._base}-execution-role-domain-key",
+            role=role.id,
+            policy=render(
+                document(
+                    statement("DescribeDomainKey", ["kms:DescribeKey"], [key_arn]),
+                    statement(
+                        "UseDomainKeyForThisDomain",
+                        ["kms:Decrypt", "kms:GenerateDataKey"],
+                        [key_arn],
+                        {
+                            "StringEquals": {
+                                "kms:EncryptionContext:aws:datazone:domainId": domain_id
+                            }
+                        },
+                    ),
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _role(

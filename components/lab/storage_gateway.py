@@ -20,7 +20,12 @@ import pulumi_aws as aws
 from components.blocks.iam_documents import service_trust_policy
 from components.lab.policy import aws_context, document, render, statement
 
-__all__ = ["LabStorageGateway", "LabStorageGatewayArgs", "intelligent_tiering_tiers"]
+__all__ = [
+    "LabStorageGateway",
+    "LabStorageGatewayArgs",
+    "SmbActiveDirectory",
+    "intelligent_tiering_tiers",
+]
 
 _SseByDefault = (
     aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs
@@ -40,6 +45,21 @@ def intelligent_tiering_tiers(archive_days: int, deep_archive_days: int) -> list
     if deep_archive_days:
         tiers.append(("DEEP_ARCHIVE_ACCESS", deep_archive_days))
     return tiers
+
+
+class SmbActiveDirectory(TypedDict):
+    """The Active Directory domain the gateway joins, so the SMB share can authenticate."""
+
+    domain_name: str
+    """Domain to join, e.g. `lab.example.org`."""
+    username: str
+    """Account allowed to add computers to the domain (the gateway joins as `SGW-<id>`)."""
+    password_secret_arn: str
+    """Secrets Manager secret whose SecretString is that account's password."""
+    domain_controllers: NotRequired[Sequence[str]]
+    """Domain controllers (`host[:port]`); found through DNS unless given."""
+    organizational_unit: NotRequired[str]
+    """OU of the gateway's computer account; the domain's default unless given."""
 
 
 class LabStorageGatewayArgs(TypedDict):
@@ -67,6 +87,9 @@ class LabStorageGatewayArgs(TypedDict):
     """Days without access before Intelligent-Tiering archives (0 off; default 90)."""
     deep_archive_access_days: NotRequired[int]
     """Days without access before Intelligent-Tiering deep-archives (0 off; default 180)."""
+    smb_active_directory: NotRequired[SmbActiveDirectory]
+    """Domain the gateway joins; required with `activation_key` (the SMB share authenticates
+    with Active Directory)."""
     smb_valid_users: NotRequired[Sequence[str]]
     """Active Directory users or `@groups` allowed on the SMB share (default: any domain user)."""
     nfs_client_cidrs: NotRequired[Sequence[str]]
@@ -87,6 +110,21 @@ def _validate(args: LabStorageGatewayArgs) -> None:
         raise ValueError("LabStorageGatewayArgs.deep_archive_access_days must exceed archive days")
     if any(cidr.endswith("/0") for cidr in args.get("nfs_client_cidrs", ())):
         raise ValueError("LabStorageGatewayArgs.nfs_client_cidrs: list lab CIDRs, not /0")
+    directory = args.get("smb_active_directory")
+    if args.get("activation_key") and not directory:
+        raise ValueError(
+            "LabStorageGatewayArgs.smb_active_directory is required with activation_key: the "
+            "instrument SMB share authenticates against Active Directory, and a gateway that "
+            "has joined no domain refuses to create it. Give the domain name, a join account "
+            "and the Secrets Manager secret holding its password"
+        )
+    if directory and not all(
+        directory.get(field) for field in ("domain_name", "username", "password_secret_arn")
+    ):
+        raise ValueError(
+            "LabStorageGatewayArgs.smb_active_directory needs domain_name, username and "
+            "password_secret_arn"
+        )
 
 
 class LabStorageGateway(pulumi.ComponentResource):
@@ -145,6 +183,9 @@ class LabStorageGateway(pulumi.ComponentResource):
             activation_key=args.get("activation_key"),
             smb_security_strategy="MandatoryEncryption",
             smb_file_share_visibility=False,
+            # An ActiveDirectory SMB share can only be created on a gateway that has joined
+            # the domain (JoinDomain); the provider joins it through these settings.
+            smb_active_directory_settings=self._active_directory_settings(),
             cloudwatch_log_group_arn=log_group.arn,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -188,6 +229,23 @@ class LabStorageGateway(pulumi.ComponentResource):
         self.gateway_arn = gateway.arn
         self.bucket_name = bucket.bucket
         self.smb_share_path = smb.path
+
+    def _active_directory_settings(
+        self,
+    ) -> aws.storagegateway.GatewaySmbActiveDirectorySettingsArgs:
+        """The domain join, with the join password read from its secret and kept secret."""
+        directory = self._args["smb_active_directory"]
+        password = aws.secretsmanager.get_secret_version_output(
+            secret_id=directory["password_secret_arn"],
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        ).secret_string
+        return aws.storagegateway.GatewaySmbActiveDirectorySettingsArgs(
+            domain_name=directory["domain_name"],
+            username=directory["username"],
+            password=pulumi.Output.secret(password),
+            domain_controllers=list(directory.get("domain_controllers", ())) or None,
+            organizational_unit=directory.get("organizational_unit"),
+        )
 
     def _create_bucket(self) -> aws.s3.Bucket:
         """The WORM lab bucket with the lake's protections and Intelligent-Tiering archives."""

@@ -345,8 +345,8 @@ class LabSyncWorkflowArgs(TypedDict):
     table_arn: pulumi.Input[str]
     """ARN of that table, for the role's grant."""
     kms_key_arn: pulumi.Input[str]
-    """Platform key: encrypts the log group, the event bus, the ELN connection secret and the
-    state machine's execution data."""
+    """Platform key: encrypts the state machine's execution data (and the log group unless
+    `log_kms_key_arn` is given); the event bus and ELN connection use a key of their own."""
     alerts_topic_arn: pulumi.Input[str]
     """SNS topic that hears about failed executions."""
     log_retention_days: int
@@ -391,6 +391,8 @@ class LabSyncWorkflow(pulumi.ComponentResource):
     """Execution log group."""
     eln_connection_arn: pulumi.Output[str] | None
     """EventBridge connection to the ELN, when an ELN is configured."""
+    events_key_arn: pulumi.Output[str]
+    """Key of the lab event bus and the ELN connection's secret."""
 
     def __init__(
         self,
@@ -411,14 +413,22 @@ class LabSyncWorkflow(pulumi.ComponentResource):
             "arn:aws:states:", context.region, ":", context.account_id, ":stateMachine:", sm_name
         )
         key = args["kms_key_arn"]
+        bus_name = f"{name}-bus"
+        events_key = self._create_events_key(
+            name,
+            pulumi.Output.concat(
+                "arn:aws:events:", context.region, ":", context.account_id, ":event-bus/", bus_name
+            ),
+            context.account_id,
+        )
         bus = aws.cloudwatch.EventBus(
             f"{name}-bus",
-            name=f"{name}-bus",
+            name=bus_name,
             description="Lab data mesh metadata events.",
-            kms_key_identifier=key,
+            kms_key_identifier=events_key.arn,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        connection = self._create_eln_connection(name, args) if endpoint else None
+        connection = self._create_eln_connection(name, args, events_key.arn) if endpoint else None
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             name=f"/aws/vendedlogs/states/{sm_name}",
@@ -437,7 +447,7 @@ class LabSyncWorkflow(pulumi.ComponentResource):
         policy = aws.iam.RolePolicy(
             f"{name}-role-policy",
             role=role.id,
-            policy=render(self._permissions(args, bus, connection, context.region)),
+            policy=render(self._permissions(args, bus, connection, events_key.arn, context.region)),
             opts=pulumi.ResourceOptions(parent=self),
         )
         definition = pulumi.Output.all(
@@ -471,20 +481,85 @@ class LabSyncWorkflow(pulumi.ComponentResource):
         self.event_bus_arn = bus.arn
         self.log_group_name = log_group.name
         self.eln_connection_arn = connection.arn if connection else None
+        self.events_key_arn = events_key.arn
         self.register_outputs(
             {
                 "state_machine_arn": self.state_machine_arn,
                 "event_bus_name": self.event_bus_name,
                 "event_bus_arn": self.event_bus_arn,
+                "events_key_arn": self.events_key_arn,
                 "log_group_name": self.log_group_name,
                 "eln_connection_arn": self.eln_connection_arn,
             }
         )
 
+    def _create_events_key(
+        self, name: str, bus_arn: pulumi.Output[str], account_id: pulumi.Output[str]
+    ) -> aws.kms.Key:
+        """The key of the lab event bus and the ELN connection, with EventBridge's grant.
+
+        EventBridge encrypts and matches a bus's events as its own service principal, so the
+        key policy (not an IAM policy) must let `events.amazonaws.com` use the key: "The AWS
+        KMS key policy must grant EventBridge ... kms:DescribeKey, kms:GenerateDataKey,
+        kms:Decrypt", conditioned on the bus by `aws:SourceArn` and the encryption context
+        `aws:events:event-bus:arn` ("Encrypting EventBridge event buses with AWS KMS keys").
+        A connection's secret may use a customer managed key only when the key carries the
+        tag `EventBridgeApiDestinations=true` ("Encrypting EventBridge connection
+        authorization with AWS KMS keys"). The lake's key delegates to IAM alone and is the
+        lake's, so the lab's events get their own key rather than a grant on it.
+        """
+        events = "events.amazonaws.com"
+        policy = document(
+            {
+                "Sid": "EnableIamPoliciesOfThisAccount",
+                "Effect": "Allow",
+                "Principal": {"AWS": pulumi.Output.concat("arn:aws:iam::", account_id, ":root")},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Sid": "EventBridgeValidatesKey",
+                "Effect": "Allow",
+                "Principal": {"Service": events},
+                "Action": "kms:DescribeKey",
+                "Resource": "*",
+            },
+            {
+                "Sid": "EventBridgeEncryptsLabBus",
+                "Effect": "Allow",
+                "Principal": {"Service": events},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "kms:EncryptionContext:aws:events:event-bus:arn": bus_arn,
+                        "aws:SourceArn": bus_arn,
+                    }
+                },
+            },
+        )
+        key = aws.kms.Key(
+            f"{name}-events-key",
+            description=f"Encrypts the {name} event bus and ELN connection secret",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=render(policy),
+            # Functional, not descriptive: EventBridge refuses a connection key without it.
+            tags={"EventBridgeApiDestinations": "true"},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.kms.Alias(
+            f"{name}-events-key-alias",
+            name=f"alias/{name}-events",
+            target_key_id=key.key_id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return key
+
     def _create_eln_connection(
-        self, name: str, args: LabSyncWorkflowArgs
+        self, name: str, args: LabSyncWorkflowArgs, key_arn: pulumi.Input[str]
     ) -> aws.cloudwatch.EventConnection:
-        """The ELN API key, read from its secret, kept by EventBridge under the platform key."""
+        """The ELN API key, read from its secret, kept by EventBridge under the events key."""
         secret = aws.secretsmanager.get_secret_version_output(
             secret_id=args.get("eln_api_key_secret_arn"),
             opts=pulumi.InvokeOutputOptions(parent=self),
@@ -500,7 +575,7 @@ class LabSyncWorkflow(pulumi.ComponentResource):
                     value=pulumi.Output.secret(secret.secret_string),
                 )
             ),
-            kms_key_identifier=args["kms_key_arn"],
+            kms_key_identifier=key_arn,
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -509,6 +584,7 @@ class LabSyncWorkflow(pulumi.ComponentResource):
         args: LabSyncWorkflowArgs,
         bus: aws.cloudwatch.EventBus,
         connection: aws.cloudwatch.EventConnection | None,
+        events_key_arn: pulumi.Input[str],
         region: pulumi.Output[str],
     ) -> dict[str, object]:
         statements = [
@@ -519,8 +595,20 @@ class LabSyncWorkflow(pulumi.ComponentResource):
             ),
             statement("PutLabEvents", ["events:PutEvents"], [bus.arn]),
             statement("PublishAlerts", ["sns:Publish"], [args["alerts_topic_arn"]]),
-            kms_via_services(
-                args["kms_key_arn"], region, ("dynamodb", "events", "sns", "states", "logs")
+            kms_via_services(args["kms_key_arn"], region, ("dynamodb", "sns", "logs")),
+            # Execution data is encrypted with the customer-managed key: "the execution role
+            # needs to be granted kms:GenerateDataKey and kms:Decrypt" ("Data at rest
+            # encryption in Step Functions"), scoped by the context Step Functions binds every
+            # data key to, so the role decrypts this workflow's data only.
+            statement(
+                "EncryptExecutionData",
+                ["kms:Decrypt", "kms:GenerateDataKey"],
+                [args["kms_key_arn"]],
+                {
+                    "StringEquals": {
+                        "kms:EncryptionContext:aws:states:stateMachineArn": self._sm_arn
+                    }
+                },
             ),
             # Log delivery and X-Ray APIs have no resource-level permissions (AWS documents "*").
             statement(
@@ -566,6 +654,21 @@ class LabSyncWorkflow(pulumi.ComponentResource):
                     "ReadElnConnectionSecret",
                     ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
                     [connection.secret_arn],
+                ),
+                # The secret is encrypted with the events key, so reading it needs kms:Decrypt
+                # through Secrets Manager, whose encryption context names the secret.
+                statement(
+                    "DecryptElnConnectionSecret",
+                    ["kms:Decrypt"],
+                    [events_key_arn],
+                    {
+                        "StringEquals": {
+                            "kms:ViaService": pulumi.Output.concat(
+                                "secretsmanager.", region, ".amazonaws.com"
+                            ),
+                            "kms:EncryptionContext:SecretARN": connection.secret_arn,
+                        }
+                    },
                 ),
             ]
         return document(*statements)

@@ -4,8 +4,10 @@ Volumes tagged for backup (`backup=daily` unless told otherwise) are backed up e
 business hours end, in the stack's own time zone (AWS Backup evaluates the cron expression in
 `schedule_expression_timezone`, so no UTC arithmetic is needed). Recovery points live in a
 vault encrypted with its own rotating key and are copied to a second vault, with its own key, in
-the disaster-recovery region; both keep them for the same number of days. The primary vault
-reports backup-job completions (failures included) and failed copies to a topic. In staging
+the disaster-recovery region; both keep them for the same number of days. Backup jobs that fail,
+abort, expire or finish partially, and failed copies, reach the alerts topic through EventBridge
+rules; the vault's completion notifications (successes included) go to the reports topic only,
+so on-call is not paged for every volume that was backed up. In staging
 and prod the vaults can be locked in compliance mode; a locked vault can never be deleted, so
 dev refuses it.
 
@@ -86,15 +88,23 @@ __all__ = [
 ]
 
 BACKUP_RESOURCE_PATTERN: Final = "arn:aws:ec2:*:*:volume/*"
-"""The selection covers EBS volumes only, whatever else carries the backup tag."""
+"""The selection covers EBS volumes only, whatever else carries the backup tag. AWS Backup ANDs
+`Resources` with `Conditions` but ORs it with `ListOfTags` (re:Post "assign resources to a
+Backup plan", examples 1 and 2), so the tag must be a condition: as a selection tag it would
+add every volume in the region."""
 
 _MANAGED_POLICIES: Final = (
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
 )
-_FAILURE_EVENTS: Final = ("BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED")
-"""`BACKUP_JOB_FAILED` is a deprecated event that AWS Backup no longer sends: failed backup jobs
-arrive as `BACKUP_JOB_COMPLETED` with a non-COMPLETED state in the message."""
+_REPORTED_EVENTS: Final = ("BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED")
+"""Vault notifications for the reports topic. `BACKUP_JOB_FAILED` is a deprecated event that AWS
+Backup no longer sends: every finished job arrives as `BACKUP_JOB_COMPLETED`, successes
+included, which is why these go to reports and failures reach alerts through EventBridge."""
+_BACKUP_JOB_FAILED_STATES: Final = ("ABORTED", "EXPIRED", "FAILED", "PARTIAL")
+"""`Backup Job State Change` states that mean a volume was not (fully) backed up."""
+_COPY_JOB_FAILED_STATES: Final = ("FAILED", "PARTIAL")
+"""`Copy Job State Change` states that mean the DR copy is missing."""
 _START_WINDOW_MINUTES: Final = 60
 _COMPLETION_WINDOW_MINUTES: Final = 480
 _LOCK_CHANGEABLE_FOR_DAYS: Final = 3
@@ -238,8 +248,8 @@ class OpsAutomationArgs(TypedDict):
     backup_retention_days: int
     """Days recovery points are kept, in both regions (1-35)."""
     notification_topic_arn: pulumi.Input[str]
-    """SNS topic for backup-job completions and copy failures (the alerts topic). Its key and
-    topic policies must admit `backup.amazonaws.com` (AlertTopics' do)."""
+    """SNS topic for failed backup and copy jobs (the alerts topic), published by EventBridge
+    rules. Its key and topic policies must admit `events.amazonaws.com` (AlertTopics' do)."""
     backup_vault_lock: NotRequired[bool]
     """Lock both vaults in compliance mode; false unless given, and never in dev."""
     backup_tag_key: NotRequired[str]
@@ -259,7 +269,9 @@ class OpsAutomationArgs(TypedDict):
     dry_run: NotRequired[bool]
     """Whether the functions only report (DRY_RUN); true unless given (dev should keep it)."""
     reports_topic_arn: NotRequired[pulumi.Input[str]]
-    """SNS topic of the functions' run summaries; required with any function."""
+    """SNS topic of the functions' run summaries and of the vault's job-completion
+    notifications (its policies must admit `backup.amazonaws.com`); required with any
+    function, and without it the vault sends no notifications."""
     log_key_arn: NotRequired[pulumi.Input[str]]
     """KMS key of the functions' log groups and failure queues; required with any function."""
     log_retention_days: NotRequired[int]
@@ -427,26 +439,32 @@ class OpsAutomation(pulumi.ComponentResource):
             name=f"{prefix}-ebs-tagged",
             plan_id=self.plan.id,
             iam_role_arn=self.role.arn,
+            # Volumes AND tagged (see BACKUP_RESOURCE_PATTERN); never selection_tags.
             resources=[BACKUP_RESOURCE_PATTERN],
-            selection_tags=[
-                aws.backup.SelectionSelectionTagArgs(
-                    type="STRINGEQUALS",
-                    key=args.get("backup_tag_key", "backup"),
-                    value=args.get("backup_tag_value", "daily"),
+            conditions=[
+                aws.backup.SelectionConditionArgs(
+                    string_equals=[
+                        aws.backup.SelectionConditionStringEqualArgs(
+                            key=f"aws:ResourceTag/{args.get('backup_tag_key', 'backup')}",
+                            value=args.get("backup_tag_value", "daily"),
+                        )
+                    ]
                 )
             ],
             opts=self._child,
         )
-        events = list(_FAILURE_EVENTS)
-        if args.get("notify_restores", False):
-            events.append("RESTORE_JOB_COMPLETED")
-        aws.backup.VaultNotifications(
-            f"{name}-notifications",
-            backup_vault_name=self.primary_vault.name,
-            sns_topic_arn=args["notification_topic_arn"],
-            backup_vault_events=events,
-            opts=self._child,
-        )
+        self._create_failure_alerts(name, args["notification_topic_arn"])
+        if "reports_topic_arn" in args:
+            events = list(_REPORTED_EVENTS)
+            if args.get("notify_restores", False):
+                events.append("RESTORE_JOB_COMPLETED")
+            aws.backup.VaultNotifications(
+                f"{name}-notifications",
+                backup_vault_name=self.primary_vault.name,
+                sns_topic_arn=args["reports_topic_arn"],
+                backup_vault_events=events,
+                opts=self._child,
+            )
         if args.get("backup_vault_lock", False):
             self._lock("primary", self.primary_vault, None, args["backup_retention_days"])
             self._lock("dr", self.dr_vault, dr_region, args["backup_retention_days"])
@@ -558,6 +576,61 @@ class OpsAutomation(pulumi.ComponentResource):
             opts=self._child,
         )
         return key
+
+    def _create_failure_alerts(self, name: str, topic_arn: pulumi.Input[str]) -> None:
+        """EventBridge rules that send failed backup and copy jobs of the vault to `topic_arn`.
+
+        AWS Backup emits `Backup Job State Change` and `Copy Job State Change` to the default
+        bus ("Monitoring AWS Backup events using Amazon EventBridge"; best effort, within
+        minutes), with the job's `state`, its vault (`backupVaultName`, or
+        `sourceBackupVaultArn` for copies) and a `statusMessage`.
+        """
+        jobs: dict[str, tuple[str, dict[str, object], str]] = {
+            "backup-failed": (
+                "Backup Job State Change",
+                {
+                    "state": list(_BACKUP_JOB_FAILED_STATES),
+                    "backupVaultName": [self.primary_vault.name],
+                },
+                "backupJobId",
+            ),
+            "copy-failed": (
+                "Copy Job State Change",
+                {
+                    "state": list(_COPY_JOB_FAILED_STATES),
+                    "sourceBackupVaultArn": [self.primary_vault.arn],
+                },
+                "copyJobId",
+            ),
+        }
+        for role, (detail_type, detail, job_id) in jobs.items():
+            rule = aws.cloudwatch.EventRule(
+                f"{name}-{role}",
+                description=f"AWS Backup: {detail_type} to a failed state, for the alerts topic",
+                event_pattern=pulumi.Output.json_dumps(
+                    {"source": ["aws.backup"], "detail-type": [detail_type], "detail": detail}
+                ),
+                opts=self._child,
+            )
+            aws.cloudwatch.EventTarget(
+                f"{name}-{role}-alert",
+                rule=rule.name,
+                arn=topic_arn,
+                # One readable line per failed job instead of the raw event.
+                input_transformer=aws.cloudwatch.EventTargetInputTransformerArgs(
+                    input_paths={
+                        "job": f"$.detail.{job_id}",
+                        "state": "$.detail.state",
+                        "resource": "$.detail.resourceArn",
+                        "reason": "$.detail.statusMessage",
+                    },
+                    input_template=(
+                        f'"AWS Backup {detail_type}: job <job> for <resource> ended <state>: '
+                        '<reason>"'
+                    ),
+                ),
+                opts=self._child,
+            )
 
     def _create_plan(self, args: OpsAutomationArgs) -> aws.backup.Plan:
         retention = args["backup_retention_days"]

@@ -186,13 +186,18 @@ def test_start_execution_template_embeds_the_body_as_a_string() -> None:
 
 
 def test_integration_role_may_only_start_and_read(default_api: Registered) -> None:
-    """The integration role's actions are StartExecution, GetItem and KMS decrypt."""
+    """The integration role starts executions (with their data key), reads items, decrypts."""
     (policy,) = [
         p for p in default_api.of_type("aws:iam/rolePolicy:RolePolicy") if "integration" in p.name
     ]
     document = json.loads(policy.inputs["policy"])
     actions = {a for s in document["Statement"] for a in s["Action"]}
-    assert actions == {"states:StartExecution", "dynamodb:GetItem", "kms:Decrypt"}
+    assert actions == {
+        "states:StartExecution",
+        "dynamodb:GetItem",
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    }
 
 
 def test_stage_logs_json_access_logs_and_traces(default_api: Registered) -> None:
@@ -253,3 +258,23 @@ def test_domain_without_certificate_is_refused() -> None:
     """A domain name alone names both inputs in the error."""
     with pytest.raises(ValueError, match="domain_name and certificate_arn go together"):
         _run(lambda: LabApi("lab-api", {**ARGS, "domain_name": "lab.example.org"}))
+
+
+def _trigger(registered: Registered) -> str:
+    deployment = registered.one("aws:apigateway/deployment:Deployment")
+    return str(deployment.inputs["triggers"]["configuration"])
+
+
+def test_a_changed_integration_request_template_redeploys(default_api: Registered) -> None:
+    """The request templates embed the workflow ARN and table name: a change to either must
+    change the deployment trigger, or the stage keeps serving the old mapping."""
+    other_machine = _run(
+        lambda: LabApi(
+            "lab-api",
+            {**ARGS, "state_machine_arn": f"{ARGS['state_machine_arn']}-v2"},
+        )
+    )
+    other_table = _run(lambda: LabApi("lab-api", {**ARGS, "table_name": "lab-metadata-v2"}))
+    assert _trigger(other_machine) != _trigger(default_api)
+    assert _trigger(other_table) != _trigger(default_api)
+    assert _trigger(_run(lambda: LabApi("lab-api", ARGS))) == _trigger(default_api)

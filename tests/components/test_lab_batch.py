@@ -12,6 +12,7 @@ from components.lab.batch import LabBatch, LabBatchArgs
 from tests.support.harness import Registered, json_input, record
 
 ARGS: LabBatchArgs = {
+    "vpc_id": "vpc-0abc",
     "private_subnet_ids": ["subnet-0a1", "subnet-0b2"],
     "security_group_id": "sg-0abc",
     "efs_file_system_id": "fs-0abc",
@@ -72,7 +73,17 @@ def test_compute_environment_uses_spot_in_private_subnets(registered: Registered
     assert resources["allocationStrategy"] == "SPOT_PRICE_CAPACITY_OPTIMIZED"
     assert resources["maxVcpus"] == 128
     assert resources["subnets"] == ARGS["private_subnet_ids"]
-    assert resources["securityGroupIds"] == ["sg-0abc"]
+    (https_out,) = registered.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+    assert resources["securityGroupIds"] == [https_out.inputs["securityGroupId"], "sg-0abc"]
+
+
+def test_instances_may_reach_aws_apis_over_https_only(registered: Registered) -> None:
+    """The instances' own group opens HTTPS out (ECS, ECR, Logs, S3) and nothing in."""
+    egress = registered.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+    assert [(r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"]) for r in egress] == [
+        ("tcp", 443, 443)
+    ]
+    assert not registered.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
 
 
 def test_on_demand_when_spot_is_off() -> None:

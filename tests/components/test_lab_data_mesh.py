@@ -26,6 +26,12 @@ FULL: LabDataMeshArgs = {
     "log_kms_key_arn": LOG_KEY,
     "research_groups": ["tb-lab"],
     "storage_gateway_activation_key": "ABCDE-12345-FGHIJ-67890-KLMNO",
+    "storage_gateway_active_directory": {
+        "domain_name": "lab.example.org",
+        "username": "sgw-join",
+        "password_secret_arn": "arn:aws:secretsmanager:ap-south-1:111122223333:secret:sgw-AbCdEf",
+    },
+    "vpc_id": "vpc-0abc",
     "private_subnet_ids": ["subnet-0a1", "subnet-0b2"],
     "security_group_id": "sg-0abc",
     "efs_file_system_id": "fs-0abc",

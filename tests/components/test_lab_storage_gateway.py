@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from components.lab.storage_gateway import (
     LabStorageGateway,
     LabStorageGatewayArgs,
+    SmbActiveDirectory,
     intelligent_tiering_tiers,
 )
 from tests.support.harness import Registered, json_input, record
@@ -16,6 +18,12 @@ from tests.support.harness import Registered, json_input, record
 KEY = "arn:aws:kms:ap-south-1:111122223333:key/abc"
 ARGS: LabStorageGatewayArgs = {"kms_key_arn": KEY, "log_retention_days": 90}
 SMB = "aws:storagegateway/smbFileShare:SmbFileShare"
+DIRECTORY: SmbActiveDirectory = {
+    "domain_name": "lab.example.org",
+    "username": "sgw-join",
+    "password_secret_arn": "arn:aws:secretsmanager:ap-south-1:111122223333:secret:sgw-join-AbCdEf",
+    "domain_controllers": ["dc1.lab.example.org"],
+}
 
 
 def _run(factory: Callable[[], object]) -> Registered:
@@ -36,6 +44,7 @@ def active() -> Registered:
             {
                 **ARGS,
                 "activation_key": "ABCDE-12345-FGHIJ-67890-KLMNO",
+                "smb_active_directory": DIRECTORY,
                 "nfs_client_cidrs": ["192.168.10.0/24"],
                 "object_lock_mode": "COMPLIANCE",
                 "object_lock_days": 730,
@@ -153,3 +162,35 @@ def test_bad_archive_days_are_refused() -> None:
     """Archive days under the S3 minimum name the input and the range."""
     with pytest.raises(ValueError, match="archive_access_days: 0 or 90-730"):
         _run(lambda: LabStorageGateway("g", {**ARGS, "archive_access_days": 30}))
+
+
+def test_gateway_joins_the_domain_its_smb_share_authenticates_against(active: Registered) -> None:
+    """An ActiveDirectory share needs a gateway joined to the domain; the join password is a
+    secret read from Secrets Manager, never a plain input."""
+    share = active.one(SMB)
+    assert share.inputs["authentication"] == "ActiveDirectory"
+    gateway = active.one("aws:storagegateway/gateway:Gateway")
+    settings = gateway.inputs["smbActiveDirectorySettings"]
+    assert settings["domainName"] == "lab.example.org"
+    assert settings["username"] == "sgw-join"
+    assert settings["domainControllers"] == ["dc1.lab.example.org"]
+    # Pulumi's wire marker of a secret value.
+    assert "4dabf18193072939515e22adb298388d" in json.dumps(settings["password"])
+
+
+def test_activation_key_without_a_domain_is_refused() -> None:
+    """With an appliance but no domain settings, construction fails naming the input."""
+    args: LabStorageGatewayArgs = {**ARGS, "activation_key": "ABCDE-12345-FGHIJ-67890-KLMNO"}
+    with pytest.raises(ValueError, match="smb_active_directory is required with activation_key"):
+        _run(lambda: LabStorageGateway("lab-gateway", args))
+
+
+def test_incomplete_domain_settings_are_refused() -> None:
+    """A domain without its join account or password secret is named as incomplete."""
+    args: LabStorageGatewayArgs = {
+        **ARGS,
+        "activation_key": "ABCDE-12345-FGHIJ-67890-KLMNO",
+        "smb_active_directory": {**DIRECTORY, "password_secret_arn": ""},
+    }
+    with pytest.raises(ValueError, match="needs domain_name, username and password_secret_arn"):
+        _run(lambda: LabStorageGateway("lab-gateway", args))

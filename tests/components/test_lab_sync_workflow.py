@@ -103,10 +103,11 @@ def test_eln_calls_are_limited_to_post_on_the_endpoint(registered: Registered) -
 
 
 def test_eln_connection_uses_api_key_from_the_secret(registered: Registered) -> None:
-    """The connection is API_KEY auth, encrypted with the platform key, value a secret."""
+    """The connection is API_KEY auth, encrypted with the bus's events key, value a secret."""
     connection = registered.one("aws:cloudwatch/eventConnection:EventConnection")
+    bus = registered.one("aws:cloudwatch/eventBus:EventBus")
     assert connection.inputs["authorizationType"] == "API_KEY"
-    assert connection.inputs["kmsKeyIdentifier"] == KEY
+    assert connection.inputs["kmsKeyIdentifier"] == bus.inputs["kmsKeyIdentifier"] != KEY
     api_key = connection.inputs["authParameters"]["apiKey"]["value"]
     assert SECRET_SIGNATURE in json.dumps(api_key)
 

@@ -113,12 +113,14 @@ def test_vaults_encrypted_with_their_own_rotating_keys(registered: Registered) -
 
 
 def test_selection_by_tag_limited_to_ebs_volumes(registered: Registered) -> None:
-    """Only EBS volumes tagged backup=daily are selected, with the backup role."""
+    """Only EBS volumes AND tagged backup=daily: the tag is a condition, never a selection tag
+    (AWS ORs selection tags with resources, which would select every volume)."""
     selection = registered.one("aws:backup/selection:Selection")
     assert selection.inputs["resources"] == [BACKUP_RESOURCE_PATTERN]
-    assert selection.inputs["selectionTags"] == [
-        {"type": "STRINGEQUALS", "key": "backup", "value": "daily"}
+    assert selection.inputs["conditions"] == [
+        {"stringEquals": [{"key": "aws:ResourceTag/backup", "value": "daily"}]}
     ]
+    assert "selectionTags" not in selection.inputs
     assert selection.inputs["iamRoleArn"].endswith(":role/gen-test-backup")
 
 
@@ -138,14 +140,47 @@ def test_backup_role_trusts_backup_for_this_account(registered: Registered) -> N
     }
 
 
-def test_failed_backup_and_copy_jobs_notify_alerts(registered: Registered) -> None:
-    """The primary vault sends job completions (failures included) and failed copies."""
+def _alert_rules(registered: Registered) -> dict[str, dict[str, Any]]:
+    rules = registered.of_type("aws:cloudwatch/eventRule:EventRule")
+    return {rule.name: json.loads(rule.inputs["eventPattern"]) for rule in rules}
+
+
+def test_failed_backup_and_copy_jobs_alert(registered: Registered) -> None:
+    """EventBridge sends the vault's failed, aborted, expired or partial jobs to alerts."""
+    patterns = _alert_rules(registered)
+    assert patterns["ops-backup-failed"] == {
+        "source": ["aws.backup"],
+        "detail-type": ["Backup Job State Change"],
+        "detail": {
+            "state": ["ABORTED", "EXPIRED", "FAILED", "PARTIAL"],
+            "backupVaultName": ["gen-test-ebs"],
+        },
+    }
+    copy = patterns["ops-copy-failed"]
+    assert copy["detail-type"] == ["Copy Job State Change"]
+    assert copy["detail"]["state"] == ["FAILED", "PARTIAL"]
+    assert copy["detail"]["sourceBackupVaultArn"][0].endswith(":backup-vault:gen-test-ebs")
+    targets = registered.of_type("aws:cloudwatch/eventTarget:EventTarget")
+    assert {t.inputs["arn"] for t in targets} == {ALERTS}
+    assert all("COMPLETED" not in json.dumps(p["detail"]["state"]) for p in patterns.values())
+
+
+def test_job_completions_go_to_reports_not_alerts() -> None:
+    """Vault notifications (every completion, successes included) reach reports only."""
+    reports = f"arn:aws:sns:ap-south-1:{ACCOUNT}:gen-test-reports"
+    registered = record(_builder(reports_topic_arn=reports))
     notifications = registered.one("aws:backup/vaultNotifications:VaultNotifications")
-    assert notifications.inputs["snsTopicArn"] == ALERTS
+    assert notifications.inputs["snsTopicArn"] == reports
     assert notifications.inputs["backupVaultName"] == "gen-test-ebs"
     events = set(notifications.inputs["backupVaultEvents"])
     assert {"BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED"} <= events
     assert "BACKUP_JOB_FAILED" not in events  # deprecated: AWS Backup never sends it
+
+
+def test_no_reports_topic_means_no_vault_notifications(registered: Registered) -> None:
+    """Without a reports topic, successes notify no one; failures still alert."""
+    assert not registered.of_type("aws:backup/vaultNotifications:VaultNotifications")
+    assert _alert_rules(registered)
 
 
 def test_vault_lock_on_both_vaults_in_prod(registered: Registered) -> None:

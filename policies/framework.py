@@ -71,6 +71,8 @@ class StackResource:
     provider_props: Mapping[str, Any]
     parent: str | None
     property_dependencies: Mapping[str, tuple[str, ...]]
+    dependencies: tuple[str, ...] = ()
+    """Every URN the resource waits for: its `depends_on` and its property dependencies."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,26 @@ class StackView:
         return [
             r for r in self.of_type(*types) if target.urn in r.property_dependencies.get(prop, ())
         ]
+
+    def waits_for(self, resource: StackResource, prerequisite: StackResource) -> bool:
+        """Whether the engine creates `resource` only after `prerequisite` exists.
+
+        The engine starts a resource once every resource it depends on (explicit `depends_on`
+        and property dependencies alike) is done, so the relation is transitive.
+        """
+        seen: set[str] = set()
+        pending = list(resource.dependencies)
+        while pending:
+            urn = pending.pop()
+            if urn == prerequisite.urn:
+                return True
+            if urn in seen:
+                continue
+            seen.add(urn)
+            found = self.by_urn(urn)
+            if found is not None:
+                pending.extend(found.dependencies)
+        return False
 
 
 ResourceCheck = Callable[[ResourceView], Iterable[str]]
@@ -218,4 +240,5 @@ def _stack_resource(resource: Any) -> StackResource:
             key: tuple(dep.urn for dep in deps)
             for key, deps in resource.property_dependencies.items()
         },
+        dependencies=tuple(dep.urn for dep in resource.dependencies),
     )

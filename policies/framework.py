@@ -73,6 +73,8 @@ class StackResource:
     property_dependencies: Mapping[str, tuple[str, ...]]
     dependencies: tuple[str, ...] = ()
     """Every URN the resource waits for: its `depends_on` and its property dependencies."""
+    provider_urn: str = ""
+    """The URN of the provider resource it is created through (empty: the default provider)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,7 @@ class StackView:
         The engine starts a resource once every resource it depends on (explicit `depends_on`
         and property dependencies alike) is done, so the relation is transitive.
         """
+        index = {r.urn: r for r in self.resources}
         seen: set[str] = set()
         pending = list(resource.dependencies)
         while pending:
@@ -111,7 +114,7 @@ class StackView:
             if urn in seen:
                 continue
             seen.add(urn)
-            found = self.by_urn(urn)
+            found = index.get(urn)
             if found is not None:
                 pending.extend(found.dependencies)
         return False
@@ -241,4 +244,5 @@ def _stack_resource(resource: Any) -> StackResource:
             for key, deps in resource.property_dependencies.items()
         },
         dependencies=tuple(dep.urn for dep in resource.dependencies),
+        provider_urn=resource.provider.urn if resource.provider is not None else "",
     )

@@ -1,9 +1,11 @@
-"""Recordings of a whole stack, frozen on disk, so rules can be proven against a known state.
+"""Preview records of a whole stack, frozen in the repository, replayed through the real pack.
 
-A recording holds each registration exactly as the preview's recorder saw it (inputs as sent on
-the wire, parent, provider, dependencies and property dependencies) plus the stack config, and
-replays through the real pack like `make preview` does. Make one from the current program with
-`python -m tests.support.recording <stack> <file.json.gz>`.
+A preview record (`build/preview-<stack>.json`, `tools/preview/replay.py`) holds every
+registration exactly as the analyzer received it. Freezing one keeps a known state of the stack
+provable after the program changes: the wiring and create-order rules are proven against the
+prod stack as it was before its defects were fixed. Freeze a record with
+`python -m tests.support.recording build/preview-prod.json tests/fixtures/recorded/<name>.json.gz`
+(the policy outcome and timings are dropped: the fixture is the stack, not a verdict).
 """
 
 from __future__ import annotations
@@ -11,80 +13,35 @@ from __future__ import annotations
 import gzip
 import json
 import sys
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Final
 
-from google.protobuf import struct_pb2
+from tools.preview.replay import replay
+from tools.preview.report import PreviewResult
 
-from tools.preview.program import ProgramRun, RecordedResource, run_program
-from tools.preview.stack_config import load_stack_config
+__all__ = ["PACK_DIR", "RECORDED", "freeze", "replay_recorded"]
 
-__all__ = ["Recording", "load_recording", "save_recording"]
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass(frozen=True)
-class Recording:
-    """A frozen program run and the config it ran with."""
-
-    run: ProgramRun
-    config: Mapping[str, str]
+_ROOT: Final = Path(__file__).resolve().parents[2]
+PACK_DIR: Final = _ROOT / "policies"
+RECORDED: Final = _ROOT / "tests" / "fixtures" / "recorded"
+_KEPT: Final = ("project", "stack", "config", "resources")
 
 
-def _resource(entry: Mapping[str, Any]) -> RecordedResource:
-    properties = struct_pb2.Struct()
-    properties.update(entry["inputs"])
-    return RecordedResource(
-        urn=entry["urn"],
-        type=entry["type"],
-        name=entry["name"],
-        custom=entry["custom"],
-        parent=entry["parent"],
-        provider=entry["provider"],
-        dependencies=tuple(entry["dependencies"]),
-        property_dependencies={k: tuple(v) for k, v in entry["propertyDependencies"].items()},
-        properties=properties,
-    )
+def freeze(record: Path, target: Path) -> None:
+    """Store the stack part of the preview record at `record` as gzip-compressed JSON."""
+    document = json.loads(record.read_text(encoding="utf-8"))
+    kept = {key: document[key] for key in _KEPT}
+    text = json.dumps(kept, sort_keys=True, separators=(",", ":"))
+    target.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
 
 
-def load_recording(path: Path) -> Recording:
-    """The recording stored at `path` (gzip-compressed JSON)."""
-    document = json.loads(gzip.decompress(path.read_bytes()))
-    resources = [_resource(entry) for entry in document["resources"]]
-    run = ProgramRun(document["project"], document["stack"], resources)
-    return Recording(run, document["config"])
-
-
-def save_recording(recording: Recording, path: Path) -> None:
-    """Write `recording` to `path` in the format `load_recording` reads."""
-    document = {
-        "project": recording.run.project,
-        "stack": recording.run.stack,
-        "config": dict(recording.config),
-        "resources": [
-            {
-                "urn": r.urn,
-                "type": r.type,
-                "name": r.name,
-                "custom": r.custom,
-                "parent": r.parent,
-                "provider": r.provider,
-                "dependencies": list(r.dependencies),
-                "propertyDependencies": {k: list(v) for k, v in r.property_dependencies.items()},
-                "inputs": r.inputs,
-            }
-            for r in recording.run.resources
-        ],
-    }
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
-    path.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+def replay_recorded(name: str, workdir: Path) -> PreviewResult:
+    """Replay the frozen record `name` through the current pack (unpacked into `workdir`)."""
+    record = workdir / f"{name}.json"
+    record.write_bytes(gzip.decompress((RECORDED / f"{name}.json.gz").read_bytes()))
+    return replay(record, PACK_DIR)
 
 
 if __name__ == "__main__":
-    stack, target = sys.argv[1], Path(sys.argv[2])
-    config = load_stack_config(ROOT, stack)
-    save_recording(Recording(run_program(ROOT, "genomics", stack, config), config), target)
-    sys.stdout.write(f"wrote {target}\n")
+    freeze(Path(sys.argv[1]), Path(sys.argv[2]))
+    sys.stdout.write(f"wrote {sys.argv[2]}\n")

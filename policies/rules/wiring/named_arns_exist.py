@@ -47,11 +47,11 @@ def _unresolved(stack: StackView, *, principals: bool) -> Iterator[tuple[str, st
         first = references[0]
         elements = ", ".join(sorted({r.element for r in references}))
         sids = sorted({r.statement for r in references})
-        counted = f"statement {sids[0]}" if len(sids) == 1 else f"{len(sids)} statements"
+        counted = f"statement {sids[0]} names" if len(sids) == 1 else f"{len(sids)} statements name"
         nearest = inventory.nearest(first)
         hint = f" (nearest: {', '.join(nearest)})" if nearest else ""
         yield (
-            f"{where}: {counted} name {first.kind.label} {arn} in {elements}, but the stack "
+            f"{where}: {counted} {first.kind.label} {arn} in {elements}, but the stack "
             f"creates no {first.kind.label} {first.name!r}{hint}",
             urn,
         )

@@ -111,20 +111,42 @@ class Unknowns:
             raise error
 
 
-def _documents(resource: StackResource) -> Iterator[tuple[str, str, Any]]:
-    """(input, label, raw document) for every policy document the resource carries."""
-    for table in (IDENTITY_POLICY_PROPS, RESOURCE_POLICY_PROPS):
-        prop = table.get(resource.type)
-        if prop is not None and resource.props.get(prop) is not None:
-            yield prop, resource.name, resource.props.get(prop)
-    trust = TRUST_POLICY_PROPS.get(resource.type)
-    if trust is not None and resource.props.get(trust) is not None:
-        yield trust, f"{resource.name} (trust policy)", resource.props.get(trust)
+def _documents(resource: StackResource, unknowns: Unknowns) -> Iterator[tuple[str, str, Any]]:
+    """(input, label, raw document) for every policy document the resource carries.
+
+    A document unknown during preview is recorded in `unknowns` and skipped, so the others
+    are still checked.
+    """
+    labelled = [
+        (table.get(resource.type), resource.name)
+        for table in (IDENTITY_POLICY_PROPS, RESOURCE_POLICY_PROPS)
+    ]
+    labelled.append((TRUST_POLICY_PROPS.get(resource.type), f"{resource.name} (trust policy)"))
+    for prop, label in labelled:
+        if prop is None:
+            continue
+        try:
+            raw = resource.props.get(prop)
+        except UnknownValueError:
+            unknowns.add(f"{label}.{prop}")
+            continue
+        if raw is not None:
+            yield prop, label, raw
     if resource.type == ROLE:
-        for index, inline in enumerate(as_list(resource.props.get("inlinePolicies"))):
-            entry = as_mapping(inline)
-            label = as_text(entry.get("name")) or str(index)
-            yield "inlinePolicies", f"{resource.name} (inline {label})", entry.get("policy")
+        try:
+            inline_policies = as_list(resource.props.get("inlinePolicies"))
+        except UnknownValueError:
+            unknowns.add(f"{resource.name}.inlinePolicies")
+            return
+        for index, inline in enumerate(inline_policies):
+            try:
+                entry = as_mapping(inline)
+                label = as_text(entry.get("name")) or str(index)
+                raw = entry.get("policy")
+            except UnknownValueError:
+                unknowns.add(f"{resource.name}.inlinePolicies[{index}]")
+                continue
+            yield "inlinePolicies", f"{resource.name} (inline {label})", raw
 
 
 def _named(statement: Statement) -> Iterator[tuple[str, str]]:
@@ -151,12 +173,7 @@ def arn_references(
 ) -> Iterator[Reference]:
     """Every own-account ARN the stack's documents name, for the principal or resource rule."""
     for resource in stack.resources:
-        try:
-            documents = list(_documents(resource))
-        except UnknownValueError:
-            unknowns.add(resource.name)
-            continue
-        for prop, where, raw in documents:
+        for prop, where, raw in _documents(resource, unknowns):
             try:
                 found = list(statements(raw))
             except UnknownValueError:
@@ -211,7 +228,7 @@ def own_accounts(stack: StackView, configured: Sequence[Any]) -> set[str]:
     counts: Counter[str] = Counter()
     for resource in stack.resources:
         try:
-            for _, _, raw in _documents(resource):
+            for _, _, raw in _documents(resource, Unknowns()):
                 for statement in statements(raw):
                     for _, value in _named(statement):
                         arn = parse_arn(value)

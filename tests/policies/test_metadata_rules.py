@@ -23,6 +23,8 @@ CONCERNS = {
     "logging",
     "data-residency",
     "lambda-hygiene",
+    "wiring",
+    "create-order",
 }
 
 

@@ -174,11 +174,34 @@ def test_other_accounts_and_account_roots_are_not_the_stacks_business(pack: Pack
 
 
 def test_external_principal_is_exempted_by_config(pack: PackClient) -> None:
-    """An SSO role listed in externalArns is accepted; others still are not."""
-    sso = f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_1"
-    stack = _bucket_stack(_doc(_deny_tagging_except([TAGGER_ARN, sso])))
-    assert len(hits(pack.analyze_stack(stack), PRINCIPALS)) == 1
-    pack.configure({PRINCIPALS: {"externalArns": ["arn:aws:iam::*:role/aws-reserved/*"]}})
+    """A CI role listed in externalArns is accepted; others still are not."""
+    ci = f"arn:aws:iam::{ACCOUNT}:role/ci-deployer"
+    wrong = f"arn:aws:iam::{ACCOUNT}:role/lab-object-tagger"
+    stack = _bucket_stack(_doc(_deny_tagging_except([ci, wrong])))
+    assert len(hits(pack.analyze_stack(stack), PRINCIPALS)) == 2
+    pack.configure({PRINCIPALS: {"externalArns": ["arn:aws:iam::*:role/ci-*"]}})
+    found = hits(pack.analyze_stack(stack), PRINCIPALS)
+    assert len(found) == 1
+    assert "role/lab-object-tagger in" in found[0][2]
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        pytest.param(
+            f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/autoscaling.amazonaws.com/"
+            "AWSServiceRoleForAutoScaling",
+            id="service-linked",
+        ),
+        pytest.param(
+            f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_1",
+            id="identity-center",
+        ),
+    ],
+)
+def test_roles_aws_creates_are_external_by_default(pack: PackClient, arn: str) -> None:
+    """Service-linked and IAM Identity Center roles exist without the stack creating them."""
+    stack = _bucket_stack(_doc(_deny_tagging_except([TAGGER_ARN, arn])))
     assert hits(pack.analyze_stack(stack), PRINCIPALS) == []
 
 

@@ -41,6 +41,7 @@ from policies.rules.common import (
 )
 
 __all__ = [
+    "AWS_CREATED_ROLES",
     "CONFIG_PROPERTIES",
     "Inventory",
     "Reference",
@@ -50,6 +51,15 @@ __all__ = [
 ]
 
 _PRINCIPAL_LABELS: Final = {kind.label for kind in PRINCIPAL_KINDS}
+
+AWS_CREATED_ROLES: Final = (
+    "arn:aws*:iam::*:role/aws-service-role/*",
+    "arn:aws*:iam::*:role/aws-reserved/sso.amazonaws.com/*",
+)
+"""Roles AWS creates and controls under its own paths: service-linked roles ("The service
+controls the attached policies and when the role can be deleted", IAM CreateServiceLinkedRole;
+ARNs like `role/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticBeanstalk`)
+and IAM Identity Center permission-set roles (`role/aws-reserved/sso.amazonaws.com/...`)."""
 
 CONFIG_PROPERTIES: Final[Mapping[str, Mapping[str, Any]]] = {
     "accountIds": {
@@ -64,10 +74,11 @@ CONFIG_PROPERTIES: Final[Mapping[str, Mapping[str, Any]]] = {
     "externalArns": {
         "type": "array",
         "items": {"type": "string"},
-        "default": [],
+        "default": list(AWS_CREATED_ROLES),
         "description": (
             "ARN patterns (fnmatch) of principals and resources that exist outside the stack "
-            "on purpose (SSO roles, a shared logging bucket); each should say why in review."
+            "on purpose (a shared logging bucket, a CI role); setting it replaces the default, "
+            "the roles AWS itself creates (service-linked and IAM Identity Center roles)."
         ),
     },
 }

@@ -71,6 +71,10 @@ class StackResource:
     provider_props: Mapping[str, Any]
     parent: str | None
     property_dependencies: Mapping[str, tuple[str, ...]]
+    dependencies: tuple[str, ...] = ()
+    """Every URN the resource waits for: its `depends_on` and its property dependencies."""
+    provider_urn: str = ""
+    """The URN of the provider resource it is created through (empty: the default provider)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,27 @@ class StackView:
         return [
             r for r in self.of_type(*types) if target.urn in r.property_dependencies.get(prop, ())
         ]
+
+    def waits_for(self, resource: StackResource, prerequisite: StackResource) -> bool:
+        """Whether the engine creates `resource` only after `prerequisite` exists.
+
+        The engine starts a resource once every resource it depends on (explicit `depends_on`
+        and property dependencies alike) is done, so the relation is transitive.
+        """
+        index = {r.urn: r for r in self.resources}
+        seen: set[str] = set()
+        pending = list(resource.dependencies)
+        while pending:
+            urn = pending.pop()
+            if urn == prerequisite.urn:
+                return True
+            if urn in seen:
+                continue
+            seen.add(urn)
+            found = index.get(urn)
+            if found is not None:
+                pending.extend(found.dependencies)
+        return False
 
 
 ResourceCheck = Callable[[ResourceView], Iterable[str]]
@@ -220,4 +245,6 @@ def _stack_resource(resource: Any) -> StackResource:
             key: tuple(dep.urn for dep in deps)
             for key, deps in resource.property_dependencies.items()
         },
+        dependencies=tuple(dep.urn for dep in resource.dependencies),
+        provider_urn=resource.provider.urn if resource.provider is not None else "",
     )

@@ -90,13 +90,25 @@ def resource_region(props: Mapping[str, Any], provider_props: Mapping[str, Any])
 
 
 def provider_default_tags(provider_props: Mapping[str, Any]) -> dict[str, str]:
-    """The AWS provider's default tags; the engine hands provider inputs over as JSON text."""
+    """The provider's default tags (aws and aws-native alike); inputs arrive as JSON text."""
     default_tags = as_mapping(provider_props.get("defaultTags"))
     tags = as_mapping(default_tags.get("tags"))
     return {str(k): str(v) for k, v in tags.items()}
 
 
+def _own_tags(value: Any) -> dict[str, str]:
+    """A resource's `tags`: a map (pulumi-aws, HealthOmics) or aws-native's [{key, value}]."""
+    decoded_value = decoded(value)
+    if isinstance(decoded_value, Mapping):
+        return {str(k): str(v) for k, v in decoded_value.items()}
+    tags: dict[str, str] = {}
+    for entry in as_list(decoded_value):
+        item = as_mapping(entry)
+        if "key" in item:
+            tags[str(item["key"])] = as_text(item.get("value"))
+    return tags
+
+
 def resource_tags(props: Mapping[str, Any], provider_props: Mapping[str, Any]) -> dict[str, str]:
     """The tags a resource will carry: provider default tags overlaid with its own."""
-    own = as_mapping(props.get("tags"))
-    return {**provider_default_tags(provider_props), **{str(k): str(v) for k, v in own.items()}}
+    return {**provider_default_tags(provider_props), **_own_tags(props.get("tags"))}

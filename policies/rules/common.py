@@ -29,6 +29,7 @@ __all__ = [
     "IDENTITY_POLICY_PROPS",
     "RESOURCE_POLICY_PROPS",
     "ROLE",
+    "TRUST_POLICY_PROPS",
     "Document",
     "bucket_companions",
     "data_lake_slugs",
@@ -85,8 +86,15 @@ RESOURCE_POLICY_PROPS: Final[Mapping[str, str]] = {
     "aws:backup/vaultPolicy:VaultPolicy": "policy",
     "aws:apigateway/restApiPolicy:RestApiPolicy": "policy",
     "aws:apigateway/restApi:RestApi": "policy",
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "policyDocument",
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": "policy",
+    "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": "policy",
 }
 """Resource-policy resources and the input that holds their document."""
+
+TRUST_POLICY_PROPS: Final[Mapping[str, str]] = {ROLE: "assumeRolePolicy"}
+"""Roles and the input that holds their trust policy."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +177,7 @@ def role_documents(stack: StackView, role: StackResource) -> Iterator[tuple[Docu
 def documents_of(
     type_token: str, name: str, props: Mapping[str, Any], kinds: Sequence[str]
 ) -> Iterator[Document]:
-    """The policy documents a resource carries; `kinds` picks "identity" and/or "resource"."""
+    """The policy documents a resource carries; `kinds` picks "identity", "resource", "trust"."""
     if "identity" in kinds:
         if type_token == ROLE:
             owner = StackResource(type_token, name, "", props, {}, None, {})
@@ -181,3 +189,7 @@ def documents_of(
         prop = RESOURCE_POLICY_PROPS.get(type_token)
         if prop is not None and props.get(prop) is not None:
             yield Document(name, tuple(statements(props.get(prop))))
+    if "trust" in kinds:
+        prop = TRUST_POLICY_PROPS.get(type_token)
+        if prop is not None and props.get(prop) is not None:
+            yield Document(f"{name} (trust policy)", tuple(statements(props.get(prop))))

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
-from tests.support.pack import UNKNOWN, FakeResource, PackClient, provider, violations_of
+from tests.support.pack import (
+    TEST_DEFAULT_TAGS,
+    UNKNOWN,
+    FakeResource,
+    PackClient,
+    provider,
+    violations_of,
+)
+from tools.preview.program import RecordedResource
 
 pytestmark = pytest.mark.policy
 
@@ -142,6 +151,48 @@ def test_exclude_pattern_exempts_a_resource(pack: PackClient) -> None:
     pack.configure({TAGS_RULE: {"exclude": ["legacy-*"]}})
     found = pack.analyze(FakeResource(BUCKET, "legacy-raw", {}), provider({}))
     assert violations_of(found, TAGS_RULE) == []
+
+
+def _native_provider(default_tags: dict[str, str] | None = None) -> RecordedResource:
+    """The aws-native provider with default tags, as the program configures HealthOmics."""
+    return dataclasses.replace(
+        provider(default_tags),
+        urn="urn:pulumi:test::genomics::pulumi:providers:aws-native::test-aws-native",
+        type="pulumi:providers:aws-native",
+        name="test-aws-native",
+    )
+
+
+def test_aws_native_resource_with_provider_default_tags_passes(pack: PackClient) -> None:
+    """A HealthOmics store tagged by the aws-native provider's default tags is compliant."""
+    store = FakeResource("aws-native:omics:SequenceStore", "sequences", {"name": "s"})
+    assert violations_of(pack.analyze(store, _native_provider()), TAGS_RULE) == []
+
+
+def test_untagged_aws_native_resource_is_violation(pack: PackClient) -> None:
+    """An aws-native resource without the required tags no longer escapes the rule."""
+    store = FakeResource("aws-native:omics:SequenceStore", "sequences", {"name": "s"})
+    found = violations_of(pack.analyze(store, _native_provider({})), TAGS_RULE)
+    assert [(v.enforcement, v.urn.rsplit("::", 1)[-1]) for v in found] == [
+        ("mandatory", "sequences")
+    ]
+    assert "missing required tags project, environment" in found[0].message
+
+
+def test_aws_native_key_value_tags_are_read(pack: PackClient) -> None:
+    """Most aws-native resources take tags as [{key, value}]; those count too."""
+    tags = [{"key": key, "value": value} for key, value in TEST_DEFAULT_TAGS.items()]
+    bucket = FakeResource("aws-native:s3:Bucket", "native-raw", {"tags": tags})
+    assert violations_of(pack.analyze(bucket, _native_provider({})), TAGS_RULE) == []
+    wrong = [*tags[:-1], {"key": "environment", "value": "qa"}]
+    found = violations_of(
+        pack.analyze(
+            FakeResource("aws-native:s3:Bucket", "native-raw", {"tags": wrong}),
+            _native_provider({}),
+        ),
+        TAGS_RULE,
+    )
+    assert any("environment='qa'" in v.message for v in found)
 
 
 def _research_role(*statements: dict[str, object]) -> list[FakeResource]:

@@ -331,6 +331,15 @@ def test_stack_rules_ignore_unrelated_types(pack: PackClient, rule: str) -> None
 
 READ = _statement("s3:GetObject", EXISTING_TAGS)
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+LOG_POLICY = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
+LOG_DELIVERY = {
+    "Sid": "DataSyncWritesTaskLogs",
+    "Effect": "Allow",
+    "Principal": {"Service": "datasync.amazonaws.com"},
+    "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+    "Resource": "arn:aws:logs:ap-south-1:111122223333:log-group:/aws/datasync/lab:*",
+    "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}},
+}
 ORG_READ = {
     "Sid": "Org",
     "Effect": "Allow",
@@ -371,6 +380,12 @@ _CASES = [
         "aws:sqs/queue:Queue",
         {"policy": _doc({**ORG_READ, "Action": "sqs:SendMessage", "Resource": "*"})},
         unknown="policy",
+    ),
+    Case(
+        PUBLIC_RULE,
+        LOG_POLICY,
+        {"policyName": "delivery", "policyDocument": _doc(LOG_DELIVERY)},
+        unknown="policyDocument",
     ),
     Case(TRUST_RULE, ROLE, {"assumeRolePolicy": HUMAN_TRUST}, unknown="assumeRolePolicy"),
     Case(
@@ -479,6 +494,12 @@ MUTATIONS = [
         _policy({**ORG_READ, "Principal": {"AWS": "*"}, "Condition": None}),
         'allows Principal "*"',
         id="public-aws-star",
+    ),
+    pytest.param(
+        f"{PUBLIC_RULE}@cloudwatch/logResourcePolicy",
+        {"policyDocument": _doc({**LOG_DELIVERY, "Principal": "*", "Condition": None})},
+        'allows Principal "*" without a condition',
+        id="public-log-resource-policy",
     ),
     pytest.param(
         f"{PUBLIC_RULE}@sqs/queue",

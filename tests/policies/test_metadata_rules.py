@@ -25,6 +25,8 @@ CONCERNS = {
     "logging",
     "data-residency",
     "lambda-hygiene",
+    "wiring",
+    "create-order",
 }
 
 

@@ -95,6 +95,42 @@ def test_non_aws_resources_are_ignored(pack: PackClient) -> None:
     assert hits(pack.analyze(fake), RULE) == []
 
 
+# ---- aws-native (HealthOmics) ----
+
+SEQUENCE_STORE = "aws-native:omics:SequenceStore"
+
+
+def _native_provider_in(region: str) -> RecordedResource:
+    """The aws-native provider in `region`, as the program configures it."""
+    return dataclasses.replace(
+        _provider_in(region),
+        urn="urn:pulumi:test::genomics::pulumi:providers:aws-native::test-aws-native",
+        type="pulumi:providers:aws-native",
+        name="test-aws-native",
+    )
+
+
+def test_aws_native_resource_in_india_passes(pack: PackClient) -> None:
+    """A HealthOmics store through an aws-native provider in Mumbai is allowed."""
+    store = FakeResource(SEQUENCE_STORE, "sequences", {"name": "lab-sequences"})
+    assert hits(pack.analyze(store, _native_provider_in("ap-south-1")), RULE) == []
+
+
+def test_aws_native_resource_outside_india_is_reported(pack: PackClient) -> None:
+    """A HealthOmics store through an aws-native provider in another region is reported."""
+    store = FakeResource(SEQUENCE_STORE, "sequences", {"name": "lab-sequences"})
+    found = hits(pack.analyze(store, _native_provider_in("us-east-1")), RULE)
+    assert [(e, name) for e, name, _ in found] == [("mandatory", "sequences")]
+    assert "uses a provider in us-east-1" in found[0][2]
+
+
+def test_aws_native_provider_itself_is_checked(pack: PackClient) -> None:
+    """An aws-native provider configured for another region is reported before any use."""
+    fake = FakeResource("pulumi:providers:aws-native", "native-us", {"region": "us-east-1"})
+    found = hits(pack.analyze(fake), RULE)
+    assert [(e, name) for e, name, _ in found] == [("mandatory", "native-us")]
+
+
 # ---- adversarial variants ----
 
 REGION_CASE = Case(RULE, BUCKET, {"bucket": "b"}, unknown="region")

@@ -45,6 +45,10 @@ class FakeResource:
     """Property name → names of the resources that property references."""
     custom: bool = True
     parent: str = ""
+    after: Sequence[str] = ()
+    """Names of resources it waits for through `depends_on` alone (no property references)."""
+    provider: str = ""
+    """Name of the fake provider resource it is created through (empty: the test AWS provider)."""
 
     def urn(self) -> str:
         return f"urn:pulumi:test::genomics::{self.type}::{self.name}"
@@ -82,6 +86,9 @@ def _record(
     fake: FakeResource, by_name: Mapping[str, FakeResource], provider_ref: str
 ) -> RecordedResource:
     deps = {k: tuple(by_name[n].urn() for n in names) for k, names in fake.depends_on.items()}
+    explicit = {by_name[name].urn() for name in fake.after}
+    if fake.provider:
+        provider_ref = f"{by_name[fake.provider].urn()}::id"
     return RecordedResource(
         urn=fake.urn(),
         type=fake.type,
@@ -89,7 +96,7 @@ def _record(
         custom=fake.custom,
         parent=fake.parent,
         provider=provider_ref,
-        dependencies=tuple(sorted({u for urns in deps.values() for u in urns})),
+        dependencies=tuple(sorted({u for urns in deps.values() for u in urns} | explicit)),
         property_dependencies=deps,
         properties=_struct(fake.props),
     )
@@ -121,7 +128,8 @@ class PackClient:
         prov = provider_resource or provider()
         by_name = {f.name: f for f in fakes}
         records = [_record(f, by_name, f"{prov.urn}::id") for f in fakes]
-        return self.process.analyze_stack(records, {prov.urn: prov})
+        explicit = {r.urn: r for r in records if r.type.startswith("pulumi:providers:")}
+        return self.process.analyze_stack(records, {prov.urn: prov, **explicit})
 
 
 def violations_of(violations: Sequence[Violation], policy: str) -> list[Violation]:

@@ -7,11 +7,13 @@ from typing import Final
 
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
 from policies.props import as_text
+from policies.taggable import AWS_PACKAGES
 from taxonomy import INDIA_REGIONS
 
 __all__ = ["RULE"]
 
-PROVIDER: Final = "pulumi:providers:aws"
+PROVIDERS: Final = tuple(f"pulumi:providers:{package}" for package in AWS_PACKAGES)
+"""The provider types whose `region` places resources: aws and aws-native."""
 
 
 def _check(resource: ResourceView) -> Iterator[str]:
@@ -19,7 +21,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
     own = as_text(resource.props.get("region"))
     if own and own not in allowed:
         yield f"{resource.name} is placed in {own}, outside {', '.join(allowed)}"
-    if resource.type == PROVIDER:
+    if resource.type in PROVIDERS:
         return
     inherited = as_text(resource.provider_props.get("region"))
     if not own and inherited and inherited not in allowed:
@@ -28,7 +30,9 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="aws-resource-allowed-region",
-    description="Every AWS resource and provider is in an allowed region.",
+    description=(
+        "Every AWS resource and provider (pulumi-aws and aws-native alike) is in an allowed region."
+    ),
     severity=Severity.CRITICAL,
     enforcement=EnforcementLevel.MANDATORY,
     remediation=(
@@ -36,7 +40,7 @@ RULE = ResourceRule(
         "ap-south-1 or Hyderabad ap-south-2), or set its region argument to one of them."
     ),
     concern="data-residency",
-    resource_types=("aws:*", PROVIDER),
+    resource_types=(*(f"{package}:*" for package in AWS_PACKAGES), *PROVIDERS),
     check=_check,
     config_properties={
         "allowedRegions": {

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
 from policies.props import resource_tags
-from policies.taggable import is_taggable
+from policies.taggable import AWS_PACKAGES, is_taggable
 from taxonomy import ALLOWED_VALUES, RESOURCE_REQUIRED_KEYS
 
 __all__ = ["RULE"]
@@ -31,15 +31,19 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="aws-resource-required-tags",
-    description="Every taggable AWS resource carries the taxonomy's required tags.",
+    description=(
+        "Every taggable AWS resource (pulumi-aws and aws-native alike) carries the taxonomy's "
+        "required tags."
+    ),
     severity=Severity.MEDIUM,
     enforcement=EnforcementLevel.MANDATORY,
     remediation=(
-        "Set the tags on the AWS provider's default_tags (the program derives them from "
-        "settings.resource_tags) or on the resource itself; values must be in the taxonomy."
+        "Set the tags on the aws and aws-native providers' default_tags (the program derives "
+        "them from settings.resource_tags) or on the resource itself; values must be in the "
+        "taxonomy."
     ),
     concern="required-tags",
-    resource_types=("aws:*",),
+    resource_types=tuple(f"{package}:*" for package in AWS_PACKAGES),
     check=_check,
     config_properties={
         "requiredKeys": {

@@ -724,6 +724,27 @@ class StackSettings(_Frozen):
             examples=["'[\"192.168.10.0/24\"]'"],
         ),
     ] = ()
+    storage_gateway_ad_domain: Annotated[
+        str,
+        Field(
+            description="Active Directory domain the gateway joins for its SMB share.",
+            examples=["lab.example.org"],
+        ),
+    ] = ""
+    storage_gateway_ad_username: Annotated[
+        str,
+        Field(
+            description="Account allowed to join computers to that domain.",
+            examples=["sgw-join"],
+        ),
+    ] = ""
+    storage_gateway_ad_password_secret_arn: Annotated[
+        str,
+        Field(
+            description="Secrets Manager secret holding the join account's password.",
+            examples=["arn:aws:secretsmanager:ap-south-1:123456789012:secret:sgw-join-AbCdEf"],
+        ),
+    ] = ""
 
     # ---- field validators: one error per key, naming what is expected ----
 
@@ -948,6 +969,22 @@ class StackSettings(_Frozen):
                     "arn:aws:secretsmanager:ap-south-1:123456789012:secret:eln-api-key-AbCdEf",
                 )
             )
+        # The SMB share authenticates through Active Directory: a gateway with no domain join
+        # cannot create it, so an activation key needs all three join settings.
+        if self.storage_gateway_activation_key:
+            join = {
+                "storageGatewayAdDomain": (self.storage_gateway_ad_domain, "lab.example.org"),
+                "storageGatewayAdUsername": (self.storage_gateway_ad_username, "sgw-join"),
+                "storageGatewayAdPasswordSecretArn": (
+                    self.storage_gateway_ad_password_secret_arn,
+                    "arn:aws:secretsmanager:ap-south-1:123456789012:secret:sgw-join-AbCdEf",
+                ),
+            }
+            for key, (value, example) in join.items():
+                if not value:
+                    problems.append(
+                        (key, "", "set when storageGatewayActivationKey is set", example)
+                    )
         if self.batch_enabled and not self.batch_alignment_image:
             problems.append(
                 (

@@ -453,3 +453,14 @@ def test_several_cross_key_problems_are_reported_together() -> None:
     """Every cross-key rule that fails is reported, not only the first."""
     error = _error({"environment": "dev", "backupVaultLock": "true", "drRegion": "ap-south-1"})
     assert sorted(p.key for p in error.problems) == ["backupVaultLock", "drRegion"]
+
+
+def test_storage_gateway_needs_its_domain_join() -> None:
+    """An activation key without the Active Directory join names each missing join key."""
+    error = _error({"storageGatewayActivationKey": "ABCDE-12345-FGHIJ-67890-KLMNO"})
+    assert sorted(p.key for p in error.problems) == [
+        "storageGatewayAdDomain",
+        "storageGatewayAdPasswordSecretArn",
+        "storageGatewayAdUsername",
+    ]
+    assert "set when storageGatewayActivationKey is set" in str(error)

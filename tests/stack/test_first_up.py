@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pulumi
 import pytest
 
 from tests.support.harness import json_input
@@ -295,8 +296,11 @@ def test_one_key_encrypts_every_log_group(prod: StackView) -> None:
 
 
 def test_a_gateway_without_domain_settings_fails_preview_clearly() -> None:
-    """An activation key alone would build an ActiveDirectory share on an unjoined gateway."""
-    with pytest.raises(ValueError, match="smb_active_directory is required with activation_key"):
+    """An activation key alone would build an ActiveDirectory share on an unjoined gateway.
+
+    The stack's settings refuse it first, naming the join keys to set.
+    """
+    with pytest.raises(pulumi.RunError, match="genomics:storageGatewayAdDomain"):
         rendered(
             "prod", (("genomics:storageGatewayActivationKey", "ABCDE-12345-FGHIJ-67890-KLMNO"),)
         )

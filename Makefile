@@ -12,7 +12,7 @@ PY := $(VENV)/bin/python
 STACK ?= prod
 PACK_CONFIG ?=
 
-.PHONY: help setup preview test lint types unit bench docs clean
+.PHONY: help setup alignment-tools preview test lint types unit bench docs clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -25,7 +25,18 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet
 	touch $@
 
-setup: $(VENV)/.synced ## Create .venv from the lock file (pinned, reproducible).
+setup: $(VENV)/.synced alignment-tools ## Create .venv from the lock file (pinned, reproducible).
+
+# The offline alignment test runs the pipeline's task commands with Debian's aligners; the
+# package names are the command names. CI runs as root; elsewhere install them once by hand.
+ALIGNMENT_TOOLS := bwa bowtie2 samtools shellcheck
+
+alignment-tools: ## Debian's bwa, bowtie2, samtools and shellcheck, when missing.
+	@missing=""; for tool in $(ALIGNMENT_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing (apt)"; \
+	  apt-get update && apt-get install -y --no-install-recommends $$missing; \
+	fi
 
 preview: setup ## Offline preview of STACK (default prod) through the real policy pack.
 	$(PY) -m tools.preview --stack $(STACK) $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG))

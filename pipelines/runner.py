@@ -1,0 +1,116 @@
+"""Run the workflow's tasks without a WDL engine: one shell script per call, for Batch and EKS.
+
+A HealthOmics run stages inputs, runs each task in its own directory and copies the
+workflow's outputs to the run's output location. Batch and EKS do the same with plain
+containers: every call of one run works in one directory (`run_dir`, on the shared file
+system's scratch area, never transferred), reads inputs named by environment variables
+with the workflow's own input names (`sample`, `read1`, ...), and the last call copies the
+workflow's outputs to `out_dir` (the project's processed area). The task commands come
+unchanged from the WDL's rendering; only this prologue and that copy are added.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from typing import Final
+
+from pipelines.definition import AlignmentWorkflow, Call, alignment_workflow
+
+__all__ = ["RUN_VARIABLES", "CallScript", "call_scripts"]
+
+RUN_VARIABLES: Final = ("run_dir", "out_dir")
+"""Variables a Batch or EKS run sets besides the workflow inputs."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallScript:
+    """What one container of a Batch or EKS run executes."""
+
+    call: str
+    image_input: str
+    """Workflow input holding this call's pinned image (e.g. `bwa_image`)."""
+    script: str
+    """Bash script: prologue, the task's rendered command, and for the last call the copy."""
+
+    @property
+    def command(self) -> list[str]:
+        """Container command: the script as `bash -c`, so no file has to exist in the image."""
+        return ["bash", "-c", self.script]
+
+
+def _variable(name: str, default: str | int | None, what: str = "the workflow input") -> str:
+    """Require a variable, or give it the workflow input's default."""
+    if default is None:
+        return f': "${{{name}:?set {name} ({what})}}"'
+    return f'{name}="${{{name}:-{shlex.quote(str(default))}}}"'
+
+
+def _output_path(workflow: AlignmentWorkflow, call: str, output: str) -> str:
+    """An output's path with the task's private declarations spelled out."""
+    task = workflow.tasks[next(c.task for c in workflow.calls if c.name == call)]
+    path = task.outputs[output]
+    for name, value in task.declarations.items():
+        path = path.replace("${" + name + "}", value)
+    return path
+
+
+def _prologue(workflow: AlignmentWorkflow, call: Call, plan: tuple[Call, ...]) -> list[str]:
+    task = workflow.tasks[call.task]
+    planned = {c.name for c in plan}
+    lines = ["set -euo pipefail"]
+    lines.append(_variable("run_dir", None, "working directory of the run, on scratch"))
+    lines.append(_variable("out_dir", None, "where the outputs are copied: processed/"))
+    lines.append('mkdir -p -- "$run_dir"')
+    lines.append('cd -- "$run_dir"')
+    for name in task.inputs:
+        if name == task.image_input:
+            continue
+        binding = call.inputs[name]
+        if "input" in binding:
+            if binding["input"] != name:
+                raise ValueError(
+                    f"call {call.name}: input {name} is fed by {binding['input']}; the runner "
+                    "passes workflow inputs by name, so bind each task input to its namesake"
+                )
+            lines.append(_variable(name, workflow.inputs[name].default))
+        else:
+            (source,) = [o for o in binding["outputs"] if o["call"] in planned]
+            path = _output_path(workflow, source["call"], source["output"])
+            lines.append(f'{name}="{path}"')
+    for name, value in task.declarations.items():
+        lines.append(f'{name}="{value}"')
+    return lines
+
+
+def _publish(workflow: AlignmentWorkflow, plan: tuple[Call, ...]) -> list[str]:
+    planned = {c.name for c in plan}
+    lines = ['mkdir -p -- "$out_dir"']
+    for binding in workflow.outputs.values():
+        (source,) = [o for o in binding["outputs"] if o["call"] in planned]
+        path = _output_path(workflow, source["call"], source["output"])
+        lines.append(f'cp -f -- "{path}" "$out_dir/"')
+    lines.append('echo "outputs copied to $out_dir"')
+    return lines
+
+
+def call_scripts(aligner: str, workflow: AlignmentWorkflow | None = None) -> list[CallScript]:
+    """The scripts of one run with `aligner`, in order; the last one publishes the outputs."""
+    workflow = workflow or alignment_workflow()
+    plan = workflow.plan(aligner)
+    scripts: list[CallScript] = []
+    for index, call in enumerate(plan):
+        task = workflow.tasks[call.task]
+        lines = _prologue(workflow, call, plan)
+        lines.append(f"# task {task.name}, rendered from the WDL")
+        lines.append(task.script.rstrip("\n"))
+        if index == len(plan) - 1:
+            lines += _publish(workflow, plan)
+        scripts.append(
+            CallScript(
+                call=call.name,
+                image_input=str(call.inputs[task.image_input]["input"]),
+                script="\n".join(lines) + "\n",
+            )
+        )
+    return scripts

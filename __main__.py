@@ -238,12 +238,12 @@ lab = LabDataMesh(
         "security_group_id": shared_fs.client_security_group_id,
         "efs_file_system_id": shared_fs.file_system_id,
         "efs_access_point_id": shared_fs.projects_access_point_id,
-        "batch_container_image": settings.batch_alignment_image,
         "batch_max_vcpus": settings.batch_max_vcpus,
         "batch_use_spot": settings.batch_use_spot,
         "healthomics_enabled": settings.healthomics_enabled,
         "ready2run_workflow_ids": settings.ready2run_workflow_ids,
         "omics_workflow_definition_uri": settings.healthomics_workflow_definition_uri,
+        "pipeline_image_puller_role_arns": [cluster.node_role_arn],
     },
     opts=pulumi.ResourceOptions(providers=[aws, aws_native]),
 )
@@ -349,9 +349,13 @@ for output_name, output in {
     "labMetadataTableName": lab.metadata_table_name,
     "labDatazoneDomainId": lab.datazone_domain_id,
     "labBatchJobQueueArn": lab.batch_job_queue_arn,
-    "labBatchJobDefinitionArn": lab.batch_job_definition_arn,
+    "labBatchJobDefinitionArns": lab.batch_job_definition_arns,
     "labSequenceStoreId": lab.sequence_store_id,
     "labReferenceStoreId": lab.reference_store_id,
+    "labOmicsWorkflowId": lab.omics_workflow_id,
+    "labOmicsRunGroupId": lab.omics_run_group_id,
+    "labOmicsRunRoleArn": lab.omics_run_role_arn,
+    "pipelineImageRegistry": lab.pipeline_image_registry,
 }.items():
     if output is not None:
         pulumi.export(output_name, output)

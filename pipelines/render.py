@@ -92,7 +92,7 @@ def _condition(expr: WDL.Expr.Base) -> dict[str, str]:
         left, right = expr.arguments
         if isinstance(right, WDL.Expr.String) and all(isinstance(p, str) for p in right.parts):
             return {"input": _name(left, "if"), "equals": "".join(map(str, right.parts[1:-1]))}
-    raise RenderError(f"if ({expr}): only `input == \"literal\"` conditions are rendered")
+    raise RenderError(f'if ({expr}): only `input == "literal"` conditions are rendered')
 
 
 def _calls(
@@ -155,7 +155,11 @@ def render(wdl_path: Path = WDL_PATH) -> dict[str, Any]:
         }
         for call, when in _calls(workflow.body)
     }
-    outputs = {decl.name: _binding(decl.expr, f"output {decl.name}") for decl in workflow.outputs or []}
+    outputs = {}
+    for decl in workflow.outputs or []:
+        if decl.expr is None:
+            raise RenderError(f"workflow output {decl.name} has no expression")
+        outputs[decl.name] = _binding(decl.expr, f"output {decl.name}")
     return {
         "workflow": workflow.name,
         "version": document.wdl_version,

@@ -17,7 +17,7 @@ from typing import Final
 
 from pipelines.definition import AlignmentWorkflow, Call, alignment_workflow
 
-__all__ = ["RUN_VARIABLES", "CallScript", "call_scripts"]
+__all__ = ["RUN_VARIABLES", "CallScript", "call_scripts", "scripts_by_call"]
 
 RUN_VARIABLES: Final = ("run_dir", "out_dir")
 """Variables a Batch or EKS run sets besides the workflow inputs."""
@@ -113,4 +113,21 @@ def call_scripts(aligner: str, workflow: AlignmentWorkflow | None = None) -> lis
                 script="\n".join(lines) + "\n",
             )
         )
+    return scripts
+
+
+def scripts_by_call(workflow: AlignmentWorkflow | None = None) -> dict[str, CallScript]:
+    """Every call of the workflow once (a job definition or container each), whatever the aligner.
+
+    A call shared by the aligner plans (QC, sort/index) must render to the same script in each,
+    so one job definition serves both; a difference would mean the plans disagree and is
+    refused rather than hidden.
+    """
+    workflow = workflow or alignment_workflow()
+    scripts: dict[str, CallScript] = {}
+    for aligner in workflow.aligners():
+        for script in call_scripts(aligner, workflow):
+            known = scripts.setdefault(script.call, script)
+            if known != script:
+                raise ValueError(f"call {script.call} renders differently for aligner {aligner}")
     return scripts

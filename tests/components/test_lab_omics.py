@@ -84,9 +84,9 @@ def test_run_role_starts_only_listed_ready2run_workflows(registered: Registered)
 
 
 def test_run_role_writes_only_the_output_prefix(registered: Registered) -> None:
-    """Outputs go under the processed bucket's omics prefix."""
+    """Outputs go under the projects' processed areas, where the tagger classifies them."""
     assert _statements(registered)["WriteOutputs"]["Resource"] == [
-        "arn:aws:s3:::gen-processed/omics/*"
+        "arn:aws:s3:::gen-processed/projects/*/processed/omics/*"
     ]
 
 

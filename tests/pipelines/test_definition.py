@@ -43,7 +43,8 @@ def test_miniwdl_check_runs_shellcheck_over_the_commands(tmp_path: Path) -> None
         text=True,
         check=False,
     )
-    assert done.returncode != 0 and "SC2194" in done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "SC2194" in done.stdout + done.stderr
 
 
 def test_steps_json_is_the_rendering_of_the_wdl() -> None:
@@ -55,7 +56,9 @@ def test_render_refuses_a_placeholder_it_cannot_express(tmp_path: Path) -> None:
     """A function inside a placeholder would mean something else in the shell: refused."""
     wdl = tmp_path / "main.wdl"
     wdl.write_text(
-        WDL_PATH.read_text().replace('samtools index "~{bam_name}"', 'samtools index "~{basename(sam)}"')
+        WDL_PATH.read_text().replace(
+            'samtools index "~{bam_name}"', 'samtools index "~{basename(sam)}"'
+        )
     )
     with pytest.raises(render.RenderError, match=r"task sort_index command: only a plain name"):
         render.render(wdl)

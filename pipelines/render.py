@@ -14,6 +14,7 @@ function call would mean something different in the shell, so rendering refuses 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import sys
 import textwrap
@@ -128,7 +129,10 @@ def _task(task: WDL.Tree.Task) -> dict[str, Any]:
 
 def render(wdl_path: Path = WDL_PATH) -> dict[str, Any]:
     """The rendering of `wdl_path` as a JSON-ready dict (deterministic key order)."""
-    document = WDL.load(str(wdl_path))
+    # miniwdl loads through asyncio.run(), which leaves the calling thread without an event
+    # loop; a worker thread keeps that away from callers that have one (Pulumi's runtime).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as worker:
+        document = worker.submit(WDL.load, str(wdl_path)).result()
     workflow = document.workflow
     if workflow is None:
         raise RenderError(f"{wdl_path} has no workflow")

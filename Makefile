@@ -11,8 +11,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STACK ?= prod
 PACK_CONFIG ?=
+QUIET ?=
 
-.PHONY: help setup alignment-tools preview test lint types unit bench docs clean
+.PHONY: help setup compile alignment-tools preview test lint types unit bench docs clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -21,11 +22,17 @@ $(UV):
 	$(PYTHON_BOOTSTRAP) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
+# Bytecode is compiled once here: with PYTHONDONTWRITEBYTECODE set (as on many CI images) no
+# .pyc would ever be cached, and every preview would recompile pulumi_aws and the project.
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $@
 
-setup: $(VENV)/.synced alignment-tools ## Create .venv from the lock file (pinned, reproducible).
+# The project's own sources: incremental (only changed files), so cheap before every preview.
+compile: $(VENV)/.synced
+	@$(PY) -m compileall -q -j 0 __main__.py components functions pipelines policies settings taxonomy tools || true
+
+setup: $(VENV)/.synced compile alignment-tools ## Create .venv from the lock file (pinned, reproducible).
 
 # The offline alignment test runs the pipeline's task commands with Debian's aligners; the
 # package names are the command names. As root (CI) they are installed when missing; otherwise
@@ -43,7 +50,7 @@ alignment-tools: ## Debian's bwa, bowtie2, samtools and shellcheck, when missing
 	fi
 
 preview: setup ## Offline preview of STACK (default prod) through the real policy pack.
-	$(PY) -m tools.preview --stack $(STACK) $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG))
+	$(PY) -m tools.preview --stack $(STACK) $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG)) $(if $(QUIET),--quiet)
 
 lint: setup ## ruff check and ruff format --check (never modifies files).
 	$(VENV)/bin/ruff check .

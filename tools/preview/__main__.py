@@ -1,11 +1,14 @@
 """`make preview`: offline preview of a stack through the real policy pack.
 
 Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 a config or program error.
+`--quiet` prints only the policy report, the summary and the verdict (for CI logs);
+`--replay FILE` analyses a preview record again without running the program.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 import traceback
@@ -14,7 +17,15 @@ from pathlib import Path
 import pulumi
 
 from tools.preview.analyzer import AnalyzerError
-from tools.preview.report import render_policy_report, render_tree, verdict, write_json
+from tools.preview.replay import RecordError, replay
+from tools.preview.report import (
+    PreviewResult,
+    render_policy_report,
+    render_summary,
+    render_tree,
+    verdict,
+    write_json,
+)
 from tools.preview.run import preview
 from tools.preview.stack_config import StackConfigError, load_project, load_stack_config
 
@@ -31,20 +42,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--json", type=Path, default=None, help="default build/preview-<stack>.json"
     )
+    parser.add_argument(
+        "--quiet", action="store_true", help="print only the policy report and the verdict"
+    )
+    parser.add_argument(
+        "--replay",
+        type=Path,
+        default=None,
+        metavar="RECORD",
+        help="analyse a preview record (a written preview JSON) instead of running the program",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:
-        project = load_project(args.project_dir)
-        config = load_stack_config(args.project_dir, args.stack)
-        result = preview(
-            args.project_dir,
-            project.name,
-            args.stack,
-            config,
-            args.policy_pack,
-            args.policy_pack_config,
-        )
-    except (StackConfigError, AnalyzerError) as error:
+        result = _run(args)
+    except (StackConfigError, AnalyzerError, RecordError) as error:
         sys.stderr.write(f"preview failed: {error}\n")
         return 2
     except pulumi.RunError as error:
@@ -54,16 +66,35 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("preview failed: the program raised an error\n" + traceback.format_exc())
         return 2
     elapsed = time.monotonic() - started
-    print(f"Stack {result.project}/{result.stack} (offline preview under mocks)")
-    print(render_tree(result.resources))
-    print()
+    if not args.quiet:
+        print(f"Stack {result.project}/{result.stack} (offline preview under mocks)")
+        print(render_tree(result.resources))
+        print()
     print(render_policy_report(result.pack, result.violations))
     print()
-    json_path = args.json or args.project_dir / "build" / f"preview-{args.stack}.json"
-    write_json(result, json_path)
-    print(f"wrote {json_path}")
+    if args.replay is None:
+        json_path = args.json or args.project_dir / "build" / f"preview-{args.stack}.json"
+        write_json(result, json_path)
+        if not args.quiet:
+            print(f"wrote {json_path}")
+    print(render_summary(result))
     print(verdict(result, elapsed))
     return 1 if result.mandatory else 0
+
+
+def _run(args: argparse.Namespace) -> PreviewResult:
+    """A live preview of `--stack`, or the replay of `--replay`."""
+    pack_config_file: Path | None = args.policy_pack_config
+    if args.replay is not None:
+        pack_config = (
+            json.loads(pack_config_file.read_text(encoding="utf-8")) if pack_config_file else {}
+        )
+        return replay(args.replay, args.policy_pack, pack_config)
+    project = load_project(args.project_dir)
+    config = load_stack_config(args.project_dir, args.stack)
+    return preview(
+        args.project_dir, project.name, args.stack, config, args.policy_pack, pack_config_file
+    )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import select
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -163,11 +164,13 @@ class PolicyPackProcess:
         self._process: subprocess.Popen[bytes] | None = None
         self._channel: grpc.Channel | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
+        self._connecting = threading.Lock()
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
 
     # ---- lifecycle ----
 
     def __enter__(self) -> Self:
+        """Start the pack; the first RPC waits for it to serve, so its start-up can overlap."""
         env = {
             **os.environ,
             "PULUMI_PROJECT": self._project,
@@ -182,16 +185,24 @@ class PolicyPackProcess:
         self._process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=self._stderr, env=env, cwd=self._pack_dir
         )
-        port = self._read_port()
-        self._channel = grpc.insecure_channel(
-            f"127.0.0.1:{port}",
-            options=[
-                ("grpc.max_receive_message_length", _MAX_MESSAGE),
-                ("grpc.max_send_message_length", _MAX_MESSAGE),
-            ],
-        )
-        self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
         return self
+
+    def wait_until_serving(self) -> None:
+        """Read the port the pack prints and connect; idempotent and safe from any thread."""
+        with self._connecting:
+            if self._stub is not None:
+                return
+            if self._process is None:
+                raise AnalyzerError("the policy pack is not running; use it as a context manager")
+            port = self._read_port()
+            self._channel = grpc.insecure_channel(
+                f"127.0.0.1:{port}",
+                options=[
+                    ("grpc.max_receive_message_length", _MAX_MESSAGE),
+                    ("grpc.max_send_message_length", _MAX_MESSAGE),
+                ],
+            )
+            self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
 
     def __exit__(
         self,
@@ -201,6 +212,8 @@ class PolicyPackProcess:
     ) -> None:
         if self._channel is not None:
             self._channel.close()
+            self._channel = None
+        self._stub = None
         if self._process is not None:
             self._process.terminate()
             try:
@@ -210,7 +223,9 @@ class PolicyPackProcess:
                 self._process.wait()
             if self._process.stdout is not None:
                 self._process.stdout.close()
-        self._stderr.close()
+            self._process = None
+        if not self._stderr.closed:
+            self._stderr.close()
 
     def _read_port(self) -> int:
         assert self._process is not None
@@ -239,7 +254,8 @@ class PolicyPackProcess:
     @property
     def stub(self) -> analyzer_pb2_grpc.AnalyzerStub:
         if self._stub is None:
-            raise AnalyzerError("the policy pack is not running; use it as a context manager")
+            self.wait_until_serving()
+        assert self._stub is not None
         return self._stub
 
     # ---- RPCs ----

@@ -4,18 +4,38 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from tools.preview.analyzer import PackInfo, Violation
 from tools.preview.program import RecordedResource
 
-__all__ = ["PreviewResult", "render_policy_report", "render_tree", "verdict", "write_json"]
+__all__ = [
+    "PreviewResult",
+    "Timings",
+    "render_policy_report",
+    "render_summary",
+    "render_tree",
+    "to_document",
+    "verdict",
+    "write_json",
+]
 
 _ENFORCEMENT_ORDER: Final = ("mandatory", "remediate", "advisory", "disabled")
 _SEVERITY_ORDER: Final = ("critical", "high", "medium", "low", "unspecified")
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Where a preview's time went; the pack analyses while the program runs."""
+
+    program: float
+    """Seconds from the start until the program's last registration (pack start-up overlaps)."""
+    pack_after_program: float
+    """Seconds the pack still needed after the program ended (last `Analyze`s, `AnalyzeStack`)."""
+    total: float
 
 
 @dataclass(frozen=True)
@@ -27,6 +47,11 @@ class PreviewResult:
     resources: Sequence[RecordedResource]
     pack: PackInfo
     violations: Sequence[Violation]
+    config: Mapping[str, str] = field(default_factory=dict)
+    """The stack config the pack was started and configured with."""
+    providers: Sequence[RecordedResource] = ()
+    """Every provider resource an `Analyze` request carried (explicit and default ones)."""
+    timings: Timings | None = None
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -99,6 +124,25 @@ def render_policy_report(pack: PackInfo, violations: Sequence[Violation]) -> str
     return "\n".join(lines)
 
 
+def render_summary(result: PreviewResult) -> str:
+    """Violation counts per enforcement and severity, and where the time went."""
+    counts = Counter((v.enforcement, v.severity) for v in result.violations)
+    parts = [
+        f"{enforcement} {severity} {counts[(enforcement, severity)]}"
+        for enforcement in _ENFORCEMENT_ORDER
+        for severity in _SEVERITY_ORDER
+        if counts[(enforcement, severity)]
+    ]
+    lines = ["Violations: " + (", ".join(parts) if parts else "none")]
+    if result.timings is not None:
+        t = result.timings
+        lines.append(
+            f"Time: program {t.program:.1f} s (pack analysing alongside), "
+            f"pack after the program {t.pack_after_program:.1f} s, total {t.total:.1f} s"
+        )
+    return "\n".join(lines)
+
+
 def verdict(result: PreviewResult, seconds: float) -> str:
     """One line: pass or fail, with counts and time."""
     advisory = len(result.violations) - len(result.mandatory)
@@ -124,10 +168,25 @@ def to_document(result: PreviewResult) -> dict[str, Any]:
                 "provider": r.provider,
                 "custom": r.custom,
                 "dependencies": list(r.dependencies),
+                "propertyDependencies": {k: list(v) for k, v in r.property_dependencies.items()},
                 "inputs": r.inputs,
             }
             for r in result.resources
         ],
+        "config": dict(result.config),
+        "providers": [
+            {"urn": p.urn, "type": p.type, "name": p.name, "inputs": p.inputs}
+            for p in result.providers
+        ],
+        "timings": (
+            {
+                "programSeconds": round(result.timings.program, 3),
+                "packAfterProgramSeconds": round(result.timings.pack_after_program, 3),
+                "totalSeconds": round(result.timings.total, 3),
+            }
+            if result.timings is not None
+            else None
+        ),
         "policy": {
             "pack": result.pack.name,
             "version": result.pack.version,

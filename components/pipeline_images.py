@@ -74,7 +74,7 @@ class PipelineImages(pulumi.ComponentResource):
                         encryption_type="KMS", kms_key=args["kms_key_arn"]
                     )
                 ],
-                repository_policy=render(self._pull_policy(context.account_id)),
+                repository_policy=render(self._pull_policy()),
                 opts=child,
             )
             repository_arns.append(
@@ -90,7 +90,7 @@ class PipelineImages(pulumi.ComponentResource):
             )
         aws.ecr.RegistryPolicy(
             f"{name}-registry-policy",
-            policy=render(self._registry_policy(context.account_id, repository_arns, args)),
+            policy=render(self._registry_policy(repository_arns, args)),
             opts=child,
         )
         self.registry = pulumi.Output.all(context.account_id, context.region).apply(
@@ -99,25 +99,26 @@ class PipelineImages(pulumi.ComponentResource):
         self.register_outputs({"registry": self.registry})
 
     @staticmethod
-    def _pull_policy(account_id: pulumi.Output[str]) -> Document:
-        """HealthOmics may pull, for runs of this account only (AWS HealthOmics User Guide,
-        "Amazon ECR permissions")."""
+    def _pull_policy() -> Document:
+        """HealthOmics may pull: the statement of AWS HealthOmics User Guide, "Amazon ECR
+        permissions". It carries no `aws:SourceAccount` guard because AWS documents none for
+        these pulls, and one the service does not send would fail every run; the repositories
+        hold only public upstream images."""
         return document(
             {
                 "Sid": "HealthOmicsPull",
                 "Effect": "Allow",
                 "Principal": {"Service": "omics.amazonaws.com"},
                 "Action": list(_PULL_ACTIONS),
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
             }
         )
 
     @staticmethod
     def _registry_policy(
-        account_id: pulumi.Output[str],
-        repository_arns: list[pulumi.Output[str]],
-        args: PipelineImagesArgs,
+        repository_arns: list[pulumi.Output[str]], args: PipelineImagesArgs
     ) -> Document:
+        """Who may create cache repositories and import into them: HealthOmics (as documented,
+        without a source guard, see `_pull_policy`) and the stack's own puller roles."""
         statements: list[Document] = [
             {
                 "Sid": "HealthOmicsImportUpstream",
@@ -125,7 +126,6 @@ class PipelineImages(pulumi.ComponentResource):
                 "Principal": {"Service": "omics.amazonaws.com"},
                 "Action": list(_IMPORT_ACTIONS),
                 "Resource": repository_arns,
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
             }
         ]
         pullers = list(args.get("puller_role_arns", ()))

@@ -10,7 +10,6 @@ import pytest
 
 from components.lab_batch import LabBatch, LabBatchArgs, alignment_job_definition_name
 from pipelines.definition import alignment_workflow
-from pipelines.images import ecr_image
 from pipelines.runner import scripts_by_call
 from tests.support.harness import Registered, json_input, record
 

@@ -61,8 +61,10 @@ def test_each_call_runs_its_rendered_task_in_its_pinned_image(
     container = _container(registered, call)
     assert container["command"] == ["bash", "-c", script.script]
     pin = alignment_workflow().images()[script.image_input]
-    assert container["image"] == ecr_image(pin, "111122223333.dkr.ecr.ap-south-1.amazonaws.com")
-    assert container["image"].endswith(pin.partition("/")[2])
+    repository_and_digest = pin.removeprefix("quay.io/")
+    assert container["image"] == (
+        f"111122223333.dkr.ecr.ap-south-1.amazonaws.com/quay/{repository_and_digest}"
+    )
 
 
 def test_threads_follow_the_job_vcpus(registered: Registered) -> None:

@@ -314,6 +314,32 @@ class LabOmics(pulumi.ComponentResource):
                 ],
             ),
         ]
+        if self._definition_uri is not None:
+            # "The policy grants permissions to access ... the Amazon ECR container for the
+            # run" (AWS HealthOmics User Guide, "Service roles for AWS HealthOmics"): the
+            # repositories the pull-through cache creates for the workflow's images.
+            statements.append(
+                statement(
+                    "PullWorkflowImages",
+                    [
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:BatchGetImage",
+                        "ecr:GetDownloadUrlForLayer",
+                    ],
+                    [
+                        pulumi.Output.concat(
+                            "arn:aws:ecr:",
+                            context.region,
+                            ":",
+                            context.account_id,
+                            ":repository/",
+                            prefix,
+                            "/*",
+                        )
+                        for prefix in PULL_THROUGH_PREFIXES.values()
+                    ],
+                )
+            )
         if workflows:
             runs = pulumi.Output.concat(
                 "arn:aws:omics:", context.region, ":", context.account_id, ":run/*"

@@ -113,3 +113,12 @@ def test_bundled_workflow_may_be_started_by_the_run_role() -> None:
     assert str(workflow.inputs["definitionUri"]).startswith("s3://gen-ref/workflows/alignment/")
     started = _statements(registered)["StartListedWorkflows"]["Resource"]
     assert any(r.startswith("arn:aws:omics:ap-south-1:111122223333:workflow/") for r in started)
+
+
+def test_run_role_pulls_only_the_cached_workflow_images() -> None:
+    """With the bundled workflow the run role may pull from the quay cache's repositories."""
+    args: LabOmicsArgs = {**ARGS, "alignment_workflow_bucket_name": "gen-ref"}
+    del args["workflow_definition_uri"]
+    pull = _statements(_run(lambda: LabOmics("lab-omics", args)))["PullWorkflowImages"]
+    assert pull["Resource"] == ["arn:aws:ecr:ap-south-1:111122223333:repository/quay/*"]
+    assert "ecr:BatchGetImage" in pull["Action"]

@@ -12,15 +12,22 @@ unchanged from the WDL's rendering; only this prologue and that copy are added.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final
 
 from pipelines.definition import AlignmentWorkflow, Call, alignment_workflow
 
 __all__ = ["RUN_VARIABLES", "CallScript", "call_scripts", "scripts_by_call"]
 
-RUN_VARIABLES: Final = ("run_dir", "out_dir")
-"""Variables a Batch or EKS run sets besides the workflow inputs."""
+RUN_VARIABLES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "run_dir": "working directory of the run, on scratch",
+        "out_dir": "where the outputs are copied: processed/",
+    }
+)
+"""Variables a Batch or EKS run sets besides the workflow inputs, with what they are."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +66,7 @@ def _prologue(workflow: AlignmentWorkflow, call: Call, plan: tuple[Call, ...]) -
     task = workflow.tasks[call.task]
     planned = {c.name for c in plan}
     lines = ["set -euo pipefail"]
-    lines.append(_variable("run_dir", None, "working directory of the run, on scratch"))
-    lines.append(_variable("out_dir", None, "where the outputs are copied: processed/"))
+    lines += [_variable(name, None, what) for name, what in RUN_VARIABLES.items()]
     lines.append('mkdir -p -- "$run_dir"')
     lines.append('cd -- "$run_dir"')
     for name in task.inputs:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from components.workspaces import WORKSPACE_CLAIM, WORKSPACE_SERVICE_ACCOUNT
+from components.compute.workspaces import WORKSPACE_CLAIM, WORKSPACE_SERVICE_ACCOUNT
 from pipelines.definition import alignment_workflow
 from pipelines.images import ecr_image
 from pipelines.outputs import EKS_WORKSPACE_MOUNT, run_paths

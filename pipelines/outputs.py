@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from components.transfer import DEFAULT_DESTINATIONS
+from components.transfer.transfer import DEFAULT_DESTINATIONS
 from taxonomy import is_project_slug
 from taxonomy.derivation import PROJECTS_ROOT
 

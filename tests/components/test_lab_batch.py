@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from components.lab_batch import LabBatch, LabBatchArgs, alignment_job_definition_name
+from components.lab.batch import LabBatch, LabBatchArgs, alignment_job_definition_name
 from pipelines.definition import alignment_workflow
 from pipelines.runner import scripts_by_call
 from tests.support.harness import Registered, json_input, record

@@ -13,7 +13,7 @@ STACK ?= prod
 PACK_CONFIG ?=
 QUIET ?=
 
-.PHONY: help setup compile preview test lint types unit bench docs clean timed-lint timed-types timed-unit
+.PHONY: help setup compile alignment-tools preview test lint types unit bench docs clean timed-lint timed-types timed-unit
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -36,9 +36,24 @@ $(ASL)/node_modules/.installed: $(ASL)/package.json $(ASL)/package-lock.json
 
 # The project's own sources: incremental (only changed files), so cheap before every preview.
 compile: $(VENV)/.synced
-	@$(PY) -m compileall -q -j 0 __main__.py components composition facts functions layout policies settings taxonomy tools || true
+	@$(PY) -m compileall -q -j 0 __main__.py components composition facts functions layout pipelines policies settings taxonomy tools || true
 
-setup: $(VENV)/.synced compile $(ASL)/node_modules/.installed ## Create .venv and tools/asl from their lock files (pinned, reproducible).
+setup: $(VENV)/.synced compile $(ASL)/node_modules/.installed alignment-tools ## Create .venv and tools/asl from their lock files; install the aligners when missing.
+
+# The offline alignment test runs the pipeline's task commands with Debian's aligners; the
+# package names are the command names. As root (CI) they are installed when missing; otherwise
+# setup says so and goes on, since the preview does not need them.
+ALIGNMENT_TOOLS := bwa bowtie2 samtools shellcheck
+
+alignment-tools: ## Debian's bwa, bowtie2, samtools and shellcheck, when missing.
+	@missing=""; for tool in $(ALIGNMENT_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  echo "installing$$missing (apt)"; \
+	  apt-get update && apt-get install -y --no-install-recommends $$missing; \
+	else \
+	  echo "warning:$$missing missing; the alignment test needs them: sudo make alignment-tools" >&2; \
+	fi
 
 preview: setup ## Offline preview of STACK (default prod) through the real policy pack.
 	$(PY) -m tools.preview --stack $(STACK) $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG)) $(if $(QUIET),--quiet)

@@ -48,12 +48,13 @@ def build_lab(ctx: StackContext, compute: Compute, lake: DataLake) -> LabDataMes
         "security_group_id": compute.shared_fs.client_security_group_id,
         "efs_file_system_id": compute.shared_fs.file_system_id,
         "efs_access_point_id": compute.shared_fs.projects_access_point_id,
-        "batch_container_image": s.batch_alignment_image,
         "batch_max_vcpus": s.batch_max_vcpus,
         "batch_use_spot": s.batch_use_spot,
         "healthomics_enabled": s.healthomics_enabled,
         "ready2run_workflow_ids": s.ready2run_workflow_ids,
         "omics_workflow_definition_uri": s.healthomics_workflow_definition_uri,
+        # EKS nodes pull the pipeline's images through the same cache as Batch.
+        "pipeline_image_puller_role_arns": [compute.cluster.node_role_arn],
     }
     if s.storage_gateway_ad_domain:
         args["storage_gateway_active_directory"] = {

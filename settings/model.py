@@ -695,17 +695,13 @@ class StackSettings(_Frozen):
             pattern=r"^(arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@!-]+)?$",
         ),
     ] = ""
-    batch_alignment_image: Annotated[
-        str,
-        Field(
-            description="Container image of the Batch alignment job (with batchEnabled).",
-            examples=["123456789012.dkr.ecr.ap-south-1.amazonaws.com/bwa:0.7.17"],
-        ),
-    ] = ""
     healthomics_workflow_definition_uri: Annotated[
         str,
         Field(
-            description="s3://.../workflow.zip of the private HealthOmics workflow, or empty.",
+            description=(
+                "s3://.../workflow.zip of a workflow of the lab's own; "
+                "empty: pipelines/alignment.wdl."
+            ),
             examples=["s3://gen-prod-reference/workflows/alignment.zip"],
             pattern=r"^(s3://\S+\.zip)?$",
         ),
@@ -985,15 +981,6 @@ class StackSettings(_Frozen):
                     problems.append(
                         (key, "", "set when storageGatewayActivationKey is set", example)
                     )
-        if self.batch_enabled and not self.batch_alignment_image:
-            problems.append(
-                (
-                    "batchAlignmentImage",
-                    "",
-                    "a container image when batchEnabled is true",
-                    "123456789012.dkr.ecr.ap-south-1.amazonaws.com/bwa:0.7.17",
-                )
-            )
         if self.datazone_enabled and not self.research_groups:
             problems.append(
                 (

@@ -109,6 +109,22 @@ DOCUMENTED_EXCEPTIONS: Final[tuple[DocumentedException, ...]] = (
         "RESOURCE_MISMATCH",
         "Distributed Map child executions are execution:<stateMachineName>/* (AWS Map docs)",
     ),
+    # https://docs.aws.amazon.com/omics/latest/dev/permissions-user.html ("Define custom IAM
+    # permissions for runs"): StartRun is granted on the workflow, the run group and
+    # `run/*` ARNs the request names. Parliament lists the action with no resource type.
+    # https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry-permissions-create-pullthroughcache.html:
+    # the registry policy grants BatchImportUpstreamImage on the cache's
+    # `repository/<prefix>/*` ARNs. Parliament lists the action with no resource type.
+    DocumentedException(
+        "ecr:BatchImportUpstreamImage",
+        "RESOURCE_MISMATCH",
+        "AWS grants BatchImportUpstreamImage on repository/<cache prefix>/* (ECR PTC docs)",
+    ),
+    DocumentedException(
+        "omics:StartRun",
+        "RESOURCE_MISMATCH",
+        "AWS grants StartRun on workflow, runGroup and run/* ARNs (HealthOmics IAM docs)",
+    ),
 )
 """Findings parliament's outdated table raises on documented policies; see the docstring."""
 
@@ -128,6 +144,7 @@ DOCUMENT_INPUTS: Final[Mapping[str, tuple[tuple[str, PolicyKind], ...]]] = {
     "aws:cloudwatch/eventBusPolicy:EventBusPolicy": (("policy", "resource"),),
     "aws:backup/vaultPolicy:VaultPolicy": (("policy", "resource"),),
     "aws:ecr/repositoryPolicy:RepositoryPolicy": (("policy", "resource"),),
+    "aws:ecr/registryPolicy:RegistryPolicy": (("policy", "resource"),),
 }
 """Resource types whose inputs hold IAM documents, the input names, and the document kind."""
 

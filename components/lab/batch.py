@@ -1,4 +1,10 @@
-"""AWS Batch for lab pipelines: a managed EC2/Spot environment and the alignment job.
+"""AWS Batch for lab pipelines: a managed EC2/Spot environment and the alignment jobs.
+
+One job definition per call of the alignment workflow (`pipelines/alignment.wdl`: QC,
+BWA-MEM, Bowtie2, sort/index), each running that task's command as rendered from the WDL in
+the task's pinned image, pulled through the account's ECR pull-through cache. A run is three
+jobs submitted in order with `dependsOn`, sharing a scratch directory on EFS
+(docs/pipelines.md).
 
 Alignment jobs read reads and references from the lake and the shared EFS project tree, and
 write aligned output back; they mount EFS through the platform's access point with TLS and
@@ -23,16 +29,31 @@ from components.lab.policy import (
     render,
     statement,
 )
+from pipelines.definition import alignment_workflow
+from pipelines.images import ecr_image, ecr_registry
+from pipelines.outputs import BATCH_PROJECTS_MOUNT
+from pipelines.runner import CallScript, scripts_by_call
 
-__all__ = ["LabBatch", "LabBatchArgs", "alignment_container_properties"]
+__all__ = [
+    "LabBatch",
+    "LabBatchArgs",
+    "alignment_container_properties",
+    "alignment_job_definition_name",
+]
 
 _EFS_VOLUME: Final = "projects"
-_EFS_MOUNT_PATH: Final = "/mnt/projects"
+_EFS_MOUNT_PATH: Final = BATCH_PROJECTS_MOUNT
+
+
+def alignment_job_definition_name(name: str, call: str) -> str:
+    """Physical name of the job definition of workflow call `call`, e.g. `x-batch-qc-reads`."""
+    return f"{name}-{call.replace('_', '-')}"
 
 
 def alignment_container_properties(
     *,
     image: str,
+    command: Sequence[str],
     job_role_arn: str,
     execution_role_arn: str,
     file_system_id: str,
@@ -42,10 +63,14 @@ def alignment_container_properties(
     vcpus: int,
     memory_mib: int,
 ) -> str:
-    """Container properties of the alignment job: EFS over TLS with IAM, read-only root."""
+    """Container properties of one alignment call: EFS over TLS with IAM, read-only root.
+
+    The run's inputs (`sample`, `read1`, ..., `run_dir`, `out_dir`) come as environment
+    overrides at submission; `threads` follows the job's vCPUs.
+    """
     properties: dict[str, Any] = {
         "image": image,
-        "command": ["Ref::command"],
+        "command": list(command),
         "jobRoleArn": job_role_arn,
         "executionRoleArn": execution_role_arn,
         "resourceRequirements": [
@@ -71,7 +96,11 @@ def alignment_container_properties(
         ],
         "readonlyRootFilesystem": True,
         "privileged": False,
-        "environment": [{"name": "PROJECTS_ROOT", "value": _EFS_MOUNT_PATH}],
+        "environment": [
+            {"name": "PROJECTS_ROOT", "value": _EFS_MOUNT_PATH},
+            {"name": "threads", "value": str(vcpus)},
+            {"name": "memory_gb", "value": str(memory_mib // 1024)},
+        ],
         "logConfiguration": {
             "logDriver": "awslogs",
             "options": {
@@ -107,8 +136,6 @@ class LabBatchArgs(TypedDict):
     """Lake buckets jobs read (raw sequence, reference)."""
     output_bucket_arn: pulumi.Input[str]
     """Lake bucket jobs write aligned output to (processed genome)."""
-    container_image: str
-    """Aligner image (ECR or a pinned public image)."""
     max_vcpus: NotRequired[int]
     """Most vCPUs the environment scales to (default 256)."""
     use_spot: NotRequired[bool]
@@ -126,8 +153,6 @@ class LabBatchArgs(TypedDict):
 def _validate(args: LabBatchArgs) -> None:
     if not 1 <= args.get("max_vcpus", 256) <= 10000:
         raise ValueError("LabBatchArgs.max_vcpus must be 1-10000 (settings batchMaxVcpus)")
-    if not args["container_image"]:
-        raise ValueError("LabBatchArgs.container_image is empty; name the aligner image")
     if args.get("job_vcpus", 8) > args.get("max_vcpus", 256):
         raise ValueError("LabBatchArgs.job_vcpus exceeds max_vcpus; no job could ever start")
     if args.get("job_timeout_seconds", 86400) < 60:
@@ -135,16 +160,18 @@ def _validate(args: LabBatchArgs) -> None:
 
 
 class LabBatch(pulumi.ComponentResource):
-    """Managed compute environment, job queue and the EFS-mounting alignment job definition."""
+    """Managed compute environment, job queue and the EFS-mounting alignment job definitions."""
 
     compute_environment_arn: pulumi.Output[str]
     """ARN of the managed compute environment."""
     job_queue_arn: pulumi.Output[str]
     """Queue pipelines submit alignment jobs to."""
-    job_definition_arn: pulumi.Output[str]
-    """Alignment job definition (latest revision)."""
+    job_definition_arns: pulumi.Output[dict[str, str]]
+    """Workflow call (`qc_reads`, `align_bwa`, ...) -> its job definition (latest revision)."""
     job_role_arn: pulumi.Output[str]
     """Role alignment containers run as."""
+    execution_role_arn: pulumi.Output[str]
+    """Role that pulls the images (and so imports them into the pull-through cache)."""
 
     def __init__(
         self, name: str, args: LabBatchArgs, opts: pulumi.ResourceOptions | None = None
@@ -154,6 +181,7 @@ class LabBatch(pulumi.ComponentResource):
         self._base = name
         self._args = args
         context = aws_context(self)
+        self._account_id = context.account_id
         environment = self._create_compute_environment()
         queue = aws.batch.JobQueue(
             f"{name}-queue",
@@ -175,34 +203,79 @@ class LabBatch(pulumi.ComponentResource):
             kms_key_id=args.get("log_kms_key_arn", args["kms_key_arn"]),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        definitions = {
+            call: self._create_job_definition(
+                script, job_role.arn, execution_role.arn, log_group.name, context.region
+            )
+            for call, script in scripts_by_call().items()
+        }
+        self.compute_environment_arn = environment.arn
+        self.job_queue_arn = queue.arn
+        self.job_definition_arns = pulumi.Output.all(
+            **{call: d.arn for call, d in definitions.items()}
+        ).apply(dict)
+        self.job_role_arn = job_role.arn
+        self.execution_role_arn = execution_role.arn
+        self.register_outputs(
+            {
+                "compute_environment_arn": self.compute_environment_arn,
+                "job_queue_arn": self.job_queue_arn,
+                "job_definition_arns": self.job_definition_arns,
+                "job_role_arn": self.job_role_arn,
+                "execution_role_arn": self.execution_role_arn,
+            }
+        )
+
+    def _create_job_definition(
+        self,
+        script: CallScript,
+        job_role_arn: pulumi.Output[str],
+        execution_role_arn: pulumi.Output[str],
+        log_group_name: pulumi.Output[str],
+        region: pulumi.Output[str],
+    ) -> aws.batch.JobDefinition:
+        """The job definition of one workflow call: its rendered script in its pinned image."""
+        args = self._args
+        # The account's own registry: its pull-through cache serves the pinned digests.
+        image = pulumi.Output.all(self._account_id, region).apply(
+            lambda v: ecr_image(
+                alignment_workflow().images()[script.image_input], ecr_registry(v[0], v[1])
+            )
+        )
         properties = pulumi.Output.all(
-            job_role.arn,
-            execution_role.arn,
+            image,
+            job_role_arn,
+            execution_role_arn,
             args["efs_file_system_id"],
             args["efs_access_point_id"],
-            log_group.name,
-            context.region,
+            log_group_name,
+            region,
         ).apply(
             lambda v: alignment_container_properties(
-                image=args["container_image"],
-                job_role_arn=v[0],
-                execution_role_arn=v[1],
-                file_system_id=v[2],
-                access_point_id=v[3],
-                log_group_name=v[4],
-                region=v[5],
+                image=v[0],
+                command=script.command,
+                job_role_arn=v[1],
+                execution_role_arn=v[2],
+                file_system_id=v[3],
+                access_point_id=v[4],
+                log_group_name=v[5],
+                region=v[6],
                 vcpus=args.get("job_vcpus", 8),
                 memory_mib=args.get("job_memory_mib", 32768),
             )
         )
-        definition = aws.batch.JobDefinition(
-            f"{name}-alignment",
-            name=f"{name}-alignment",
+        name = alignment_job_definition_name(self._base, script.call)
+        # The BWA call is what the single `-alignment` definition ran before; same resource.
+        aliases = (
+            [pulumi.Alias(name=f"{self._base}-alignment")] if script.call == "align_bwa" else []
+        )
+        return aws.batch.JobDefinition(
+            name,
+            name=name,
             type="container",
             platform_capabilities=["EC2"],
             container_properties=properties,
             propagate_tags=True,
-            parameters={"command": "align"},
             retry_strategy=aws.batch.JobDefinitionRetryStrategyArgs(
                 attempts=3,
                 evaluate_on_exits=[
@@ -218,19 +291,7 @@ class LabBatch(pulumi.ComponentResource):
             timeout=aws.batch.JobDefinitionTimeoutArgs(
                 attempt_duration_seconds=args.get("job_timeout_seconds", 86400)
             ),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.compute_environment_arn = environment.arn
-        self.job_queue_arn = queue.arn
-        self.job_definition_arn = definition.arn
-        self.job_role_arn = job_role.arn
-        self.register_outputs(
-            {
-                "compute_environment_arn": self.compute_environment_arn,
-                "job_queue_arn": self.job_queue_arn,
-                "job_definition_arn": self.job_definition_arn,
-                "job_role_arn": self.job_role_arn,
-            }
+            opts=pulumi.ResourceOptions(parent=self, aliases=aliases),
         )
 
     def _create_compute_environment(self) -> aws.batch.ComputeEnvironment:

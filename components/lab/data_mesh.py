@@ -23,13 +23,14 @@ from components.lab.api import LabApi
 from components.lab.batch import LabBatch
 from components.lab.governance import LabGovernance
 from components.lab.metadata_store import LabMetadataStore
-from components.lab.omics import LabOmics
+from components.lab.omics import LabOmics, LabOmicsArgs
 from components.lab.storage_gateway import (
     LabStorageGateway,
     LabStorageGatewayArgs,
     SmbActiveDirectory,
 )
 from components.lab.sync_workflow import LabSyncWorkflow
+from components.pipelines.images import PipelineImages
 
 __all__ = ["LabDataMesh", "LabDataMeshArgs", "LabLakeBuckets"]
 
@@ -114,8 +115,6 @@ class LabDataMeshArgs(TypedDict):
     """Shared EFS file system jobs mount (required with Batch)."""
     efs_access_point_id: NotRequired[pulumi.Input[str]]
     """EFS access point jobs mount through (required with Batch)."""
-    batch_container_image: NotRequired[str]
-    """Aligner image (required with Batch)."""
     batch_max_vcpus: NotRequired[int]
     """Most vCPUs of the compute environment (default 256)."""
     batch_use_spot: NotRequired[bool]
@@ -126,7 +125,10 @@ class LabDataMeshArgs(TypedDict):
     ready2run_workflow_ids: NotRequired[Sequence[str]]
     """Ready2Run workflows the run role may start."""
     omics_workflow_definition_uri: NotRequired[str]
-    """`s3://…/workflow.zip` of a private workflow; empty leaves it out."""
+    """`s3://…/workflow.zip` of a private workflow of the lab's own; empty registers the
+    platform's alignment workflow (pipelines/alignment.wdl) instead."""
+    pipeline_image_puller_role_arns: NotRequired[Sequence[pulumi.Input[str]]]
+    """Roles besides Batch's that pull the pipeline's images (the EKS node role)."""
 
 
 _BATCH_INPUTS = (
@@ -135,7 +137,6 @@ _BATCH_INPUTS = (
     "security_group_id",
     "efs_file_system_id",
     "efs_access_point_id",
-    "batch_container_image",
 )
 
 
@@ -179,8 +180,8 @@ class LabDataMesh(pulumi.ComponentResource):
     """WORM bucket behind the instrument shares, when the gateway is built."""
     batch_job_queue_arn: pulumi.Output[str] | None
     """Batch queue for alignment jobs, when Batch is on."""
-    batch_job_definition_arn: pulumi.Output[str] | None
-    """Alignment job definition, when Batch is on."""
+    batch_job_definition_arns: pulumi.Output[dict[str, str]] | None
+    """Workflow call -> its alignment job definition, when Batch is on."""
     sequence_store_id: pulumi.Output[str] | None
     """HealthOmics sequence store, when HealthOmics is on."""
     reference_store_id: pulumi.Output[str] | None
@@ -189,6 +190,10 @@ class LabDataMesh(pulumi.ComponentResource):
     """HealthOmics run group, when HealthOmics is on."""
     omics_run_role_arn: pulumi.Output[str] | None
     """Role passed to HealthOmics StartRun, when HealthOmics is on."""
+    omics_workflow_id: pulumi.Output[str] | None
+    """HealthOmics private workflow, when HealthOmics is on with a workflow."""
+    pipeline_image_registry: pulumi.Output[str] | None
+    """ECR registry serving the pipeline's pinned images, when Batch or HealthOmics is on."""
 
     def __init__(
         self, name: str, args: LabDataMeshArgs, opts: pulumi.ResourceOptions | None = None
@@ -200,8 +205,9 @@ class LabDataMesh(pulumi.ComponentResource):
         self._create_api_path()
         self._create_governance()
         self._create_storage_gateway()
-        self._create_batch()
+        pullers = self._create_batch()
         self._create_omics()
+        self._create_pipeline_images(pullers)
         self.register_outputs(
             {
                 "api_url": self.api_url,
@@ -215,11 +221,13 @@ class LabDataMesh(pulumi.ComponentResource):
                 "storage_gateway_arn": self.storage_gateway_arn,
                 "lab_bucket_name": self.lab_bucket_name,
                 "batch_job_queue_arn": self.batch_job_queue_arn,
-                "batch_job_definition_arn": self.batch_job_definition_arn,
+                "batch_job_definition_arns": self.batch_job_definition_arns,
                 "sequence_store_id": self.sequence_store_id,
                 "reference_store_id": self.reference_store_id,
                 "omics_run_group_id": self.omics_run_group_id,
                 "omics_run_role_arn": self.omics_run_role_arn,
+                "omics_workflow_id": self.omics_workflow_id,
+                "pipeline_image_registry": self.pipeline_image_registry,
             }
         )
 
@@ -321,11 +329,12 @@ class LabDataMesh(pulumi.ComponentResource):
         self.storage_gateway_arn = gateway.gateway_arn
         self.lab_bucket_name = gateway.bucket_name
 
-    def _create_batch(self) -> None:
+    def _create_batch(self) -> list[pulumi.Input[str]]:
+        """Batch, when on; returns the roles that pull pipeline images."""
         args = self._args
-        self.batch_job_queue_arn = self.batch_job_definition_arn = None
+        self.batch_job_queue_arn = self.batch_job_definition_arns = None
         if not args.get("batch_enabled", True):
-            return
+            return []
         buckets = args["lake_buckets"]
         batch = LabBatch(
             f"{self._base}-batch",
@@ -343,38 +352,59 @@ class LabDataMesh(pulumi.ComponentResource):
                     self._bucket_arn(buckets["reference"]),
                 ],
                 "output_bucket_arn": self._bucket_arn(buckets["processed_genome"]),
-                "container_image": args["batch_container_image"],
                 "max_vcpus": args.get("batch_max_vcpus", 256),
                 "use_spot": args.get("batch_use_spot", True),
             },
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.batch_job_queue_arn = batch.job_queue_arn
-        self.batch_job_definition_arn = batch.job_definition_arn
+        self.batch_job_definition_arns = batch.job_definition_arns
+        return [batch.execution_role_arn]
 
     def _create_omics(self) -> None:
         args = self._args
         self.sequence_store_id = self.reference_store_id = None
-        self.omics_run_group_id = self.omics_run_role_arn = None
+        self.omics_run_group_id = self.omics_run_role_arn = self.omics_workflow_id = None
         if not args.get("healthomics_enabled", True):
             return
         buckets = args["lake_buckets"]
+        omics_args: LabOmicsArgs = {
+            "kms_key_arn": args["kms_key_arn"],
+            "lake_bucket_name": buckets["raw_sequence"],
+            "input_bucket_arns": [
+                self._bucket_arn(buckets["raw_sequence"]),
+                self._bucket_arn(buckets["reference"]),
+            ],
+            "output_bucket_arn": self._bucket_arn(buckets["processed_genome"]),
+            "ready2run_workflow_ids": list(args.get("ready2run_workflow_ids", ())),
+        }
+        # A workflow of the lab's own replaces the platform's alignment workflow.
+        own_workflow = args.get("omics_workflow_definition_uri", "")
+        if own_workflow:
+            omics_args["workflow_definition_uri"] = own_workflow
+        else:
+            omics_args["alignment_workflow_bucket_name"] = buckets["reference"]
         omics = LabOmics(
-            f"{self._base}-omics",
-            {
-                "kms_key_arn": args["kms_key_arn"],
-                "lake_bucket_name": buckets["raw_sequence"],
-                "input_bucket_arns": [
-                    self._bucket_arn(buckets["raw_sequence"]),
-                    self._bucket_arn(buckets["reference"]),
-                ],
-                "output_bucket_arn": self._bucket_arn(buckets["processed_genome"]),
-                "ready2run_workflow_ids": list(args.get("ready2run_workflow_ids", ())),
-                "workflow_definition_uri": args.get("omics_workflow_definition_uri", ""),
-            },
-            opts=pulumi.ResourceOptions(parent=self),
+            f"{self._base}-omics", omics_args, opts=pulumi.ResourceOptions(parent=self)
         )
         self.sequence_store_id = omics.sequence_store_id
         self.reference_store_id = omics.reference_store_id
         self.omics_run_group_id = omics.run_group_id
         self.omics_run_role_arn = omics.run_role_arn
+        self.omics_workflow_id = omics.workflow_id
+
+    def _create_pipeline_images(self, pullers: list[pulumi.Input[str]]) -> None:
+        """The image cache every pipeline engine pulls through, when one of them is on."""
+        args = self._args
+        self.pipeline_image_registry = None
+        if not (args.get("batch_enabled", True) or args.get("healthomics_enabled", True)):
+            return
+        images = PipelineImages(
+            f"{self._base}-pipeline-images",
+            {
+                "kms_key_arn": args["kms_key_arn"],
+                "puller_role_arns": [*pullers, *args.get("pipeline_image_puller_role_arns", ())],
+            },
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.pipeline_image_registry = images.registry

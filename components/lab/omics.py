@@ -1,9 +1,11 @@
 """AWS HealthOmics for lab pipelines: genomics-aware stores, a private workflow, run limits.
 
 A sequence store (read sets; failed direct uploads fall back to the lake), a reference store,
-both encrypted with the platform key; an optional private workflow packaged as a zip in the
-lake; a run group that caps what one lab can spend at once; and the run role HealthOmics
-assumes to read inputs, write outputs, log, and start the listed Ready2Run workflows.
+both encrypted with the platform key; a private workflow, either the platform's alignment
+workflow (`pipelines/alignment.wdl`, packaged here into the reference bucket with its parameter
+template) or a zip named by URI; a run group that caps what one lab can spend at once; and the
+run role HealthOmics assumes to read inputs, write outputs, log, and start the listed Ready2Run
+workflows.
 
 Read sets not accessed for 30 days move to archive storage and must be activated before use;
 docs/lab-data-mesh.md explains what that means for pipelines.
@@ -22,6 +24,9 @@ import pulumi_aws_native as aws_native
 
 from components.blocks.iam_documents import service_trust_policy
 from components.lab.policy import aws_context, document, render, statement
+from pipelines.definition import WDL_PATH, alignment_workflow, definition_digest
+from pipelines.images import PULL_THROUGH_PREFIXES
+from pipelines.outputs import OMICS_OUTPUT_PATTERN
 
 __all__ = ["LabOmics", "LabOmicsArgs", "ready2run_workflow_arn"]
 
@@ -48,7 +53,10 @@ class LabOmicsArgs(TypedDict):
     ready2run_workflow_ids: NotRequired[Sequence[str]]
     """Ready2Run workflow ids the run role may start (numeric ids)."""
     workflow_definition_uri: NotRequired[str]
-    """`s3://…/workflow.zip` of the private workflow; empty leaves it out."""
+    """`s3://…/workflow.zip` of a private workflow of its own; empty leaves it out."""
+    alignment_workflow_bucket_name: NotRequired[pulumi.Input[str]]
+    """Bucket (the lake's reference bucket) the platform's alignment workflow is packaged
+    into; given, it becomes the private workflow (instead of `workflow_definition_uri`)."""
     workflow_engine: NotRequired[Literal["WDL", "NEXTFLOW", "CWL"]]
     """Engine of the private workflow (default NEXTFLOW)."""
     workflow_main: NotRequired[str]
@@ -69,6 +77,12 @@ def _validate(args: LabOmicsArgs) -> None:
             "id from `aws omics list-workflows --type READY2RUN`, e.g. 9500764"
         )
     uri = args.get("workflow_definition_uri", "")
+    if uri and args.get("alignment_workflow_bucket_name"):
+        raise ValueError(
+            "LabOmicsArgs.workflow_definition_uri and alignment_workflow_bucket_name both name "
+            "the private workflow; give one (settings healthomicsWorkflowDefinitionUri is for a "
+            "workflow of your own)"
+        )
     if uri and not _S3_ZIP.fullmatch(uri):
         raise ValueError(
             f"LabOmicsArgs.workflow_definition_uri {uri!r} must be s3://bucket/path/workflow.zip"
@@ -92,6 +106,8 @@ class LabOmics(pulumi.ComponentResource):
     """Id of the reference store."""
     workflow_id: pulumi.Output[str] | None
     """Id of the private workflow, when a definition is given."""
+    workflow_definition_uri: pulumi.Output[str] | None
+    """`s3://` URI of the packaged alignment workflow, when the program packages it."""
     run_group_id: pulumi.Output[str]
     """Id of the run group that caps lab runs."""
     run_role_arn: pulumi.Output[str]
@@ -141,6 +157,7 @@ class LabOmics(pulumi.ComponentResource):
         self.sequence_store_id = sequence_store.sequence_store_id
         self.reference_store_id = reference_store.reference_store_id
         self.workflow_id = workflow.aws_id if workflow else None
+        self.workflow_definition_uri = self._definition_uri
         self.run_group_id = run_group.aws_id
         self.run_role_arn = role.arn
         self.register_outputs(
@@ -148,12 +165,17 @@ class LabOmics(pulumi.ComponentResource):
                 "sequence_store_id": self.sequence_store_id,
                 "reference_store_id": self.reference_store_id,
                 "workflow_id": self.workflow_id,
+                "workflow_definition_uri": self.workflow_definition_uri,
                 "run_group_id": self.run_group_id,
                 "run_role_arn": self.run_role_arn,
             }
         )
 
     def _create_workflow(self, name: str, args: LabOmicsArgs) -> aws_native.omics.Workflow | None:
+        self._definition_uri: pulumi.Output[str] | None = None
+        bucket = args.get("alignment_workflow_bucket_name")
+        if bucket is not None:
+            return self._create_alignment_workflow(name, args, bucket)
         uri = args.get("workflow_definition_uri", "")
         if not uri:
             return None
@@ -165,6 +187,55 @@ class LabOmics(pulumi.ComponentResource):
             engine=aws_native.omics.WorkflowEngine(args.get("workflow_engine", "NEXTFLOW")),
             main=args.get("workflow_main", "main.nf"),
             # Dynamic storage grows with the run, so no capacity has to be guessed.
+            storage_type=aws_native.omics.WorkflowStorageType.DYNAMIC,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _create_alignment_workflow(
+        self, name: str, args: LabOmicsArgs, bucket: pulumi.Input[str]
+    ) -> aws_native.omics.Workflow:
+        """The platform's WDL, zipped into the reference bucket, registered with its template.
+
+        The key carries the definition's digest, so an edited WDL is a new object and a new
+        workflow (HealthOmics workflows are immutable), while an unchanged one is left alone.
+        """
+        wdl = alignment_workflow()
+        key = f"workflows/{wdl.name}/{definition_digest()}.zip"
+        definition = aws.s3.BucketObjectv2(
+            f"{name}-workflow-definition",
+            bucket=bucket,
+            key=key,
+            source=pulumi.AssetArchive({wdl.main: pulumi.FileAsset(str(WDL_PATH))}),
+            content_type="application/zip",
+            # Named explicitly: the lake's buckets refuse writes that name another key.
+            server_side_encryption="aws:kms",
+            kms_key_id=args["kms_key_arn"],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self._definition_uri = pulumi.Output.concat("s3://", definition.bucket, "/", definition.key)
+        return aws_native.omics.Workflow(
+            f"{name}-workflow",
+            name=f"{name}-{wdl.name}",
+            description="Paired FASTQ -> QC -> BWA-MEM or Bowtie2 -> sorted, indexed pg_ BAM.",
+            definition_uri=self._definition_uri,
+            engine=aws_native.omics.WorkflowEngine.WDL,
+            main=wdl.main,
+            parameter_template={
+                key: aws_native.omics.WorkflowParameterArgs(
+                    description=spec["description"], optional=spec["optional"]
+                )
+                for key, spec in wdl.parameter_template().items()
+            },
+            # The WDL names upstream images (quay.io/...@sha256:...); HealthOmics pulls them
+            # through the ECR pull-through cache of each registry (components/pipelines/images.py).
+            container_registry_map=aws_native.omics.WorkflowContainerRegistryMapArgs(
+                registry_mappings=[
+                    aws_native.omics.WorkflowRegistryMappingArgs(
+                        upstream_registry_url=upstream, ecr_repository_prefix=prefix
+                    )
+                    for upstream, prefix in PULL_THROUGH_PREFIXES.items()
+                ]
+            ),
             storage_type=aws_native.omics.WorkflowStorageType.DYNAMIC,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -203,7 +274,8 @@ class LabOmics(pulumi.ComponentResource):
             statement(
                 "WriteOutputs",
                 ["s3:PutObject"],
-                [pulumi.Output.concat(args["output_bucket_arn"], "/omics/*")],
+                # Runs write under a project's processed area (pipelines/outputs.py).
+                [pulumi.Output.concat(args["output_bucket_arn"], "/", OMICS_OUTPUT_PATTERN)],
             ),
             statement(
                 "UseLakeKey",
@@ -242,6 +314,32 @@ class LabOmics(pulumi.ComponentResource):
                 ],
             ),
         ]
+        if self._definition_uri is not None:
+            # "The policy grants permissions to access ... the Amazon ECR container for the
+            # run" (AWS HealthOmics User Guide, "Service roles for AWS HealthOmics"): the
+            # repositories the pull-through cache creates for the workflow's images.
+            statements.append(
+                statement(
+                    "PullWorkflowImages",
+                    [
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:BatchGetImage",
+                        "ecr:GetDownloadUrlForLayer",
+                    ],
+                    [
+                        pulumi.Output.concat(
+                            "arn:aws:ecr:",
+                            context.region,
+                            ":",
+                            context.account_id,
+                            ":repository/",
+                            prefix,
+                            "/*",
+                        )
+                        for prefix in PULL_THROUGH_PREFIXES.values()
+                    ],
+                )
+            )
         if workflows:
             runs = pulumi.Output.concat(
                 "arn:aws:omics:", context.region, ":", context.account_id, ":run/*"

@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from components.lab.batch import LabBatch, LabBatchArgs
+from components.lab.batch import LabBatch, LabBatchArgs, alignment_job_definition_name
+from pipelines.definition import alignment_workflow
+from pipelines.runner import scripts_by_call
 from tests.support.harness import Registered, json_input, record
 
 ARGS: LabBatchArgs = {
@@ -21,7 +23,6 @@ ARGS: LabBatchArgs = {
     "log_retention_days": 90,
     "input_bucket_arns": ["arn:aws:s3:::gen-raw", "arn:aws:s3:::gen-ref"],
     "output_bucket_arn": "arn:aws:s3:::gen-processed",
-    "container_image": "111122223333.dkr.ecr.ap-south-1.amazonaws.com/bwa:0.7.17",
     "max_vcpus": 128,
 }
 
@@ -41,25 +42,54 @@ def registered() -> Registered:
     return _run(lambda: LabBatch("lab-batch", ARGS))
 
 
-def _container(registered: Registered) -> dict[str, Any]:
-    properties: dict[str, Any] = json_input(
-        registered.one("aws:batch/jobDefinition:JobDefinition"), "containerProperties"
+CALLS = list(scripts_by_call())
+
+
+def _container(registered: Registered, call: str = "align_bwa") -> dict[str, Any]:
+    definition = registered.one(
+        "aws:batch/jobDefinition:JobDefinition", alignment_job_definition_name("lab-batch", call)
     )
+    properties: dict[str, Any] = json_input(definition, "containerProperties")
     return properties
 
 
-def test_job_mounts_efs_with_transit_encryption_and_iam(registered: Registered) -> None:
+@pytest.mark.parametrize("call", CALLS)
+def test_each_call_runs_its_rendered_task_in_its_pinned_image(
+    registered: Registered, call: str
+) -> None:
+    """One job definition per workflow call: the WDL's command, the WDL's digest via ECR."""
+    script = scripts_by_call()[call]
+    container = _container(registered, call)
+    assert container["command"] == ["bash", "-c", script.script]
+    pin = alignment_workflow().images()[script.image_input]
+    repository_and_digest = pin.removeprefix("quay.io/")
+    assert container["image"] == (
+        f"111122223333.dkr.ecr.ap-south-1.amazonaws.com/quay/{repository_and_digest}"
+    )
+
+
+def test_threads_follow_the_job_vcpus(registered: Registered) -> None:
+    """The aligners use as many threads as the job has vCPUs."""
+    environment = {e["name"]: e["value"] for e in _container(registered)["environment"]}
+    assert environment["threads"] == "8"
+    assert environment["PROJECTS_ROOT"] == "/mnt/projects"
+
+
+@pytest.mark.parametrize("call", CALLS)
+def test_job_mounts_efs_with_transit_encryption_and_iam(registered: Registered, call: str) -> None:
     """The EFS volume uses TLS and IAM authorization through the access point."""
-    (volume,) = [v for v in _container(registered)["volumes"] if "efsVolumeConfiguration" in v]
+    volumes = _container(registered, call)["volumes"]
+    (volume,) = [v for v in volumes if "efsVolumeConfiguration" in v]
     efs = volume["efsVolumeConfiguration"]
     assert efs["fileSystemId"] == "fs-0abc"
     assert efs["transitEncryption"] == "ENABLED"
     assert efs["authorizationConfig"] == {"accessPointId": "fsap-0abc", "iam": "ENABLED"}
 
 
-def test_container_is_unprivileged_with_read_only_root(registered: Registered) -> None:
+@pytest.mark.parametrize("call", CALLS)
+def test_container_is_unprivileged_with_read_only_root(registered: Registered, call: str) -> None:
     """No privileged mode; the root file system is read-only."""
-    container = _container(registered)
+    container = _container(registered, call)
     assert container["privileged"] is False
     assert container["readonlyRootFilesystem"] is True
 

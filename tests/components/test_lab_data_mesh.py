@@ -36,7 +36,6 @@ FULL: LabDataMeshArgs = {
     "security_group_id": "sg-0abc",
     "efs_file_system_id": "fs-0abc",
     "efs_access_point_id": "fsap-0abc",
-    "batch_container_image": "111122223333.dkr.ecr.ap-south-1.amazonaws.com/bwa:0.7.17",
     "ready2run_workflow_ids": ["9500764"],
 }
 OFF: LabDataMeshArgs = {
@@ -54,6 +53,7 @@ PARTS = {
     "genomics:lab:StorageGateway",
     "genomics:lab:Batch",
     "genomics:lab:Omics",
+    "genomics:pipelines:PipelineImages",
 }
 
 
@@ -77,7 +77,7 @@ def _types(registered: Registered) -> set[str]:
 
 
 def test_every_part_is_built_when_on(full: Registered) -> None:
-    """All seven parts are children of the mesh."""
+    """All seven parts, and the image cache of the pipelines, are children of the mesh."""
     mesh = full.one("genomics:lab:LabDataMesh")
     children = {r.type for r in full.children_of(mesh.urn)}
     assert children == PARTS
@@ -111,11 +111,12 @@ def test_outputs_of_switched_off_parts_are_none() -> None:
     assert mesh.api_url is None
     assert mesh.batch_job_queue_arn is None
     assert mesh.sequence_store_id is None
+    assert mesh.pipeline_image_registry is None
 
 
-@pytest.mark.parametrize("missing", ["security_group_id", "batch_container_image"])
+@pytest.mark.parametrize("missing", ["security_group_id", "efs_access_point_id"])
 def test_batch_without_its_inputs_is_refused(missing: str) -> None:
-    """Batch on without network or image names the missing input and the switch."""
+    """Batch on without network or file system names the missing input and the switch."""
     args: dict[str, Any] = {**FULL}
     del args[missing]
     with pytest.raises(ValueError, match=rf"\['{missing}'\] are required with batch_enabled"):

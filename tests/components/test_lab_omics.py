@@ -84,9 +84,9 @@ def test_run_role_starts_only_listed_ready2run_workflows(registered: Registered)
 
 
 def test_run_role_writes_only_the_output_prefix(registered: Registered) -> None:
-    """Outputs go under the processed bucket's omics prefix."""
+    """Outputs go under the projects' processed areas, where the tagger classifies them."""
     assert _statements(registered)["WriteOutputs"]["Resource"] == [
-        "arn:aws:s3:::gen-processed/omics/*"
+        "arn:aws:s3:::gen-processed/projects/*/processed/omics/*"
     ]
 
 
@@ -94,3 +94,31 @@ def test_bad_ready2run_id_is_refused() -> None:
     """A workflow name instead of an id names the input and shows an example."""
     with pytest.raises(ValueError, match=r"ready2run_workflow_ids.*e\.g\. 9500764"):
         _run(lambda: LabOmics("o", {**ARGS, "ready2run_workflow_ids": ["GATK-BP"]}))
+
+
+def test_own_workflow_and_the_bundled_one_cannot_both_be_given() -> None:
+    """Two definitions for the one private workflow is a configuration mistake, named."""
+    args: LabOmicsArgs = {**ARGS, "alignment_workflow_bucket_name": "gen-ref"}
+    with pytest.raises(ValueError, match="workflow_definition_uri and alignment_workflow_bucket"):
+        _run(lambda: LabOmics("lab-omics", args))
+
+
+def test_bundled_workflow_may_be_started_by_the_run_role() -> None:
+    """The packaged alignment workflow is a WDL workflow the run role may start."""
+    args: LabOmicsArgs = {**ARGS, "alignment_workflow_bucket_name": "gen-ref"}
+    del args["workflow_definition_uri"]
+    registered = _run(lambda: LabOmics("lab-omics", args))
+    workflow = registered.one("aws-native:omics:Workflow")
+    assert workflow.inputs["engine"] == "WDL"
+    assert str(workflow.inputs["definitionUri"]).startswith("s3://gen-ref/workflows/alignment/")
+    started = _statements(registered)["StartListedWorkflows"]["Resource"]
+    assert any(r.startswith("arn:aws:omics:ap-south-1:111122223333:workflow/") for r in started)
+
+
+def test_run_role_pulls_only_the_cached_workflow_images() -> None:
+    """With the bundled workflow the run role may pull from the quay cache's repositories."""
+    args: LabOmicsArgs = {**ARGS, "alignment_workflow_bucket_name": "gen-ref"}
+    del args["workflow_definition_uri"]
+    pull = _statements(_run(lambda: LabOmics("lab-omics", args)))["PullWorkflowImages"]
+    assert pull["Resource"] == ["arn:aws:ecr:ap-south-1:111122223333:repository/quay/*"]
+    assert "ecr:BatchGetImage" in pull["Action"]

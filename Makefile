@@ -13,7 +13,7 @@ STACK ?= prod
 PACK_CONFIG ?=
 QUIET ?=
 
-.PHONY: help setup compile preview test lint types unit bench docs clean
+.PHONY: help setup compile preview access test lint types unit bench docs clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -32,10 +32,19 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 compile: $(VENV)/.synced
 	@$(PY) -m compileall -q -j 0 __main__.py components functions policies settings taxonomy tools || true
 
-setup: $(VENV)/.synced compile ## Create .venv from the lock file (pinned, reproducible).
+# The IAM evaluation engine of `make access` (Node.js), pinned by its package-lock.json.
+ACCESS_NODE := tools/access/node
+$(ACCESS_NODE)/node_modules/.package-lock.json: $(ACCESS_NODE)/package.json $(ACCESS_NODE)/package-lock.json
+	cd $(ACCESS_NODE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.synced compile $(ACCESS_NODE)/node_modules/.package-lock.json ## Create .venv and node_modules from the lock files (pinned, reproducible).
 
 preview: setup ## Offline preview of STACK (default prod) through the real policy pack.
 	$(PY) -m tools.preview --stack $(STACK) $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG)) $(if $(QUIET),--quiet)
+
+access: setup ## Evaluate who can do what in STACK (default prod) with a real IAM engine.
+	$(PY) -m tools.access --stack $(STACK)
 
 lint: setup ## ruff check and ruff format --check (never modifies files).
 	$(VENV)/bin/ruff check .

@@ -34,5 +34,7 @@ class Call:
     context: Mapping[str, str] = field(default_factory=dict)
     """Request context the code's own call carries (e.g. the tag keys it writes); `${VAR}`
     in a key or value is replaced by the function's environment variable VAR."""
+    purpose: str = ""
+    """Tells two calls of one action apart in the report (e.g. `retag`)."""
     when: str = ""
     """An environment variable that must be `true` for the code to make the call (a mode)."""

@@ -27,8 +27,13 @@ rewrites, e.g. when a lab dataset prefix is associated with a project)."""
 CALLS: Final = (
     Call("s3:ListBucket", "buckets:BUCKET_CATEGORIES"),
     Call("s3:GetObjectTagging", "objects:BUCKET_CATEGORIES"),
-    Call("s3:PutObjectTagging", "objects:BUCKET_CATEGORIES", _TAGS),
-    Call("s3:PutObjectTagging", "objects:BUCKET_CATEGORIES", {**_TAGS, **_EXISTING}),
+    Call("s3:PutObjectTagging", "objects:BUCKET_CATEGORIES", _TAGS, purpose="tag new"),
+    Call(
+        "s3:PutObjectTagging",
+        "objects:BUCKET_CATEGORIES",
+        {**_TAGS, **_EXISTING},
+        purpose="retag",
+    ),
     Call("s3:GetObject", "objects:TASK_REPORT_BUCKET/TASK_REPORT_PREFIX"),
     Call("datasync:DescribeTask", "stack:datasync-task"),
     Call("datasync:DescribeTaskExecution", "stack:datasync-task/execution"),

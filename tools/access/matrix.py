@@ -322,8 +322,9 @@ def _function_cells(stack: StackDocuments, settings: StackSettings) -> Iterator[
                     context[_expand(key, values)] = (
                         expanded.split(",") if key.endswith("TagKeys") else expanded
                     )
+                operation = f"{call.action} ({call.purpose})" if call.purpose else call.action
                 yield Cell(
-                    "function", caller, call.action, short_arn(stack, arn),
+                    "function", caller, operation, short_arn(stack, arn),
                     tuple(_call_checks(stack, arn, call, context)), True,
                     f"functions/{package}/access.py",
                 )

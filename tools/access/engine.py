@@ -94,7 +94,11 @@ def evaluate(
     ]
     distinct = list(dict.fromkeys(wire))
     position = {text: index for index, text in enumerate(distinct)}
-    payload = {"policies": dict(policies), "requests": [json.loads(t) for t in distinct]}
+    sent = [json.loads(t) for t in distinct]
+    used = {i for r in sent for i in r["identityPolicies"]} | {
+        r["resourcePolicy"] for r in sent if r["resourcePolicy"]
+    }
+    payload = {"policies": {i: policies[i] for i in sorted(used)}, "requests": sent}
     completed = subprocess.run(  # noqa: S603 - fixed script, arguments are ours
         [executable, str(_SCRIPT)],
         input=json.dumps(payload),

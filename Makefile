@@ -13,7 +13,7 @@ STACK ?= prod
 PACK_CONFIG ?=
 QUIET ?=
 
-.PHONY: help setup compile preview access test lint types unit bench docs clean
+.PHONY: help setup compile preview access access-docs test lint types unit bench docs clean
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,10 @@ preview: setup ## Offline preview of STACK (default prod) through the real polic
 
 access: setup ## Evaluate who can do what in STACK (default prod) with a real IAM engine.
 	$(PY) -m tools.access --stack $(STACK)
+
+access-docs: setup ## Regenerate the intended-access tables of docs/access.md (prod and dev).
+	$(PY) -m tools.access --stack prod --write-docs
+	$(PY) -m tools.access --stack dev --write-docs
 
 lint: setup ## ruff check and ruff format --check (never modifies files).
 	$(VENV)/bin/ruff check .

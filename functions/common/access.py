@@ -22,11 +22,13 @@ class Call:
     `resource` names the target through the function's environment, so the declaration never
     restates a physical name:
     `env:VAR` the ARN in VAR; `each:VAR` every ARN of the JSON list in VAR (`each:VAR/execution`
-    an execution of each); `buckets:VAR` every stack bucket named in VAR (a name, or the keys or values of a
-    JSON object); `objects:VAR` an object under a project prefix in each of those buckets;
+    an execution of each); `buckets:VAR` every stack bucket named in VAR (a name, or the keys
+    or values of a JSON object); `objects:VAR` an object under a project prefix in each of
+    those buckets;
     `objects:VAR/PREFIX_VAR` an object under the prefix in PREFIX_VAR; `<service>:<type>` one
-    resource of that type in the function's account and region (e.g. `ec2:volume`); `*` for
-    actions that take no resource.
+    resource of that type in the function's account and region (e.g. `ec2:volume`);
+    `stack:datasync-task` (or `datasync-s3-location`) every such resource of the stack; `*`
+    for actions that take no resource.
     """
 
     action: str

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tools.access.__main__ import load_stack
+from tools.access.docs import ACCESS_MD, render_block
 from tools.access.evaluate import Outcome, decide, generate, settings_of
 from tools.access.matrix import Cell
 from tools.access.report import reads_by_group
@@ -115,10 +116,14 @@ def test_the_tagger_is_refused_retagging_by_the_bucket_policy(
     before_fixes: StackDocuments,
 ) -> None:
     """Defect: the bucket policies name `…-object-tagger`, the role is `…-object-tagger-role`."""
-    outcomes = decide(before_fixes, _cells(before_fixes, lambda c: "object-tagger" in c.caller.label))
+    outcomes = decide(
+        before_fixes, _cells(before_fixes, lambda c: "object-tagger" in c.caller.label)
+    )
     retag = _one(outcomes, "object-tagger", "s3:PutObjectTagging (retag)", "raw-sequence")
     assert not retag.allowed
-    assert "gen-prod-data-lake-raw-sequence-policy#DenyRetaggingExceptTaggerProject" in retag.deciding
+    assert (
+        "gen-prod-data-lake-raw-sequence-policy#DenyRetaggingExceptTaggerProject" in retag.deciding
+    )
 
 
 def test_multipart_uploads_are_refused_by_the_if_exists_encryption_deny(
@@ -127,15 +132,22 @@ def test_multipart_uploads_are_refused_by_the_if_exists_encryption_deny(
     """Defect: `StringNotEqualsIfExists` denies UploadPart, which carries no SSE header."""
     outcomes = decide(
         before_fixes,
-        _cells(before_fixes, lambda c: c.caller.label == "tb-lab [tb-genomics]"
-               and c.operation == "upload (multipart)"),
+        _cells(
+            before_fixes,
+            lambda c: (
+                c.caller.label == "tb-lab [tb-genomics]" and c.operation == "upload (multipart)"
+            ),
+        ),
     )
     upload = _one(outcomes, "tb-lab", "upload (multipart)", "gen-prod-raw-sequence-ap-south-1")
-    assert upload.cell.intended and not upload.allowed
+    assert upload.cell.intended
+    assert not upload.allowed
     assert "gen-prod-data-lake-raw-sequence-policy#DenyNonKmsEncryption" in upload.deciding
 
 
-def _mutated(stack: StackDocuments, policy_id: str, change: Callable[[Any], None]) -> StackDocuments:
+def _mutated(
+    stack: StackDocuments, policy_id: str, change: Callable[[Any], None]
+) -> StackDocuments:
     changed = copy.copy(stack)
     changed.policies = copy.deepcopy(stack.policies)
     change(changed.policies[policy_id])
@@ -193,7 +205,9 @@ def test_a_missing_key_grant_stops_alarm_notifications(before_fixes: StackDocume
     mutated = _mutated(
         before_fixes,
         "gen-prod-notifications-key",
-        lambda doc: doc["Statement"].remove(_statement(doc, "ServicesPublishOnBehalfOfThisAccount")),
+        lambda doc: doc["Statement"].remove(
+            _statement(doc, "ServicesPublishOnBehalfOfThisAccount")
+        ),
     )
     assert _flip(before_fixes, mutated, "cloudwatch", "publish", "gen-prod-alerts") == (
         True,
@@ -205,10 +219,24 @@ def test_an_inverted_bool_lets_plain_http_through(before_fixes: StackDocuments) 
     """`aws:SecureTransport: true` in the TLS deny refuses TLS and lets plain HTTP read."""
 
     def invert(doc: Any) -> None:
-        _statement(doc, "DenyInsecureTransport")["Condition"]["Bool"]["aws:SecureTransport"] = "true"
+        _statement(doc, "DenyInsecureTransport")["Condition"]["Bool"]["aws:SecureTransport"] = (
+            "true"
+        )
 
     mutated = _mutated(before_fixes, "gen-prod-data-lake-raw-sequence-policy", invert)
     bucket = "gen-prod-raw-sequence-ap-south-1"
-    assert _flip(before_fixes, mutated, "tb-lab [tb-genomics]", "read over HTTP", bucket) == (False, True)
+    assert _flip(before_fixes, mutated, "tb-lab [tb-genomics]", "read over HTTP", bucket) == (
+        False,
+        True,
+    )
     own = f"{bucket} tb-genomics/restricted"
     assert _flip(before_fixes, mutated, "tb-lab [tb-genomics]", "read", own) == (True, False)
+
+
+def test_docs_show_the_generated_intended_access(
+    decided: tuple[str, StackDocuments, list[Outcome]],
+) -> None:
+    """docs/access.md holds each stack's table as `make access-docs` generates it."""
+    name, _, outcomes = decided
+    block = render_block(name, [o.cell for o in outcomes])
+    assert block in ACCESS_MD.read_text(encoding="utf-8"), "run `make access-docs`"

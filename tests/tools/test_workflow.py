@@ -61,3 +61,13 @@ def test_main_deploys_dev_only() -> None:
     (step,) = _steps_using(jobs["deploy-dev"], "pulumi/actions")
     assert step["with"]["command"] == "up"
     assert str(step["with"]["stack-name"]).endswith("/dev")
+
+
+def test_pull_requests_keep_the_access_report_of_each_stack() -> None:
+    """The PR job runs `make access` for its stack and uploads build/access-<stack>.json."""
+    preview = yaml.safe_load(WORKFLOW.read_text())["jobs"]["preview"]
+    runs = [str(s.get("run", "")) for s in preview["steps"]]
+    assert "make access STACK=${{ matrix.stack }}" in runs
+    (upload,) = _steps_using(preview, "actions/upload-artifact")
+    assert upload["if"] == "always()"
+    assert upload["with"]["path"] == "build/access-${{ matrix.stack }}.json"

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from settings.errors import SettingsError
+from tools.access.docs import ACCESS_MD, render_block, replace_block
 from tools.access.engine import EngineError
 from tools.access.evaluate import decide, generate, settings_of
 from tools.access.report import reads_by_group, render_mismatches, render_table, rows, write_json
@@ -44,11 +45,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record", type=Path, default=None, help="a preview record to read")
     parser.add_argument("--json", type=Path, default=None, help="default build/access-<stack>.json")
     parser.add_argument("--all", action="store_true", help="print every row, not only a summary")
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="rewrite this stack's intended-access table in docs/access.md and exit",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:
         stack = load_stack(args.stack, args.record)
         cells = generate(stack, settings_of(stack.config))
+        if args.write_docs:
+            text = ACCESS_MD.read_text(encoding="utf-8")
+            ACCESS_MD.write_text(
+                replace_block(text, args.stack, render_block(args.stack, cells)), encoding="utf-8"
+            )
+            print(f"wrote {ACCESS_MD.relative_to(ROOT)} (table of {args.stack})")
+            return 0
         evaluating = time.monotonic()
         outcomes = decide(stack, cells)
     except (StackConfigError, RecordError, SettingsError, EngineError, KeyError) as error:
@@ -56,9 +69,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finished = time.monotonic()
     table = rows(outcomes)
-    shown = table if args.all else [r for r in table if r.section != "research" or not r.as_intended]
-    print(f"Access of stack {args.stack}: {len(cells)} cells, "
-          f"{sum(len(c.checks) for c in cells)} requests")
+    shown = (
+        table if args.all else [r for r in table if r.section != "research" or not r.as_intended]
+    )
+    print(
+        f"Access of stack {args.stack}: {len(cells)} cells, "
+        f"{sum(len(c.checks) for c in cells)} requests"
+    )
     print(render_table(shown))
     print()
     print("Research reads (session project -> readable projects/classifications, every bucket):")
@@ -66,10 +83,14 @@ def main(argv: list[str] | None = None) -> int:
         granted = ", ".join(f"{p}: {'/'.join(c)}" for p, c in projects.items()) or "nothing"
         print(f"  {group:<38} {granted}")
     json_path = args.json or ROOT / "build" / f"access-{args.stack}.json"
-    write_json(json_path, args.stack, outcomes, finished - started, sum(len(c.checks) for c in cells))
+    write_json(
+        json_path, args.stack, outcomes, finished - started, sum(len(c.checks) for c in cells)
+    )
     print(f"\nwrote {json_path}")
     against = [o for o in outcomes if not o.as_intended]
-    timing = f"(program and matrix {evaluating - started:.1f} s, engine {finished - evaluating:.1f} s)"
+    timing = (
+        f"(program and matrix {evaluating - started:.1f} s, engine {finished - evaluating:.1f} s)"
+    )
     if against:
         print(f"\nAgainst intent ({len(against)} cells):")
         print(render_mismatches(table))

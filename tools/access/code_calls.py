@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-__all__ = ["BotoCall", "FUNCTIONS_DIR", "iam_actions", "operations_of"]
+__all__ = ["FUNCTIONS_DIR", "BotoCall", "iam_actions", "operations_of"]
 
 FUNCTIONS_DIR: Final = Path(__file__).resolve().parents[2] / "functions"
 
@@ -43,18 +43,18 @@ class BotoCall:
     """The client method name, e.g. `put_object_tagging`."""
 
 
-def _module_path(module: str) -> Path | None:
+def _module_path(module: str, root: Path) -> Path | None:
     parts = module.split(".")
     if parts[0] != "functions":
         return None
-    base = FUNCTIONS_DIR.joinpath(*parts[1:])
+    base = root.joinpath(*parts[1:])
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.is_file():
             return candidate
     return None
 
 
-def _imported_modules(handler: Path) -> list[Path]:
+def _imported_modules(handler: Path, root: Path) -> list[Path]:
     """`handler` and every `functions.*` module it imports, transitively."""
     seen: dict[Path, ast.Module] = {}
     pending = [handler]
@@ -71,13 +71,13 @@ def _imported_modules(handler: Path) -> list[Path]:
             elif isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             for name in names:
-                found = _module_path(name)
+                found = _module_path(name, root)
                 if found is not None and found not in seen:
                     pending.append(found)
     return list(seen)
 
 
-def operations_of(function: str) -> set[BotoCall]:
+def operations_of(function: str, root: Path = FUNCTIONS_DIR) -> set[BotoCall]:
     """The boto3 operations function `function` (a folder of `functions/`) can invoke.
 
     The scan is by method name: an adapter method counts as used when the function's modules
@@ -85,7 +85,7 @@ def operations_of(function: str) -> set[BotoCall]:
     """
     trees = [
         ast.parse(path.read_text(encoding="utf-8"))
-        for path in _imported_modules(FUNCTIONS_DIR / function / "handler.py")
+        for path in _imported_modules(root / function / "handler.py", root)
     ]
     adapter_methods: dict[tuple[str, str], set[str]] = {}
     adapter_nodes: set[int] = set()
@@ -117,9 +117,9 @@ def operations_of(function: str) -> set[BotoCall]:
         and id(node) not in adapter_nodes
     }
     calls: set[BotoCall] = set()
-    for (cls, method), operations in adapter_methods.items():
-        service = handler_services.get(cls)
-        if service is None or method not in called:
+    for (class_name, method_name), operations in adapter_methods.items():
+        service = handler_services.get(class_name)
+        if service is None or method_name not in called:
             continue
         calls |= {BotoCall(service, operation) for operation in operations}
     return calls

@@ -99,7 +99,7 @@ def evaluate(
         r["resourcePolicy"] for r in sent if r["resourcePolicy"]
     }
     payload = {"policies": {i: policies[i] for i in sorted(used)}, "requests": sent}
-    completed = subprocess.run(  # noqa: S603 - fixed script, arguments are ours
+    completed = subprocess.run(
         [executable, str(_SCRIPT)],
         input=json.dumps(payload),
         capture_output=True,

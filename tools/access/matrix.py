@@ -76,7 +76,14 @@ def _research_cells(
             for region in regions:
                 bucket = bucket_name(prefix, category.bucket_slug, region)
                 yield from _research_bucket_cells(
-                    stack, settings, group, caller, session_project, others, category, bucket,
+                    stack,
+                    settings,
+                    group,
+                    caller,
+                    session_project,
+                    others,
+                    category,
+                    bucket,
                     primary=region == settings.primary_region,
                 )
 
@@ -136,28 +143,57 @@ def _research_bucket_cells(
     )
     own_tags = _object_tags(settings, own, category, readable_class)
     yield Cell(
-        section, caller, "read untagged", where,
-        tuple(s3_get(stack, bucket, own_key, {})), False, "untagged objects are never readable",
+        section,
+        caller,
+        "read untagged",
+        where,
+        tuple(s3_get(stack, bucket, own_key, {})),
+        False,
+        "untagged objects are never readable",
     )
     yield Cell(
-        section, caller, "read over HTTP", where,
-        tuple(s3_get(stack, bucket, own_key, own_tags, tls="")), False, "TLS only",
+        section,
+        caller,
+        "read over HTTP",
+        where,
+        tuple(s3_get(stack, bucket, own_key, own_tags, tls="")),
+        False,
+        "TLS only",
     )
     yield Cell(
-        section, caller, "read over TLS 1.1", where,
-        tuple(s3_get(stack, bucket, own_key, own_tags, tls="1.1")), False, "TLS 1.2 or later",
+        section,
+        caller,
+        "read over TLS 1.1",
+        where,
+        tuple(s3_get(stack, bucket, own_key, own_tags, tls="1.1")),
+        False,
+        "TLS 1.2 or later",
     )
     listing = {**tls(), "s3:prefix": f"projects/{own}/"}
     yield Cell(
-        section, caller, "list own prefix", where,
-        (Check("s3:ListBucket", f"arn:aws:s3:::{bucket}", listing),), True,
+        section,
+        caller,
+        "list own prefix",
+        where,
+        (Check("s3:ListBucket", f"arn:aws:s3:::{bucket}", listing),),
+        True,
         "a group lists its own project prefix",
     )
     if other:
         yield Cell(
-            section, caller, "list other prefix", where,
-            (Check("s3:ListBucket", f"arn:aws:s3:::{bucket}", {**tls(), "s3:prefix": f"projects/{other}/"}),),
-            False, "other projects stay invisible",
+            section,
+            caller,
+            "list other prefix",
+            where,
+            (
+                Check(
+                    "s3:ListBucket",
+                    f"arn:aws:s3:::{bucket}",
+                    {**tls(), "s3:prefix": f"projects/{other}/"},
+                ),
+            ),
+            False,
+            "other projects stay invisible",
         )
     writable = primary and category.classification in group.classifications
     why = (
@@ -168,14 +204,27 @@ def _research_bucket_cells(
     for multipart in (False, True):
         kind = "multipart" if multipart else "single"
         yield Cell(
-            section, caller, f"upload ({kind})", where,
-            tuple(s3_put(stack, bucket, own_key, multipart=multipart)), writable, why,
+            section,
+            caller,
+            f"upload ({kind})",
+            where,
+            tuple(s3_put(stack, bucket, own_key, multipart=multipart)),
+            writable,
+            why,
         )
         if other:
             yield Cell(
-                section, caller, f"upload ({kind}) other prefix", where,
-                tuple(s3_put(stack, bucket, f"projects/{other}/access-check/sample", multipart=multipart)),
-                False, "never into another project's prefix",
+                section,
+                caller,
+                f"upload ({kind}) other prefix",
+                where,
+                tuple(
+                    s3_put(
+                        stack, bucket, f"projects/{other}/access-check/sample", multipart=multipart
+                    )
+                ),
+                False,
+                "never into another project's prefix",
             )
     existing = {f"s3:ExistingObjectTag/{k}": v for k, v in own_tags.items()}
     rewrite = {
@@ -187,24 +236,40 @@ def _research_bucket_cells(
     }
     object_arn = f"arn:aws:s3:::{bucket}/{own_key}"
     yield Cell(
-        section, caller, "rewrite tags", where,
-        (Check("s3:PutObjectTagging", object_arn, rewrite),), False,
+        section,
+        caller,
+        "rewrite tags",
+        where,
+        (Check("s3:PutObjectTagging", object_arn, rewrite),),
+        False,
         "only the tagger writes tags",
     )
     yield Cell(
-        section, caller, "delete tags", where,
-        (Check("s3:DeleteObjectTagging", object_arn, {**tls(), **existing}),), False,
+        section,
+        caller,
+        "delete tags",
+        where,
+        (Check("s3:DeleteObjectTagging", object_arn, {**tls(), **existing}),),
+        False,
         "only the tagger writes tags",
     )
     lock = " (Object Lock)" if category.worm else ""
     yield Cell(
-        section, caller, f"delete object{lock}", where,
-        (Check("s3:DeleteObject", object_arn, {**tls(), **existing}),), False,
+        section,
+        caller,
+        f"delete object{lock}",
+        where,
+        (Check("s3:DeleteObject", object_arn, {**tls(), **existing}),),
+        False,
         "research roles never delete lake data",
     )
     yield Cell(
-        section, caller, f"delete version{lock}", where,
-        (Check("s3:DeleteObjectVersion", object_arn, {**tls(), **existing}),), False,
+        section,
+        caller,
+        f"delete version{lock}",
+        where,
+        (Check("s3:DeleteObjectVersion", object_arn, {**tls(), **existing}),),
+        False,
         "research roles never delete lake data",
     )
 
@@ -258,8 +323,10 @@ def _call_targets(
         return [(arn + tail, base) for arn in json.loads(env[name])]
     if kind == "stack":
         name, _, suffix = spec.partition("/")
-        token = {"datasync-task": "aws:datasync/task:Task",
-                 "datasync-s3-location": "aws:datasync/s3Location:S3Location"}[name]
+        token = {
+            "datasync-task": "aws:datasync/task:Task",
+            "datasync-s3-location": "aws:datasync/s3Location:S3Location",
+        }[name]
         tail = f"/execution/{_EXAMPLE_IDS['execution']}" if suffix == "execution" else ""
         return [(str(r.outputs["arn"]) + tail, base) for r in stack.of_type(token)]
     if kind in {"buckets", "objects"}:
@@ -276,7 +343,11 @@ def _call_targets(
             if kind == "buckets":
                 targets.append((f"arn:aws:s3:::{bucket}", values))
             else:
-                prefix = env[prefix_var].strip("/") + "/" if prefix_var else f"projects/{settings.projects[0]}/"
+                prefix = (
+                    env[prefix_var].strip("/") + "/"
+                    if prefix_var
+                    else f"projects/{settings.projects[0]}/"
+                )
                 targets.append((f"arn:aws:s3:::{bucket}/{prefix}access-check/sample", values))
         return targets
     if kind == "ec2":
@@ -324,26 +395,45 @@ def _function_cells(stack: StackDocuments, settings: StackSettings) -> Iterator[
                     )
                 operation = f"{call.action} ({call.purpose})" if call.purpose else call.action
                 yield Cell(
-                    "function", caller, operation, short_arn(stack, arn),
-                    tuple(_call_checks(stack, arn, call, context)), True,
+                    "function",
+                    caller,
+                    operation,
+                    short_arn(stack, arn),
+                    tuple(_call_checks(stack, arn, call, context)),
+                    True,
                     f"functions/{package}/access.py",
                 )
-        log_group = f"arn:aws:logs:{function.outputs['region']}:{stack.account}:log-group:/aws/lambda/{name}"
+        region = function.outputs["region"]
+        log_group = f"arn:aws:logs:{region}:{stack.account}:log-group:/aws/lambda/{name}"
         yield Cell(
-            "function", caller, "write own logs", short_arn(stack, log_group),
-            (Check("logs:PutLogEvents", f"{log_group}:log-stream:access-check", {}),), True,
+            "function",
+            caller,
+            "write own logs",
+            short_arn(stack, log_group),
+            (Check("logs:PutLogEvents", f"{log_group}:log-stream:access-check", {}),),
+            True,
             "every function logs",
         )
-        for config in stack.of_type("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"):
+        for config in stack.of_type(
+            "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
+        ):
             if config.inputs.get("functionName") != name:
                 continue
-            destination = config.inputs.get("destinationConfig", {}).get("onFailure", {}).get("destination")
+            destination = (
+                config.inputs.get("destinationConfig", {}).get("onFailure", {}).get("destination")
+            )
             if destination:
                 yield Cell(
-                    "function", caller, "send failed event", short_arn(stack, destination),
-                    (Check("sqs:SendMessage", destination, {"aws:SecureTransport": "true"}),
-                     *kms_checks_for(stack, destination)),
-                    True, "Lambda sends failed async events with the function's role",
+                    "function",
+                    caller,
+                    "send failed event",
+                    short_arn(stack, destination),
+                    (
+                        Check("sqs:SendMessage", destination, {"aws:SecureTransport": "true"}),
+                        *kms_checks_for(stack, destination),
+                    ),
+                    True,
+                    "Lambda sends failed async events with the function's role",
                 )
 
 
@@ -355,11 +445,17 @@ def short_arn(stack: StackDocuments, arn: str) -> str:
 def _service_cells(stack: StackDocuments) -> Iterator[Cell]:
     for logging in stack.of_type("aws:s3/bucketLogging:BucketLogging"):
         source = f"arn:aws:s3:::{logging.inputs['bucket']}"
-        target = f"arn:aws:s3:::{logging.inputs['targetBucket']}/{logging.inputs.get('targetPrefix', '')}access-check"
+        prefix = logging.inputs.get("targetPrefix", "")
+        target = f"arn:aws:s3:::{logging.inputs['targetBucket']}/{prefix}access-check"
         caller = service("logging.s3.amazonaws.com", stack, source)
         yield Cell(
-            "service", caller, "deliver access logs", f"{logging.inputs['targetBucket']} for {logging.inputs['bucket']}",
-            (Check("s3:PutObject", target, {**tls()}),), True, "server access logging is configured",
+            "service",
+            caller,
+            "deliver access logs",
+            f"{logging.inputs['targetBucket']} for {logging.inputs['bucket']}",
+            (Check("s3:PutObject", target, {**tls()}),),
+            True,
+            "server access logging is configured",
         )
     for group in stack.of_type("aws:cloudwatch/logGroup:LogGroup"):
         arn = str(group.outputs["arn"])
@@ -368,25 +464,41 @@ def _service_cells(stack: StackDocuments) -> Iterator[Cell]:
         region = arn.split(":")[3]
         caller = service(f"logs.{region}.amazonaws.com", stack, arn)
         yield Cell(
-            "service", caller, "encrypt log events", short_arn(stack, arn),
-            tuple(kms_checks_for(stack, arn, by_service=True)), True,
+            "service",
+            caller,
+            "encrypt log events",
+            short_arn(stack, arn),
+            tuple(kms_checks_for(stack, arn, by_service=True)),
+            True,
             "the log group names this key",
         )
     publishers: list[tuple[str, str, str]] = []
     for alarm in stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
         for action in {*alarm.inputs.get("alarmActions", []), *alarm.inputs.get("okActions", [])}:
             publishers.append(("cloudwatch.amazonaws.com", str(alarm.outputs["arn"]), str(action)))
-    for target in stack.of_type("aws:cloudwatch/eventTarget:EventTarget"):
-        rule = next(r for r in stack.of_type("aws:cloudwatch/eventRule:EventRule")
-                    if r.outputs.get("name") == target.inputs["rule"])
-        publishers.append(("events.amazonaws.com", str(rule.outputs["arn"]), str(target.inputs["arn"])))
+    for event_target in stack.of_type("aws:cloudwatch/eventTarget:EventTarget"):
+        rule = next(
+            r
+            for r in stack.of_type("aws:cloudwatch/eventRule:EventRule")
+            if r.outputs.get("name") == event_target.inputs["rule"]
+        )
+        publishers.append(
+            ("events.amazonaws.com", str(rule.outputs["arn"]), str(event_target.inputs["arn"]))
+        )
     for notification in stack.of_type("aws:backup/vaultNotifications:VaultNotifications"):
-        vault = f"arn:aws:backup:{notification.outputs['region']}:{stack.account}:backup-vault:{notification.inputs['backupVaultName']}"
+        vault = (
+            f"arn:aws:backup:{notification.outputs['region']}:{stack.account}:backup-vault:"
+            f"{notification.inputs['backupVaultName']}"
+        )
         publishers.append(("backup.amazonaws.com", vault, str(notification.inputs["snsTopicArn"])))
     for subscription in stack.of_type("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"):
         region = str(subscription.outputs["region"])
-        source = f"arn:aws:logs:{region}:{stack.account}:log-group:{subscription.inputs['logGroup']}:*"
-        publishers.append(("logs.amazonaws.com", source, str(subscription.inputs["destinationArn"])))
+        source = (
+            f"arn:aws:logs:{region}:{stack.account}:log-group:{subscription.inputs['logGroup']}:*"
+        )
+        publishers.append(
+            ("logs.amazonaws.com", source, str(subscription.inputs["destinationArn"]))
+        )
     seen: set[tuple[str, str]] = set()
     for principal, source, target in publishers:
         kind = target.split(":")[2]
@@ -395,23 +507,36 @@ def _service_cells(stack: StackDocuments) -> Iterator[Cell]:
         seen.add((principal, target))
         caller = service(principal, stack, source)
         if kind == "sns":
-            checks = (Check("sns:Publish", target, {"aws:SecureTransport": "true"}),
-                      *kms_checks_for(stack, target, by_service=True))
+            checks = (
+                Check("sns:Publish", target, {"aws:SecureTransport": "true"}),
+                *kms_checks_for(stack, target, by_service=True),
+            )
             operation = "publish"
         elif kind == "lambda":
             checks = (Check("lambda:InvokeFunction", target, {}),)
             operation = "invoke"
         else:
             continue
-        yield Cell("service", caller, operation, short_arn(stack, target), checks, True,
-                   f"{short_arn(stack, source)} targets it")
+        yield Cell(
+            "service",
+            caller,
+            operation,
+            short_arn(stack, target),
+            checks,
+            True,
+            f"{short_arn(stack, source)} targets it",
+        )
     for bus in stack.of_type("aws:cloudwatch/eventBus:EventBus"):
         arn = str(bus.outputs["arn"])
         if arn in stack.encryption_keys:
             caller = service("events.amazonaws.com", stack, arn)
             yield Cell(
-                "service", caller, "encrypt events", short_arn(stack, arn),
-                tuple(kms_checks_for(stack, arn, by_service=True)), True,
+                "service",
+                caller,
+                "encrypt events",
+                short_arn(stack, arn),
+                tuple(kms_checks_for(stack, arn, by_service=True)),
+                True,
                 "the event bus names this key",
             )
 

@@ -27,7 +27,7 @@ from typing import Any
 from settings.model import StackSettings
 from tools.access.matrix import Cell, short_arn, tls
 from tools.access.requests import Check, kms_checks_for, role_session, s3_get, s3_put
-from tools.access.stack import Resource, Role, StackDocuments
+from tools.access.stack import Role, StackDocuments
 
 __all__ = ["platform_role_cells"]
 
@@ -83,8 +83,13 @@ def _replication(stack: StackDocuments) -> Iterator[Cell]:
                     )
                 )
             yield Cell(
-                "platform role", caller, "replicate", f"{source} -> {target}", tuple(checks),
-                True, "the bucket's replication rule",
+                "platform role",
+                caller,
+                "replicate",
+                f"{source} -> {target}",
+                tuple(checks),
+                True,
+                "the bucket's replication rule",
             )
 
 
@@ -107,20 +112,39 @@ def _datasync(stack: StackDocuments) -> Iterator[Cell]:
         key = f"{prefix}access-check/sample"
         bucket_arn = f"arn:aws:s3:::{bucket}"
         yield Cell(
-            "platform role", caller, "list destination", bucket, tuple(
+            "platform role",
+            caller,
+            "list destination",
+            bucket,
+            tuple(
                 Check(action, bucket_arn, tls())
-                for action in ("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads")
-            ), True, "DataSync S3 location",
+                for action in (
+                    "s3:GetBucketLocation",
+                    "s3:ListBucket",
+                    "s3:ListBucketMultipartUploads",
+                )
+            ),
+            True,
+            "DataSync S3 location",
         )
         for multipart in (False, True):
             yield Cell(
-                "platform role", caller, f"write object ({'multipart' if multipart else 'single'})",
-                f"{bucket}/{prefix}", tuple(s3_put(stack, bucket, key, multipart=multipart)),
-                True, "DataSync S3 location (default bucket encryption)",
+                "platform role",
+                caller,
+                f"write object ({'multipart' if multipart else 'single'})",
+                f"{bucket}/{prefix}",
+                tuple(s3_put(stack, bucket, key, multipart=multipart)),
+                True,
+                "DataSync S3 location (default bucket encryption)",
             )
         yield Cell(
-            "platform role", caller, "verify object", f"{bucket}/{prefix}",
-            tuple(s3_get(stack, bucket, key, {})), True, "DataSync verifies what it wrote",
+            "platform role",
+            caller,
+            "verify object",
+            f"{bucket}/{prefix}",
+            tuple(s3_get(stack, bucket, key, {})),
+            True,
+            "DataSync verifies what it wrote",
         )
     for location in stack.of_type("aws:datasync/efsLocation:EfsLocation"):
         role = _role(stack, str(location.inputs["fileSystemAccessRoleArn"]))
@@ -131,8 +155,12 @@ def _datasync(stack: StackDocuments) -> Iterator[Cell]:
         }
         file_system = str(location.inputs["efsFileSystemArn"])
         yield Cell(
-            "platform role", caller, "mount source (read)", short_arn(stack, file_system),
-            (Check("elasticfilesystem:ClientMount", file_system, context),), True,
+            "platform role",
+            caller,
+            "mount source (read)",
+            short_arn(stack, file_system),
+            (Check("elasticfilesystem:ClientMount", file_system, context),),
+            True,
             "DataSync EFS location",
         )
 
@@ -145,8 +173,13 @@ def _schedules(stack: StackDocuments) -> Iterator[Cell]:
         arn = str(target["arn"])
         action = "lambda:InvokeFunction" if ":lambda:" in arn else "states:StartExecution"
         yield Cell(
-            "platform role", caller, "invoke target", short_arn(stack, arn),
-            (Check(action, arn, {}),), True, f"schedule {schedule.outputs['name']}",
+            "platform role",
+            caller,
+            "invoke target",
+            short_arn(stack, arn),
+            (Check(action, arn, {}),),
+            True,
+            f"schedule {schedule.outputs['name']}",
         )
 
 
@@ -175,8 +208,12 @@ def _integration_cells(stack: StackDocuments) -> Iterator[Cell]:
         role = _role(stack, str(credentials))
         caller = role_session(stack, role, role.name)
         yield Cell(
-            "platform role", caller, f"{service_name}:{action}", short_arn(stack, arn),
-            (Check(f"{service_name}:{action}", arn, {"aws:SecureTransport": "true"}),), True,
+            "platform role",
+            caller,
+            f"{service_name}:{action}",
+            short_arn(stack, arn),
+            (Check(f"{service_name}:{action}", arn, {"aws:SecureTransport": "true"}),),
+            True,
             "API Gateway integration",
         )
 
@@ -216,13 +253,21 @@ def _state_machine_cells(stack: StackDocuments) -> Iterator[Cell]:
             targets: list[tuple[str, str, list[Check]]] = []
             if resource.startswith("arn:aws:states:::lambda:invoke"):
                 arn = str(parameters["FunctionName"])
-                targets.append(("lambda:InvokeFunction", arn, [Check("lambda:InvokeFunction", arn, {})]))
+                targets.append(
+                    ("lambda:InvokeFunction", arn, [Check("lambda:InvokeFunction", arn, {})])
+                )
             elif resource.startswith("arn:aws:states:::sns:publish"):
                 arn = str(parameters["TopicArn"])
-                targets.append(("sns:Publish", arn, [
-                    Check("sns:Publish", arn, {"aws:SecureTransport": "true"}),
-                    *kms_checks_for(stack, arn),
-                ]))
+                targets.append(
+                    (
+                        "sns:Publish",
+                        arn,
+                        [
+                            Check("sns:Publish", arn, {"aws:SecureTransport": "true"}),
+                            *kms_checks_for(stack, arn),
+                        ],
+                    )
+                )
             elif resource.startswith("arn:aws:states:::dynamodb:"):
                 operation = resource.rsplit(":", 1)[1]
                 action = f"dynamodb:{operation[0].upper()}{operation[1:]}"
@@ -241,7 +286,12 @@ def _state_machine_cells(stack: StackDocuments) -> Iterator[Cell]:
                     continue
                 seen.add((action, arn))
                 yield Cell(
-                    "platform role", caller, action, short_arn(stack, arn), tuple(checks), True,
+                    "platform role",
+                    caller,
+                    action,
+                    short_arn(stack, arn),
+                    tuple(checks),
+                    True,
                     f"state machine {machine.outputs['name']}",
                 )
         key = machine.inputs.get("encryptionConfiguration", {}).get("kmsKeyId")
@@ -252,9 +302,13 @@ def _state_machine_cells(stack: StackDocuments) -> Iterator[Cell]:
                 "kms:EncryptionContext:aws:states:stateMachineArn": machine_arn,
             }
             yield Cell(
-                "platform role", caller, "use state machine key", short_arn(stack, str(key)),
+                "platform role",
+                caller,
+                "use state machine key",
+                short_arn(stack, str(key)),
                 tuple(Check(a, str(key), context) for a in ("kms:GenerateDataKey", "kms:Decrypt")),
-                True, "the state machine is encrypted with this key",
+                True,
+                "the state machine is encrypted with this key",
             )
 
 
@@ -266,10 +320,17 @@ def _backup(stack: StackDocuments) -> Iterator[Cell]:
         volume = f"arn:aws:ec2:{region}:{stack.account}:volume/vol-0123456789abcdef0"
         snapshot = f"arn:aws:ec2:{region}::snapshot/snap-0123456789abcdef0"
         yield Cell(
-            "platform role", caller, "back up volume", "ec2 volume",
-            (Check("ec2:CreateSnapshot", volume, {}), Check("ec2:CreateSnapshot", snapshot, {}),
-             Check("ec2:DescribeSnapshots", "*", {})),
-            True, f"backup selection {selection.inputs['name']}",
+            "platform role",
+            caller,
+            "back up volume",
+            "ec2 volume",
+            (
+                Check("ec2:CreateSnapshot", volume, {}),
+                Check("ec2:CreateSnapshot", snapshot, {}),
+                Check("ec2:DescribeSnapshots", "*", {}),
+            ),
+            True,
+            f"backup selection {selection.inputs['name']}",
         )
 
 

@@ -135,7 +135,10 @@ def s3_put(
     arn = f"arn:aws:s3:::{bucket}/{key}"
     context = {**_s3_context("1.3"), **(headers or {})}
     if not multipart:
-        return [Check("s3:PutObject", arn, context), *_s3_kms(stack, bucket, ("kms:GenerateDataKey",), True)]
+        return [
+            Check("s3:PutObject", arn, context),
+            *_s3_kms(stack, bucket, ("kms:GenerateDataKey",), True),
+        ]
     bare = _s3_context("1.3")
     return [
         Check("s3:PutObject", arn, context),

@@ -258,6 +258,8 @@ def collect(run: ProgramRun, config: Mapping[str, str]) -> StackDocuments:
             stack.policies.setdefault(arn, customer_managed.get(arn, {"managed": arn}))
             ids.append(arn)
         arn = str(resource.outputs["arn"])
-        stack.roles[arn] = Role(resource.name, name, arn, resource.document("assumeRolePolicy"), tuple(ids))
+        stack.roles[arn] = Role(
+            resource.name, name, arn, resource.document("assumeRolePolicy"), tuple(ids)
+        )
     del by_urn
     return stack

@@ -31,9 +31,10 @@ KNOWN_OPEN: tuple[tuple[str, str, str], ...] = (
     # (principal contains, operation starts with, deciding statement contains)
     ("", "upload (", "#DenyNonKmsEncryption"),
     ("", "write object (", "#DenyNonKmsEncryption"),
+    ("", "write output (", "#DenyNonKmsEncryption"),
     ("tag-audit", "s3:PutObject", "#DenyNonKmsEncryption"),
     ("object-tagger", "s3:PutObjectTagging (retag)", "#DenyRetaggingExceptTagger"),
-    ("events.amazonaws.com", "encrypt events", "data-lake-key: no Allow"),
+    ("events.amazonaws.com", "encrypt events", "data-lake-key (decision only)"),
 )
 """Defects of the documents this branch started from, each fixed on its own branch: the
 IfExists SSE denies refuse uploads that rely on default encryption; the bucket policies name
@@ -143,6 +144,27 @@ def test_multipart_uploads_are_refused_by_the_if_exists_encryption_deny(
     assert upload.cell.intended
     assert not upload.allowed
     assert "gen-prod-data-lake-raw-sequence-policy#DenyNonKmsEncryption" in upload.deciding
+
+
+def test_the_audit_multipart_report_lacks_the_key_decrypt(before_fixes: StackDocuments) -> None:
+    """Defect: a multipart upload to an SSE-KMS bucket needs kms:Decrypt, the audit has none."""
+    outcomes = decide(
+        before_fixes,
+        _cells(
+            before_fixes, lambda c: "tag-audit" in c.caller.label and c.operation == "s3:PutObject"
+        ),
+    )
+    report = _one(outcomes, "tag-audit", "s3:PutObject", "tag-audit/")
+    assert not report.allowed
+    assert "kms:Decrypt: ImplicitlyDenied" in report.deciding
+
+
+def test_the_event_bus_key_has_no_grant_for_eventbridge(before_fixes: StackDocuments) -> None:
+    """Defect: the lab bus is encrypted with the lake key, whose policy omits EventBridge."""
+    outcomes = decide(before_fixes, _cells(before_fixes, lambda c: c.operation == "encrypt events"))
+    bus = _one(outcomes, "events.amazonaws.com", "encrypt events", "gen-prod-lab-sync-bus")
+    assert not bus.allowed
+    assert "gen-prod-data-lake-key (decision only)" in bus.deciding
 
 
 def _mutated(

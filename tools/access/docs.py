@@ -55,8 +55,12 @@ def render_block(stack: str, cells: Sequence[Cell]) -> str:
         "| Section | Principal | Operation | Intended | Resources | Why |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for (section, principal, operation, intended, why), targets in groups.items():
-        shown = _targets(targets)
+    # Registration order varies between runs (the program registers concurrently): the table
+    # is sorted so that it only changes when the access model does.
+    sections = {"research": 0, "function": 1, "service": 2, "platform role": 3}
+    ordered = sorted(groups.items(), key=lambda item: (sections.get(item[0][0], 9), *item[0][1:]))
+    for (section, principal, operation, intended, why), targets in ordered:
+        shown = _targets(sorted(targets))
         lines.append(
             f"| {section} | {_cell_text(principal)} | {_cell_text(operation)} | "
             f"{'allowed' if intended else 'denied'} | `{_cell_text(shown)}` | {_cell_text(why)} |"

@@ -58,9 +58,14 @@ class Decision:
 
 
 def _statement_name(reason: Mapping[str, Any], resource_policy: str | None) -> str:
-    policy = reason.get("policyIdentifier") or (
-        resource_policy if reason.get("policyType") == "resource" else reason.get("policyType")
+    policy = reason.get("policyIdentifier") if reason.get("policyType") != "resource" else None
+    policy = (
+        policy
+        or reason.get("policyIdentifier")
+        or (resource_policy if reason.get("policyType") == "resource" else reason.get("policyType"))
     )
+    if reason.get("policyType") == "decision-only":
+        return f"{policy} (decision only)"
     if reason.get("denialType") == "Implicit":
         return f"{policy or reason.get('policyType')}: no Allow"
     statement = reason.get("statementId") or f"statement {reason.get('statementIndex')}"

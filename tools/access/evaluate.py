@@ -23,7 +23,7 @@ class Outcome:
     cell: Cell
     allowed: bool
     deciding: tuple[str, ...]
-    """For a denial, the failing request's action and its denying statements; for an allow,
+    """For a denial, each refused request's action and its denying statements; for an allow,
     the granting statements of each request."""
 
     @property
@@ -77,8 +77,14 @@ def decide(
         index += len(cell.checks)
         denied = [(c, d) for c, d in zip(cell.checks, mine, strict=True) if not d.allowed]
         if denied:
-            check, decision = denied[0]
-            deciding = (f"{check.action}: {decision.result}", *decision.deciding)
+            # Every refused request is named: fixing the first must not hide the next one.
+            deciding = tuple(
+                dict.fromkeys(
+                    item
+                    for check, decision in denied
+                    for item in (f"{check.action}: {decision.result}", *decision.deciding)
+                )
+            )
             outcomes.append(Outcome(cell, False, deciding))
         else:
             granted = tuple(dict.fromkeys(s for d in mine for s in d.deciding))

@@ -22,11 +22,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
 
+from components.data_lake import bucket_name
 from settings.model import StackSettings
+from taxonomy.categories import CATEGORIES
+from taxonomy.naming import resource_prefix
 from tools.access.matrix import Cell, short_arn, tls
-from tools.access.requests import Check, kms_checks_for, role_session, s3_get, s3_put
+from tools.access.requests import Caller, Check, kms_checks_for, role_session, s3_get, s3_put
 from tools.access.stack import Role, StackDocuments
 
 __all__ = ["platform_role_cells"]
@@ -334,12 +337,134 @@ def _backup(stack: StackDocuments) -> Iterator[Cell]:
         )
 
 
+_ALIGNMENT_READS: Final = ("raw_sequence", "reference_genome")
+_ALIGNMENT_WRITES: Final = "processed_genome"
+"""What an alignment (Batch job or HealthOmics run) reads and writes, as the taxonomy says:
+reference genomes are what "the aligners read", processed genomes are the "aligned reads
+produced by BWA and Bowtie" from raw sequence."""
+
+_OMICS_OUTPUT_PREFIX: Final = "omics/"
+"""Where HealthOmics runs write their outputs in the processed-genome bucket."""
+
+
+def _category_bucket(stack: StackDocuments, settings: StackSettings, category: str) -> str:
+    slug = next(c.bucket_slug for c in CATEGORIES if c.name == category)
+    return bucket_name(
+        resource_prefix(settings.org, settings.environment), slug, settings.primary_region
+    )
+
+
+def _alignment_cells(
+    stack: StackDocuments, settings: StackSettings, caller: Caller, why: str, output_prefix: str
+) -> Iterator[Cell]:
+    project = settings.projects[0]
+    for category in _ALIGNMENT_READS:
+        bucket = _category_bucket(stack, settings, category)
+        key = f"projects/{project}/access-check/sample"
+        yield Cell(
+            "platform role",
+            caller,
+            "read input",
+            bucket,
+            (
+                Check("s3:ListBucket", f"arn:aws:s3:::{bucket}", tls()),
+                *s3_get(stack, bucket, key, {}),
+            ),
+            True,
+            why,
+        )
+    bucket = _category_bucket(stack, settings, _ALIGNMENT_WRITES)
+    prefix = output_prefix or f"projects/{project}/"
+    for multipart in (False, True):
+        yield Cell(
+            "platform role",
+            caller,
+            f"write output ({'multipart' if multipart else 'single'})",
+            f"{bucket}/{prefix}",
+            tuple(s3_put(stack, bucket, f"{prefix}access-check/sample", multipart=multipart)),
+            True,
+            f"{why} (default bucket encryption)",
+        )
+
+
+def _lab_jobs(stack: StackDocuments, settings: StackSettings) -> Iterator[Cell]:
+    for definition in stack.of_type("aws:batch/jobDefinition:JobDefinition"):
+        container = json.loads(str(definition.inputs["containerProperties"]))
+        region = str(definition.outputs["region"])
+        job = _role(stack, str(container["jobRoleArn"]))
+        caller = role_session(stack, job, job.name)
+        yield from _alignment_cells(stack, settings, caller, "Batch alignment job", "")
+        for volume in container.get("volumes", []):
+            efs = volume.get("efsVolumeConfiguration")
+            if not efs:
+                continue
+            file_system = (
+                f"arn:aws:elasticfilesystem:{region}:{stack.account}:file-system/"
+                f"{efs['fileSystemId']}"
+            )
+            context: dict[str, str | list[str]] = {"aws:SecureTransport": "true"}
+            access_point = efs.get("authorizationConfig", {}).get("accessPointId")
+            if access_point:
+                context["elasticfilesystem:AccessPointArn"] = (
+                    f"arn:aws:elasticfilesystem:{region}:{stack.account}:access-point/{access_point}"
+                )
+            yield Cell(
+                "platform role",
+                caller,
+                "mount EFS read-write",
+                short_arn(stack, file_system),
+                (
+                    Check("elasticfilesystem:ClientMount", file_system, context),
+                    Check("elasticfilesystem:ClientWrite", file_system, context),
+                ),
+                True,
+                f"job definition volume {volume['name']}",
+            )
+        execution = _role(stack, str(container["executionRoleArn"]))
+        caller = role_session(stack, execution, execution.name)
+        options = container.get("logConfiguration", {}).get("options", {})
+        group = options.get("awslogs-group")
+        if group:
+            stream = f"arn:aws:logs:{region}:{stack.account}:log-group:{group}:log-stream:job"
+            yield Cell(
+                "platform role",
+                caller,
+                "write job logs",
+                short_arn(stack, stream),
+                (Check("logs:CreateLogStream", stream, {}), Check("logs:PutLogEvents", stream, {})),
+                True,
+                "job definition logConfiguration",
+            )
+        image = str(container["image"])
+        repository = image.split("/", 1)[1].split(":", 1)[0]
+        repository_arn = f"arn:aws:ecr:{region}:{image.split('.', 1)[0]}:repository/{repository}"
+        yield Cell(
+            "platform role",
+            caller,
+            "pull image",
+            short_arn(stack, repository_arn),
+            (
+                Check("ecr:GetAuthorizationToken", "*", {}),
+                Check("ecr:BatchGetImage", repository_arn, {}),
+                Check("ecr:GetDownloadUrlForLayer", repository_arn, {}),
+            ),
+            True,
+            "job definition image",
+        )
+    for role in stack.roles.values():
+        if role.logical.endswith("-omics-run-role") and stack.of_type("aws-native:omics:RunGroup"):
+            caller = role_session(stack, role, role.name)
+            yield from _alignment_cells(
+                stack, settings, caller, "HealthOmics run", _OMICS_OUTPUT_PREFIX
+            )
+
+
 def platform_role_cells(stack: StackDocuments, settings: StackSettings) -> Iterator[Cell]:
     """Cells for every service role the stack wires to a resource."""
-    del settings
     yield from _replication(stack)
     yield from _datasync(stack)
     yield from _schedules(stack)
     yield from _integration_cells(stack)
     yield from _state_machine_cells(stack)
     yield from _backup(stack)
+    yield from _lab_jobs(stack, settings)

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from facts import LOG_RETENTION_DAYS, TIME_OF_DAY, WEEKDAYS
 from taxonomy import (
     CLASSIFICATIONS,
     DR_REGION,
@@ -29,7 +30,6 @@ from taxonomy import (
 
 __all__ = [
     "SUPPORTED_EKS_VERSIONS",
-    "VALID_LOG_RETENTION_DAYS",
     "NodeGroupSettings",
     "ResearchGroupSettings",
     "StackSettings",
@@ -38,34 +38,7 @@ __all__ = [
 SUPPORTED_EKS_VERSIONS = ("1.31", "1.32", "1.33", "1.34")
 """Kubernetes versions EKS supports in standard support that this platform is tested with."""
 
-VALID_LOG_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
-"""The retention periods CloudWatch Logs accepts."""
 
-_HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _ORG = re.compile(r"^[a-z][a-z0-9]{1,11}$")
 _LOG_ALERT_TERM = re.compile(r'^[^"\s]([^"\x00-\x1f]{0,62}[^"\s])?$')
@@ -858,21 +831,21 @@ class StackSettings(_Frozen):
     )
     @classmethod
     def _clock_time(cls, value: str) -> str:
-        if not _HH_MM.fullmatch(value):
+        if not TIME_OF_DAY.fullmatch(value):
             raise ValueError("a 24-hour time HH:MM such as 20:00")
         return value
 
     @field_validator("testing_hours_start")
     @classmethod
     def _optional_clock_time(cls, value: str) -> str:
-        if value and not _HH_MM.fullmatch(value):
+        if value and not TIME_OF_DAY.fullmatch(value):
             raise ValueError("a 24-hour time HH:MM such as 09:00, or empty")
         return value
 
     @field_validator("transfer_times")
     @classmethod
     def _clock_times(cls, values: tuple[str, ...]) -> tuple[str, ...]:
-        bad = [v for v in values if not _HH_MM.fullmatch(v)]
+        bad = [v for v in values if not TIME_OF_DAY.fullmatch(v)]
         if bad or not values:
             raise ValueError("a non-empty list of 24-hour times HH:MM")
         return values
@@ -894,15 +867,15 @@ class StackSettings(_Frozen):
     @field_validator("scratch_cleanup_day")
     @classmethod
     def _weekday(cls, value: str) -> str:
-        if value not in _WEEKDAYS:
-            raise ValueError(f"one of {', '.join(_WEEKDAYS)}")
+        if value not in WEEKDAYS:
+            raise ValueError(f"one of {', '.join(WEEKDAYS)}")
         return value
 
     @field_validator("log_retention_days")
     @classmethod
     def _log_retention(cls, value: int) -> int:
-        if value not in VALID_LOG_RETENTION_DAYS:
-            raise ValueError(f"a CloudWatch Logs retention: one of {VALID_LOG_RETENTION_DAYS}")
+        if value not in LOG_RETENTION_DAYS:
+            raise ValueError(f"a CloudWatch Logs retention: one of {LOG_RETENTION_DAYS}")
         return value
 
     @field_validator("eln_endpoint")
@@ -1087,6 +1060,16 @@ class StackSettings(_Frozen):
             TagKey.COST_CENTER.value: self.cost_center,
             TagKey.MANAGED_BY.value: "pulumi",
         }
+
+    @property
+    def deletion_protection(self) -> bool:
+        """Prod's stateful resources (cluster, metadata table) refuse deletion."""
+        return self.environment == "prod"
+
+    @property
+    def nat_gateways(self) -> Literal["one-per-az", "single"]:
+        """The network's NAT layout from `natGatewayPerAz`."""
+        return "one-per-az" if self.nat_gateway_per_az else "single"
 
     @property
     def storage_gateway_enabled(self) -> bool:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from taxonomy.categories import (
     CATEGORIES,
+    PROCESSED_GENOME,
+    RAW_SEQUENCE,
+    REFERENCE_GENOME,
     DataCategory,
     category_by_name,
     category_for_object_name,
@@ -50,7 +53,10 @@ __all__ = [
     "OBJECT_REQUIRED_KEYS",
     "PLATFORM_PROJECT",
     "PRIMARY_REGION",
+    "PROCESSED_GENOME",
     "PROJECT_SLUG_PATTERN",
+    "RAW_SEQUENCE",
+    "REFERENCE_GENOME",
     "RESOURCE_REQUIRED_KEYS",
     "DataCategory",
     "Derivation",

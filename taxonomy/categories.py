@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["CATEGORIES", "DataCategory", "category_by_name", "category_for_object_name"]
+__all__ = [
+    "CATEGORIES",
+    "PROCESSED_GENOME",
+    "RAW_SEQUENCE",
+    "REFERENCE_GENOME",
+    "DataCategory",
+    "category_by_name",
+    "category_for_object_name",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +85,14 @@ def category_by_name(name: str) -> DataCategory:
             return category
     known = ", ".join(c.name for c in CATEGORIES)
     raise KeyError(f"unknown data category {name!r}; known categories: {known}")
+
+
+RAW_SEQUENCE = category_by_name("raw_sequence")
+"""FASTQ from sequencers: the category pods write under raw/ and the pipelines read."""
+PROCESSED_GENOME = category_by_name("processed_genome")
+"""Aligned reads: the category the pipelines write."""
+REFERENCE_GENOME = category_by_name("reference_genome")
+"""Reference genomes and indexes the aligners read."""
 
 
 def category_for_object_name(file_name: str) -> DataCategory | None:

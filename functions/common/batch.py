@@ -1,6 +1,6 @@
 """A Distributed Map batch event (the fan-out's child workflow input), as a typed model.
 
-The fan-out state machine (components/transfer_fanout.py) invokes the tagger (mode "tag") and
+The fan-out state machine (components/transfer/fanout.py) invokes the tagger (mode "tag") and
 the tag audit (mode "audit") with
 
     {"Items": [{"Key": "projects/p1/raw/a.fastq.gz", "Size": 12, "LastModified": ...}, ...],

@@ -1,7 +1,7 @@
 """Fan-out to the Distributed Map state machine: the parts the tagger and the audit share.
 
 Above `FAN_OUT_THRESHOLD` objects one Lambda (15 minutes) may not finish, so work is handed to
-the fan-out state machine (components/transfer_fanout.py). See docs/transfer.md.
+the fan-out state machine (components/transfer/fanout.py). See docs/transfer.md.
 """
 
 from __future__ import annotations

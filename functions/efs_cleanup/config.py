@@ -52,7 +52,7 @@ class S3CopySettings:
 
     A file at `<mount>/<path>` is copied to `s3://<buckets[area]>/<key_prefix>/<path>` where
     `area` is the path's `projects/<project>/<area>/` segment: the layout the transfer's
-    DataSync tasks write (`components/transfer.py`).
+    DataSync tasks write (`components/transfer/transfer.py`).
     """
 
     buckets: Mapping[str, str]

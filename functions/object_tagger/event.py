@@ -7,7 +7,7 @@ in `detail.State` and the execution ARN in `resources`:
      "resources": ["arn:aws:datasync:ap-south-1:111122223333:task/task-…/execution/exec-…"],
      "detail": {"State": "SUCCESS"}, "id": "…", "time": "…", ...}
 
-The lab sync workflow (components/lab_sync_workflow.py, state `AssociatePrefixTags`) puts a
+The lab sync workflow (components/lab/sync_workflow.py, state `AssociatePrefixTags`) puts a
 "Dataset Prefix Associated" event on the lab event bus for every registered dataset:
 
     {"source": "genomics.lab", "detail-type": "Dataset Prefix Associated", "id": "…",

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from components.alerting import PUBLISHING_SERVICES, AlertTopics, AlertTopicsArgs
+from components.observability.alerting import PUBLISHING_SERVICES, AlertTopics, AlertTopicsArgs
 from tests.support.harness import Registered, json_input, record
 
 ACCOUNT = "111122223333"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.cluster import (
+from components.compute.cluster import (
     CONTROL_PLANE_LOG_TYPES,
     EFS_CSI_POLICY_ARN,
     Cluster,

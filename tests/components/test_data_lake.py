@@ -8,8 +8,8 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.data_lake import DataLake, DataLakeArgs, DataLakeArgsError
-from components.data_lake_policies import DATA_READ_ACTIONS, TAG_WRITE_ACTIONS
+from components.data_lake.lake import DataLake, DataLakeArgs, DataLakeArgsError
+from components.data_lake.policies import DATA_READ_ACTIONS, TAG_WRITE_ACTIONS
 from taxonomy import CATEGORIES, ENVIRONMENTS, OBJECT_REQUIRED_KEYS, category_by_name
 from tests.support.harness import Registered, json_input, record
 from tools.iam_lint import lint_recorded

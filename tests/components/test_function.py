@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from components.function import (
+from components.blocks.function import (
     POWERTOOLS_LAYER_VERSION,
     PYTHON_RUNTIME,
     PlatformFunction,
@@ -347,7 +347,7 @@ def test_invocation_grant_names_source_arn_and_account(plain: Registered) -> Non
 
 def test_every_function_gets_a_metrics_namespace() -> None:
     """Powertools cannot flush metrics without a namespace, so one is always set."""
-    from components.function import metrics_namespace
+    from components.blocks.function import metrics_namespace
 
     assert metrics_namespace("tag_audit") == "GenomicsPlatform/TagAudit"
     assert metrics_namespace("log_alerts") == "GenomicsPlatform/LogAlerts"

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.iam_documents import (
+from components.blocks.iam_documents import (
     ANY_PRINCIPAL,
     Condition,
     PolicyDocument,

@@ -9,8 +9,8 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]  # no stubs in the lock
 import pytest
 
-from components.lab_api import LabApi, LabApiArgs, start_execution_template
-from components.lab_api_models import (
+from components.lab.api import LabApi, LabApiArgs, start_execution_template
+from components.lab.api_models import (
     DRAFT_4,
     REQUEST_MODELS,
     DatasetRegistration,

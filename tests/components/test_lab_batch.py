@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from components.lab_batch import LabBatch, LabBatchArgs
+from components.lab.batch import LabBatch, LabBatchArgs
 from tests.support.harness import Registered, json_input, record
 
 ARGS: LabBatchArgs = {

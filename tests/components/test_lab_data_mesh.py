@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.lab_data_mesh import LabDataMesh, LabDataMeshArgs
+from components.lab.data_mesh import LabDataMesh, LabDataMeshArgs
 from tests.support.harness import Registered, record
 
 BASE: LabDataMeshArgs = {

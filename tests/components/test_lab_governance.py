@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from components.lab_governance import LabGovernance
+from components.lab.governance import LabGovernance
 from tests.support.harness import Registered, json_input, record
 
 KEY = "arn:aws:kms:ap-south-1:111122223333:key/abc"

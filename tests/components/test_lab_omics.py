@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.lab_omics import LabOmics, LabOmicsArgs
+from components.lab.omics import LabOmics, LabOmicsArgs
 from tests.support.harness import Registered, json_input, record
 
 KEY = "arn:aws:kms:ap-south-1:111122223333:key/abc"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from components.lab_storage_gateway import (
+from components.lab.storage_gateway import (
     LabStorageGateway,
     LabStorageGatewayArgs,
     intelligent_tiering_tiers,

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from components.lab_metadata_store import LabMetadataStore
-from components.lab_sync_workflow import LabSyncWorkflow, LabSyncWorkflowArgs
+from components.lab.metadata_store import LabMetadataStore
+from components.lab.sync_workflow import LabSyncWorkflow, LabSyncWorkflowArgs
 from tests.support.harness import Registered, json_input, record
 
 KEY = "arn:aws:kms:ap-south-1:111122223333:key/abc"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.network import DEFAULT_INTERFACE_ENDPOINT_SERVICES, Network, NetworkArgs
+from components.compute.network import DEFAULT_INTERFACE_ENDPOINT_SERVICES, Network, NetworkArgs
 from tests.support.harness import Registered, json_input, record
 
 REGION = "ap-south-1"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.observability import (
+from components.observability.observability import (
     CONTAINER_INSIGHTS_LOG_TYPES,
     LogEncryptionKey,
     Observability,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.observability_widgets import Dashboard, Expression, Metric, MetricWidget, TextWidget
+from components.observability.widgets import Dashboard, Expression, Metric, MetricWidget, TextWidget
 
 
 def test_metric_renders_positional_array_with_options() -> None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from components.ops_automation import (
+from components.ops.automation import (
     BACKUP_RESOURCE_PATTERN,
     OpsAutomation,
     OpsAutomationArgs,

@@ -7,8 +7,8 @@ from typing import Any
 import pulumi_kubernetes as k8s
 import pytest
 
-from components.network import Network, PlacedSubnet
-from components.shared_filesystem import SharedFileSystem, SharedFileSystemArgs
+from components.compute.network import Network, PlacedSubnet
+from components.compute.shared_filesystem import SharedFileSystem, SharedFileSystemArgs
 from tests.support.harness import Registered, json_input, record
 
 FILE_SYSTEM = "aws:efs/fileSystem:FileSystem"

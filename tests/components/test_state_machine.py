@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from components.lab_sync_workflow import SyncRefs, sync_definition
-from components.state_machine import (
+from components.blocks.state_machine import (
     Catch,
     Definition,
     DefinitionError,
@@ -21,6 +20,7 @@ from components.state_machine import (
     problems,
     validate,
 )
+from components.lab.sync_workflow import SyncRefs, sync_definition
 
 REFS = SyncRefs(
     table_name="lab-table",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.transfer import Transfer, TransferArgs, tagger_role_name
+from components.transfer.transfer import Transfer, TransferArgs, tagger_role_name
 from functions.object_tagger.config import load_config as load_tagger_config
 from functions.start_transfer.config import load_config as load_start_config
 from functions.tag_audit.config import load_config as load_audit_config
@@ -195,6 +195,9 @@ def test_tagger_role_name_matches_function_role(registered: Registered) -> None:
         ({"destinations": {"nope": "raw"}}, "destinations"),
         ({"log_retention_days": 42}, "log_retention_days"),
         ({"security_group_ids": []}, "security_group_ids"),
+        # The lake refuses these prefixes for its bucket names; the transfer must agree.
+        ({"name_prefix": "gen-prod-"}, "name_prefix"),
+        ({"name_prefix": "g" * 33}, "name_prefix"),
     ],
 )
 def test_bad_args_are_refused(change: dict[str, Any], message: str) -> None:

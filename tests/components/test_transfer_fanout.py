@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from components.state_machine import DefinitionError, problems
-from components.transfer import Transfer
-from components.transfer_fanout import (
+from components.blocks.state_machine import DefinitionError, problems
+from components.transfer.fanout import (
     FANOUT_RESULT_PREFIX,
     MAX_ITEMS_PER_BATCH,
     FanOutRefs,
     fanout_definition,
 )
+from components.transfer.transfer import Transfer
 from tests.components.test_transfer import ARGS, _env
 from tests.support.harness import Registered, json_input, record
 
@@ -108,7 +108,7 @@ def test_map_without_bucket_is_refused() -> None:
     """A listObjectsV2 reader without Bucket is a DefinitionError."""
     from dataclasses import replace
 
-    from components.state_machine import DistributedMap, ItemReader, validate
+    from components.blocks.state_machine import DistributedMap, ItemReader, validate
 
     definition = fanout_definition(REFS)
     state = definition.states["TagObjects"]

@@ -7,7 +7,7 @@ from typing import Any
 import pulumi_kubernetes as k8s
 import pytest
 
-from components.workspaces import Workspaces, WorkspacesArgs
+from components.compute.workspaces import Workspaces, WorkspacesArgs
 from tests.support.harness import Registered, record
 
 PROJECTS = ("tb-genomics", "rare-disease")

@@ -153,7 +153,7 @@ ALARM_SETTINGS = {
 
 def test_every_alarm_threshold_has_a_setting_with_the_component_default() -> None:
     """Each AlarmThresholds key is configurable, and leaving it out keeps today's alarm."""
-    from components.observability import DEFAULT_THRESHOLDS
+    from components.observability.observability import DEFAULT_THRESHOLDS
 
     assert set(ALARM_SETTINGS) == set(DEFAULT_THRESHOLDS)
     defaults = load_settings({"environment": "prod"})
@@ -163,7 +163,7 @@ def test_every_alarm_threshold_has_a_setting_with_the_component_default() -> Non
 
 def test_log_alert_defaults_match_the_component() -> None:
     """Default terms and de-duplication window are the ones Observability uses without them."""
-    from components.observability import DEFAULT_LOG_ALERT_TERMS
+    from components.observability.observability import DEFAULT_LOG_ALERT_TERMS
 
     defaults = load_settings({"environment": "prod"})
     assert defaults.log_alert_terms == DEFAULT_LOG_ALERT_TERMS

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from components.data_lake import DataLake
+from components.data_lake.lake import DataLake
 from tests.support.harness import Registered, record
 from tools.iam_lint import DOCUMENT_INPUTS, Finding, lint_policy, lint_recorded
 

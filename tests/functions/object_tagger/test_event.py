@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.lab_sync_workflow import EVENT_SOURCE, PREFIX_ASSOCIATED
+from components.lab.sync_workflow import EVENT_SOURCE, PREFIX_ASSOCIATED
 from functions.common.events import MalformedEventError
 from functions.object_tagger.event import (
     LAB_DETAIL_TYPE,
@@ -77,7 +77,7 @@ def test_lab_event_parses_into_bucket_prefix_and_tags() -> None:
 
 
 def test_lab_event_names_match_the_publishing_workflow() -> None:
-    """Source and detail type are the ones components/lab_sync_workflow.py publishes."""
+    """Source and detail type are the ones components/lab/sync_workflow.py publishes."""
     assert LAB_SOURCE == EVENT_SOURCE
     assert LAB_DETAIL_TYPE == PREFIX_ASSOCIATED
 

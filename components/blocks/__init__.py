@@ -1,0 +1,1 @@
+"""Components of the `blocks` part of the platform."""

@@ -1,0 +1,1 @@
+"""Components of the `compute` part of the platform."""

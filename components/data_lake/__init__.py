@@ -1,0 +1,1 @@
+"""Components of the `data_lake` part of the platform."""

@@ -1,0 +1,1 @@
+"""Components of the `lab` part of the platform."""

@@ -1,0 +1,1 @@
+"""Components of the `observability` part of the platform."""

@@ -1,0 +1,1 @@
+"""Components of the `ops` part of the platform."""

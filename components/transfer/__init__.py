@@ -1,0 +1,1 @@
+"""Components of the `transfer` part of the platform."""

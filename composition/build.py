@@ -1,0 +1,48 @@
+"""Every subsystem, built in the order their references need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from components.data_lake.lake import DataLake
+from components.lab.data_mesh import LabDataMesh
+from components.observability.observability import Observability
+from components.ops.automation import OpsAutomation
+from components.transfer.transfer import Transfer
+from composition.compute import Compute, build_compute
+from composition.context import StackContext, create_context
+from composition.data import build_data_lake
+from composition.lab import build_lab
+from composition.names import EarlyRoleArns
+from composition.observability import build_observability
+from composition.ops import build_ops
+from composition.transfer import build_transfer
+from settings import StackSettings
+
+__all__ = ["Platform", "build"]
+
+
+@dataclass(frozen=True)
+class Platform:
+    """The whole stack's components, for the outputs table and for tests."""
+
+    ctx: StackContext
+    compute: Compute
+    data_lake: DataLake
+    ops: OpsAutomation
+    lab: LabDataMesh
+    transfer: Transfer
+    observability: Observability
+
+
+def build(settings: StackSettings) -> Platform:
+    """Create the platform for `settings`."""
+    ctx = create_context(settings)
+    early = EarlyRoleArns(ctx.account_id, ctx.prefix)
+    compute = build_compute(ctx, early)
+    data_lake = build_data_lake(ctx)
+    ops = build_ops(ctx, compute)
+    lab = build_lab(ctx, compute, data_lake)
+    transfer = build_transfer(ctx, compute, data_lake, lab)
+    observability = build_observability(ctx, compute, data_lake, ops, transfer)
+    return Platform(ctx, compute, data_lake, ops, lab, transfer, observability)

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from components.data_lake import bucket_name
+from components.data_lake.lake import bucket_name
 from functions.common.access import Call
 from settings.model import ResearchGroupSettings, StackSettings
 from taxonomy.categories import CATEGORIES, DataCategory

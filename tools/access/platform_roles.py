@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
-from components.data_lake import bucket_name
+from components.data_lake.lake import bucket_name
 from settings.model import StackSettings
 from taxonomy.categories import CATEGORIES
 from taxonomy.naming import resource_prefix

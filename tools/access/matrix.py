@@ -32,7 +32,7 @@ from tools.access.requests import (
     s3_put,
     service,
 )
-from tools.access.stack import Resource, StackDocuments
+from tools.access.stack import Resource, Role, StackDocuments
 
 __all__ = ["Cell", "function_cells", "research_cells", "service_cells", "short_arn", "tls"]
 
@@ -63,6 +63,7 @@ def _research_cells(
     prefix = resource_prefix(settings.org, settings.environment)
     role = stack.role_named(f"{prefix}-research-{group.name}")
     regions = (settings.primary_region, settings.dr_region)
+    yield from _research_trust_cells(stack, settings, group, role)
     for session_project in group.projects:
         caller = role_session(
             stack,
@@ -86,6 +87,70 @@ def _research_cells(
                     bucket,
                     primary=region == settings.primary_region,
                 )
+
+
+_RESEARCHER_POLICY: Final = "researcher-may-assume-research-roles"
+"""The researcher's own permission to call STS, granted outside the stack (an SSO permission
+set or IAM user policy): a same-account role trust needs the caller's identity allow too."""
+
+
+def _research_trust_cells(
+    stack: StackDocuments, settings: StackSettings, group: ResearchGroupSettings, role: Role
+) -> Iterator[Cell]:
+    stack.policies.setdefault(
+        _RESEARCHER_POLICY,
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "AssumeResearchRoles",
+                    "Effect": "Allow",
+                    "Action": ["sts:AssumeRole", "sts:TagSession"],
+                    "Resource": "*",
+                }
+            ],
+        },
+    )
+    user = f"arn:aws:iam::{stack.account}:user/researcher"
+    base = {"aws:PrincipalArn": user, "aws:PrincipalAccount": stack.account}
+    label = f"researcher -> {group.name}"
+    for mfa in (True, False):
+        caller = Caller(
+            label,
+            user,
+            (_RESEARCHER_POLICY,),
+            {**base, "aws:MultiFactorAuthPresent": str(mfa).lower()},
+        )
+        yield Cell(
+            "research",
+            caller,
+            f"assume role ({'MFA' if mfa else 'no MFA'})",
+            role.name,
+            (Check("sts:AssumeRole", role.arn, {}),),
+            mfa,
+            "research roles require MFA",
+        )
+        if not mfa:
+            continue
+        others = [p for p in settings.projects if p not in group.projects]
+        for project, allowed in [(p, True) for p in group.projects] + [
+            (p, False) for p in others[:1]
+        ]:
+            tags: dict[str, str | list[str]] = {
+                "aws:RequestTag/project": project,
+                "aws:TagKeys": ["project"],
+            }
+            yield Cell(
+                "research",
+                caller,
+                f"tag session project={project}",
+                role.name,
+                (Check("sts:TagSession", role.arn, tags),),
+                allowed,
+                "a session carries one of the group's projects"
+                if allowed
+                else "a session never carries another group's project",
+            )
 
 
 def _object_tags(
@@ -414,6 +479,9 @@ def _function_cells(stack: StackDocuments, settings: StackSettings) -> Iterator[
             True,
             "every function logs",
         )
+        mount = function.inputs.get("fileSystemConfig")
+        if mount:
+            yield _lambda_mount_cell(stack, caller, str(mount["arn"]))
         for config in stack.of_type(
             "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig"
         ):
@@ -435,6 +503,37 @@ def _function_cells(stack: StackDocuments, settings: StackSettings) -> Iterator[
                     True,
                     "Lambda sends failed async events with the function's role",
                 )
+
+
+def _lambda_mount_cell(stack: StackDocuments, caller: Caller, access_point_arn: str) -> Cell:
+    """Lambda mounts the function's EFS access point with its execution role (ClientMount,
+    and ClientWrite for a writable mount), subject to the file system policy too."""
+    access_point = next(
+        r
+        for r in stack.of_type("aws:efs/accessPoint:AccessPoint")
+        if r.outputs.get("arn") == access_point_arn
+    )
+    region = access_point_arn.split(":")[3]
+    file_system = (
+        f"arn:aws:elasticfilesystem:{region}:{stack.account}:file-system/"
+        f"{access_point.inputs['fileSystemId']}"
+    )
+    context: dict[str, str | list[str]] = {
+        "aws:SecureTransport": "true",
+        "elasticfilesystem:AccessPointArn": access_point_arn,
+    }
+    return Cell(
+        "function",
+        caller,
+        "mount EFS read-write",
+        short_arn(stack, file_system),
+        (
+            Check("elasticfilesystem:ClientMount", file_system, context),
+            Check("elasticfilesystem:ClientWrite", file_system, context),
+        ),
+        True,
+        "the function's file system config",
+    )
 
 
 def short_arn(stack: StackDocuments, arn: str) -> str:

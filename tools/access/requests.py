@@ -4,9 +4,10 @@ A cell of the matrix is one operation (a read, a multipart upload, a publish) th
 authorizes as one or more requests; the operation succeeds only if every request is allowed.
 The KMS requests are the ones AWS documents for each service:
 - S3 SSE-KMS: PutObject needs kms:GenerateDataKey, GetObject needs kms:Decrypt, and a
-  multipart upload needs both ("Uploading an object using multipart upload", Amazon S3 User
-  Guide: "you must have permission to the kms:Decrypt and kms:GenerateDataKey actions").
-  With an S3 Bucket Key the encryption context is the bucket ARN.
+  multipart upload needs both: "kms:GenerateDataKey ... for the CreateMultipartUpload API",
+  "kms:Decrypt ... on the UploadPart and UploadPartCopy APIs" (AWS Knowledge Center, "Why do
+  I need permission to decrypt the AWS KMS key when I run Amazon S3 multipart uploads with
+  SSE-KMS?"). With an S3 Bucket Key the encryption context is the bucket ARN.
 - SNS with SSE: a publisher needs kms:GenerateDataKey* and kms:Decrypt on the topic's key
   ("Encryption at rest", Amazon SNS Developer Guide); SQS the same for a sender.
 """

@@ -258,6 +258,9 @@ def collect(run: ProgramRun, config: Mapping[str, str]) -> StackDocuments:
             stack.policies.setdefault(arn, customer_managed.get(arn, {"managed": arn}))
             ids.append(arn)
         arn = str(resource.outputs["arn"])
+        trust_id = f"{resource.name}-trust"
+        stack.policies[trust_id] = resource.document("assumeRolePolicy")
+        stack.resource_policies[arn] = trust_id
         stack.roles[arn] = Role(
             resource.name, name, arn, resource.document("assumeRolePolicy"), tuple(ids)
         )

@@ -13,7 +13,7 @@ STACK ?= prod
 PACK_CONFIG ?=
 QUIET ?=
 
-.PHONY: help setup compile preview access access-docs test lint types unit bench docs clean
+.PHONY: help setup compile preview access access-docs test lint types unit bench docs clean timed-lint timed-types timed-unit
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -30,7 +30,7 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 # The project's own sources: incremental (only changed files), so cheap before every preview.
 compile: $(VENV)/.synced
-	@$(PY) -m compileall -q -j 0 __main__.py components functions policies settings taxonomy tools || true
+	@$(PY) -m compileall -q -j 0 __main__.py components composition facts functions policies settings taxonomy tools || true
 
 # The IAM evaluation engine of `make access` (Node.js), pinned by its package-lock.json.
 ACCESS_NODE := tools/access/node
@@ -58,9 +58,16 @@ types: setup ## mypy strict over the program, pack, functions, tools and tests.
 	$(VENV)/bin/mypy .
 
 unit: setup ## pytest: mocks, the real policy pack over gRPC, moto, temp file systems.
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --durations=10
 
-test: lint types unit ## Everything CI runs: lint, types, tests.
+# mypy and pytest are each one process; run side by side they use both cores. Each phase's
+# output is printed whole when it ends (--output-sync), with its wall time.
+test: setup ## Everything CI runs: lint, types, tests (in parallel), with each phase's time.
+	@$(MAKE) --no-print-directory -j3 --output-sync=target timed-lint timed-types timed-unit
+
+timed-lint timed-types timed-unit:
+	@started=$$(date +%s); $(MAKE) --no-print-directory $(@:timed-%=%); \
+	echo "phase $(@:timed-%=%): $$(( $$(date +%s) - started )) s"
 
 bench: setup ## Benchmarks; figures go to build/bench.json.
 	$(PY) -m tools.bench

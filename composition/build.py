@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from components.data_lake.lake import DataLake
 from components.lab.data_mesh import LabDataMesh
+from components.observability.inventory import StackInventory
 from components.observability.observability import Observability
 from components.ops.automation import OpsAutomation
 from components.transfer.transfer import Transfer
@@ -33,10 +34,15 @@ class Platform:
     lab: LabDataMesh
     transfer: Transfer
     observability: Observability
+    inventory: StackInventory
+    """Every Lambda function and SQS queue the stack created (alarms, quota check)."""
 
 
 def build(settings: StackSettings) -> Platform:
     """Create the platform for `settings`."""
+    # Installed before the first resource: Observability alarms on every function and queue.
+    inventory = StackInventory()
+    inventory.install()
     ctx = create_context(settings)
     early = EarlyRoleArns(ctx.account_id, ctx.prefix)
     compute = build_compute(ctx, early)
@@ -44,5 +50,5 @@ def build(settings: StackSettings) -> Platform:
     ops = build_ops(ctx, compute)
     lab = build_lab(ctx, compute, data_lake)
     transfer = build_transfer(ctx, compute, data_lake, lab)
-    observability = build_observability(ctx, compute, data_lake, ops, transfer)
-    return Platform(ctx, compute, data_lake, ops, lab, transfer, observability)
+    observability = build_observability(ctx, compute, data_lake, ops, transfer, inventory)
+    return Platform(ctx, compute, data_lake, ops, lab, transfer, observability, inventory)

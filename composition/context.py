@@ -53,7 +53,12 @@ def create_context(settings: StackSettings) -> StackContext:
     logs_key = LogEncryptionKey(f"{settings.name_prefix}-logs", settings.name_prefix, opts=opts)
     topics = AlertTopics(
         f"{settings.name_prefix}-notifications",
-        {"name_prefix": settings.name_prefix, "alert_emails": list(settings.alert_emails)},
+        {
+            "name_prefix": settings.name_prefix,
+            "alert_emails": list(settings.alert_emails),
+            # The DR vault's alarms live in the DR region and notify a topic there.
+            "regional_alerts_regions": [settings.dr_region],
+        },
         opts=opts,
     )
     # HealthOmics comes from aws-native; it gets the same region and default tags.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from components.blocks.function import metrics_namespace, metrics_service
 from components.data_lake.buckets import REQUEST_METRICS_FILTER_ID
 from components.data_lake.lake import REPLICATION_RULE_ID, DataLake
+from components.observability.inventory import StackInventory
 from components.observability.observability import Observability
 from components.ops.automation import OpsAutomation
 from components.transfer.transfer import TAG_AUDIT_PACKAGE, Transfer
@@ -17,9 +18,15 @@ __all__ = ["build_observability"]
 
 
 def build_observability(
-    ctx: StackContext, compute: Compute, lake: DataLake, ops: OpsAutomation, transfer: Transfer
+    ctx: StackContext,
+    compute: Compute,
+    lake: DataLake,
+    ops: OpsAutomation,
+    transfer: Transfer,
+    inventory: StackInventory,
 ) -> Observability:
-    """Alarms with the stack's thresholds and one dashboard."""
+    """Alarms with the stack's thresholds and one dashboard; every function and queue in
+    `inventory` is watched without being listed here."""
     s = ctx.settings
     return Observability(
         f"{ctx.prefix}-observability",
@@ -37,11 +44,9 @@ def build_observability(
             },
             "request_metrics_filter_id": REQUEST_METRICS_FILTER_ID,
             "backup_vault_names": {"primary": ops.primary_vault_name, "dr": ops.dr_vault_name},
-            "function_names": {
-                "object-tagger": transfer.tagger_function_name,
-                "tag-audit": transfer.audit_function_name,
-                "start-transfer": transfer.start_function_name,
-            },
+            "backup_vault_regions": {"dr": s.dr_region},
+            "regional_alerts_topic_arns": ctx.topics.regional_alerts_topic_arns,
+            "inventory": inventory,
             "datasync_task_arns": transfer.task_arn_by_label,
             "replication_rules": {
                 c.bucket_slug: {
@@ -60,6 +65,7 @@ def build_observability(
             "thresholds": {
                 "efs_percent_io_limit": s.alarm_efs_percent_io_limit,
                 "efs_throughput_utilization_percent": s.alarm_efs_throughput_utilization,
+                "efs_elastic_metered_mibps": s.alarm_efs_elastic_metered_mibps,
                 "efs_client_connections": s.alarm_efs_client_connections,
                 "efs_burst_credit_balance_bytes": s.alarm_efs_burst_credit_balance_bytes,
                 "replication_latency_seconds": s.alarm_replication_latency_seconds,

@@ -13,6 +13,7 @@ __all__ = [
     "LOG_RETENTION_DAYS",
     "NAME_PREFIX",
     "TIME_OF_DAY",
+    "UNRESERVED_CONCURRENCY_MINIMUM",
     "WEEKDAYS",
 ]
 
@@ -32,3 +33,9 @@ TIME_OF_DAY: Final = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 WEEKDAYS: Final = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 """Day names as EventBridge Scheduler cron expressions write them, Sunday first."""
+
+UNRESERVED_CONCURRENCY_MINIMUM: Final = 100
+"""Lambda concurrency an account always keeps unreserved. AWS Lambda Developer Guide,
+"Configuring reserved concurrency for a function": "You can reserve up to the Unreserved account
+concurrency value that is shown, minus 100 for functions that don't have reserved concurrency."
+"""

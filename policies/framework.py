@@ -108,6 +108,8 @@ class _Meta:
     remediation: str
     concern: str
     config_properties: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    controls: tuple[str, ...] = ()
+    """AWS Security Hub controls the rule corresponds to: `FSBP S3.5`, `CIS v3.0.0 2.1.1`."""
 
     @property
     def url(self) -> str:

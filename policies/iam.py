@@ -7,12 +7,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from policies.props import as_list, as_mapping
+from policies.props import as_list, as_mapping, decoded
 
 __all__ = [
     "Statement",
     "condition_keys",
     "condition_values",
+    "covers_all_actions",
+    "covers_service",
     "denies_without_tls",
     "grants",
     "grants_any",
@@ -30,8 +32,18 @@ class Statement:
     actions: tuple[str, ...]
     not_actions: tuple[str, ...]
     resources: tuple[str, ...]
+    not_resources: tuple[str, ...]
     principals: Mapping[str, tuple[str, ...]] | str | None
     conditions: Mapping[str, Mapping[str, tuple[str, ...]]]
+    not_principals: Mapping[str, tuple[str, ...]] | str | None = None
+
+
+def _principals(principal: Any) -> Mapping[str, tuple[str, ...]] | str | None:
+    """`"*"`, or principal type → names (one or many); None when the element is absent."""
+    principal = decoded(principal)
+    if isinstance(principal, Mapping):
+        return {str(k): tuple(str(v) for v in as_list(vs)) for k, vs in principal.items()}
+    return principal if isinstance(principal, str) else None
 
 
 def statements(document: Any) -> Iterator[Statement]:
@@ -39,12 +51,6 @@ def statements(document: Any) -> Iterator[Statement]:
     for raw in as_list(as_mapping(document).get("Statement")):
         if not isinstance(raw, Mapping):
             continue
-        principal = raw.get("Principal")
-        principals: Mapping[str, tuple[str, ...]] | str | None
-        if isinstance(principal, Mapping):
-            principals = {k: tuple(str(v) for v in as_list(vs)) for k, vs in principal.items()}
-        else:
-            principals = principal if isinstance(principal, str) else None
         conditions = {
             str(op): {
                 str(k): tuple(str(v) for v in as_list(vs)) for k, vs in as_mapping(keys).items()
@@ -57,8 +63,10 @@ def statements(document: Any) -> Iterator[Statement]:
             actions=tuple(str(a) for a in as_list(raw.get("Action"))),
             not_actions=tuple(str(a) for a in as_list(raw.get("NotAction"))),
             resources=tuple(str(r) for r in as_list(raw.get("Resource"))),
-            principals=principals,
+            not_resources=tuple(str(r) for r in as_list(raw.get("NotResource"))),
+            principals=_principals(raw.get("Principal")),
             conditions=conditions,
+            not_principals=_principals(raw.get("NotPrincipal")),
         )
 
 
@@ -67,6 +75,24 @@ def grants(statement: Statement, action: str) -> bool:
     if statement.not_actions:
         return not any(fnmatch.fnmatch(action.lower(), a.lower()) for a in statement.not_actions)
     return any(fnmatch.fnmatch(action.lower(), a.lower()) for a in statement.actions)
+
+
+def _wildcard_only(text: str) -> bool:
+    return bool(text) and set(text) <= {"*", "?"} and "*" in text
+
+
+def covers_all_actions(action: str) -> bool:
+    """Whether an action pattern matches every action of every service: `*`, `*:*`, `**`."""
+    service, _, name = action.partition(":")
+    return _wildcard_only(service) and (not name or _wildcard_only(name))
+
+
+def covers_service(action: str, service: str) -> bool:
+    """Whether an action pattern matches every action of `service`: `s3:*`, `S3:**`, `*`."""
+    head, _, name = action.partition(":")
+    if covers_all_actions(action):
+        return True
+    return head.lower() == service.lower() and _wildcard_only(name)
 
 
 def condition_keys(statement: Statement) -> set[str]:
@@ -101,8 +127,11 @@ def is_public_principal(statement: Statement) -> bool:
 
 def denies_without_tls(statement: Statement, actions: Iterable[str]) -> bool:
     """A Deny for everyone covering all of `actions` when `aws:SecureTransport` is false."""
+    # BoolIfExists denies as well: in a Deny, a missing key makes the condition true.
     insecure = {
-        value.lower() for value in condition_values(statement, "aws:SecureTransport", "Bool")
+        value.lower()
+        for operator in ("Bool", "BoolIfExists")
+        for value in condition_values(statement, "aws:SecureTransport", operator)
     }
     return (
         statement.effect == "Deny"

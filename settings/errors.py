@@ -18,9 +18,12 @@ class SettingsProblem:
     example: str
     fix: str | None = None
     """A whole remedy, when `pulumi config set <key> <example>` is not the fix."""
+    namespace: str | None = None
+    """The key's own namespace when it is not the project's (e.g. `aws` for `aws:region`)."""
 
     def render(self, namespace: str) -> str:
         """One line a person can act on, e.g. `genomics:eksVersion = '1.2': expected ...`."""
+        namespace = self.namespace or namespace
         shown = "<missing>" if self.value is _MISSING else repr(self.value)
         fix = self.fix or f"pulumi config set {namespace}:{self.key} {self.example}"
         return f"{namespace}:{self.key} = {shown}: expected {self.expected} (fix: {fix})"

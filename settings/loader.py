@@ -75,9 +75,27 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return path
 
 
-def load_settings(raw: Mapping[str, Any]) -> StackSettings:
+def _provider_region_problem(
+    settings: StackSettings, aws_region: str | None
+) -> SettingsProblem | None:
+    """`aws:region` is the default provider's region (and the pack's allowed-region check
+    reads it); a value other than primaryRegion would put anything created through the
+    default provider in another region than the platform."""
+    if aws_region is None or aws_region == settings.primary_region:
+        return None
+    return SettingsProblem(
+        "region",
+        aws_region,
+        f"the same region as {CONFIG_NAMESPACE}:primaryRegion ({settings.primary_region})",
+        settings.primary_region,
+        namespace="aws",
+    )
+
+
+def load_settings(raw: Mapping[str, Any], *, aws_region: str | None = None) -> StackSettings:
     """Validate `raw` (config key → value, namespace stripped) into StackSettings.
 
+    `aws_region` is the stack's `aws:region`, when set; it must equal primaryRegion.
     Raises SettingsError listing every invalid, missing or unknown key with the fix.
     """
     keys = config_keys()
@@ -111,6 +129,9 @@ def load_settings(raw: Mapping[str, Any]) -> StackSettings:
         SettingsProblem(key, value, expected, example, _fix(key, example))
         for key, value, expected, example in settings.cross_key_problems()
     ]
+    region_problem = _provider_region_problem(settings, aws_region)
+    if region_problem is not None:
+        problems.append(region_problem)
     if problems:
         raise SettingsError(problems, CONFIG_NAMESPACE)
     return settings
@@ -127,4 +148,4 @@ def settings_from_pulumi_config() -> StackSettings:
         for name in sorted(names)
         if name.startswith(prefix)
     }
-    return load_settings(raw)
+    return load_settings(raw, aws_region=runtime_config.get_config("aws:region"))

@@ -43,8 +43,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _ORG = re.compile(r"^[a-z][a-z0-9]{1,11}$")
 _LOG_ALERT_TERM = re.compile(r'^[^"\s]([^"\x00-\x1f]{0,62}[^"\s])?$')
 """A term of the log-alerts filter pattern: quoted there, so no double quotes; 1-64 chars."""
-_DEFAULT_LOG_ALERT_TERMS = ("OOMKilled", "CrashLoopBackOff", "ERROR")
+_DEFAULT_LOG_ALERT_TERMS = ("ERROR",)
 _TIB = 1024**4
+GITHUB_HOSTED_RUNNER = "github-hosted"
+"""`deployRunner` value for GitHub's own runners, which run outside every VPC."""
 
 
 def _alarm(description: str, example: str, *, ge: int = 0, le: int | None = None) -> Any:
@@ -395,14 +397,20 @@ class StackSettings(_Frozen):
     testing_hours_start: Annotated[
         str,
         Field(
-            description="Start of testing hours; empty means test instances are not started.",
+            description=(
+                "Start of testing hours; empty means test instances are not started and "
+                "testing hours run from 00:00."
+            ),
             examples=["09:00"],
         ),
     ] = ""
     testing_hours_end: Annotated[
         str,
         Field(
-            description="End of testing hours; opted-in EC2 test instances stop then.",
+            description=(
+                "End of testing hours; opted-in EC2 test instances stop then, and a stop "
+                "inside testing hours is refused."
+            ),
             examples=["19:00"],
         ),
     ] = "19:00"
@@ -441,6 +449,15 @@ class StackSettings(_Frozen):
             le=100,
         ),
     ] = 80
+    alarm_efs_elastic_metered_mibps: Annotated[
+        int,
+        _alarm(
+            "Elastic mode only: EFS metered throughput (MiB/s, 15 minutes) beyond the plan.",
+            "500",
+            ge=1,
+            le=61440,
+        ),
+    ] = 500
     alarm_efs_client_connections: Annotated[
         int,
         _alarm("EFS client connections above which mounts are leaking.", "500", ge=1, le=25000),
@@ -480,7 +497,7 @@ class StackSettings(_Frozen):
         int, _alarm("Average EKS node memory (%) over 15 minutes.", "80", ge=1, le=100)
     ] = 80
     alarm_pod_restarts: Annotated[
-        int, _alarm("Container restarts of the worst pod in 5 minutes (CrashLoopBackOff).", "5")
+        int, _alarm("Container restarts across the cluster in 5 minutes (the increase).", "5")
     ] = 5
     alarm_untagged_objects: Annotated[
         int, _alarm("Objects the daily tag audit may find without required tags.", "0")
@@ -491,7 +508,7 @@ class StackSettings(_Frozen):
             min_length=1,
             max_length=20,
             description="Terms any of which forwards an application log line to the alerts topic.",
-            examples=['\'["OOMKilled","CrashLoopBackOff","ERROR"]\''],
+            examples=['\'["ERROR","Traceback"]\''],
         ),
     ] = _DEFAULT_LOG_ALERT_TERMS
     log_alert_dedupe_window_seconds: Annotated[
@@ -524,7 +541,7 @@ class StackSettings(_Frozen):
     ebs_reaper_grace_days: Annotated[
         int,
         Field(
-            description="Days an unattached EBS volume is kept after first seen.",
+            description="Days an EBS volume must be seen unattached, daily, before deletion.",
             examples=["30"],
             ge=7,
             le=365,
@@ -885,6 +902,36 @@ class StackSettings(_Frozen):
             raise ValueError("an https:// URL (TLS everywhere), or empty")
         return value
 
+    # Deploying for real: account quota and runner reachability (README "Deploying for real")
+    lambda_concurrency_quota: Annotated[
+        int,
+        Field(
+            description=(
+                "The account's Lambda concurrent-executions quota in primaryRegion (Service "
+                "Quotas, Lambda); preview fails when below the stack's reservations plus 100."
+            ),
+            examples=["1000"],
+            ge=0,
+        ),
+    ] = 1000
+    deploy_runner: Annotated[
+        str,
+        Field(
+            description=(
+                "Label of the self-hosted runner inside the stack's VPC that deploys it, or "
+                "github-hosted (then eksPublicAccessCidrs must admit it); <org>-<env>-vpc "
+                "unless given."
+            ),
+            examples=["gen-prod-vpc"],
+            pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$|^$",
+        ),
+    ] = ""
+
+    @property
+    def deploy_runner_label(self) -> str:
+        """The runner label the workflow's jobs for this stack must run on."""
+        return self.deploy_runner or f"{self.name_prefix}-vpc"
+
     # ---- cross-key rules ----
 
     def cross_key_problems(self) -> list[tuple[str, object, str, str]]:
@@ -933,6 +980,16 @@ class StackSettings(_Frozen):
                         "ap-south-1",
                     )
                 )
+        if self.deploy_runner == GITHUB_HOSTED_RUNNER and not self.eks_public_access_cidrs:
+            problems.append(
+                (
+                    "deployRunner",
+                    self.deploy_runner,
+                    "a self-hosted runner label inside the VPC: a GitHub-hosted runner cannot "
+                    "reach the cluster's private API endpoint (eksPublicAccessCidrs is empty)",
+                    f"{self.name_prefix}-vpc",
+                )
+            )
         if self.efs_gid_range_start >= self.efs_gid_range_end:
             problems.append(
                 (

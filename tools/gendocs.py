@@ -340,6 +340,11 @@ def _rule_kind(rule: ResourceRule | StackRule) -> str:
     return "stack (joins resources by reference)"
 
 
+def _controls(rule: ResourceRule | StackRule) -> str:
+    """The rule's Security Hub controls, or a dash when no standard has one."""
+    return ", ".join(rule.controls) if rule.controls else "-"
+
+
 def _rule_config(rule: ResourceRule | StackRule) -> list[str]:
     lines = ["| Property | Default | Meaning |", "| --- | --- | --- |"]
     for key, spec in rule.properties().items():
@@ -367,13 +372,17 @@ def render_policies_md() -> str:
         " policy-pack config. A value unknown during preview is reported as an advisory"
         ' "can\'t run policy ... during preview", never as a violation.',
         "",
-        "| Rule | Concern | Severity | Enforcement | Description | Remediation |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "The Controls column names the AWS Security Hub control each rule corresponds to, from"
+        " the AWS Foundational Security Best Practices standard (`FSBP`) and the CIS AWS"
+        " Foundations Benchmark (`CIS v3.0.0`); a dash means neither has one.",
+        "",
+        "| Rule | Concern | Severity | Enforcement | Controls | Description | Remediation |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for rule in rules:
         lines.append(
             f"| [{rule.name}](#{rule.name}) | {rule.concern} | {rule.severity.value} "
-            f"| {rule.enforcement.value} | {_md_cell(rule.description)} "
+            f"| {rule.enforcement.value} | {_controls(rule)} | {_md_cell(rule.description)} "
             f"| {_md_cell(rule.remediation)} |"
         )
     for concern in sorted({rule.concern for rule in rules}):
@@ -387,6 +396,7 @@ def render_policies_md() -> str:
                 "",
                 f"- Severity: {rule.severity.value}; default enforcement: {rule.enforcement.value}",
                 f"- Applies to: {_rule_kind(rule)}",
+                f"- Security Hub controls: {_controls(rule)}",
                 f"- Remediation: {_md_text(rule.remediation)}",
                 "",
                 *_rule_config(rule),

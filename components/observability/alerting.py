@@ -59,6 +59,9 @@ class AlertTopicsArgs(TypedDict):
     """Addresses subscribed to ops reports; `alert_emails` unless given."""
     key_deletion_window_days: NotRequired[int]
     """Days a scheduled key deletion can still be cancelled, 7-30; 30 unless given."""
+    regional_alerts_regions: NotRequired[Sequence[str]]
+    """Other regions that get an alerts topic (own key, same subscribers), for alarms that
+    must live there: a CloudWatch alarm only sees its own region's metrics."""
 
 
 def _email_label(email: str) -> str:
@@ -83,6 +86,9 @@ def _validate(args: AlertTopicsArgs) -> None:
             raise ValueError(f"AlertTopicsArgs.{field} has {bad}, which are not e-mail addresses")
         if len({email.lower() for email in emails}) != len(emails):
             raise ValueError(f"AlertTopicsArgs.{field} lists an address twice")
+    regions = list(args.get("regional_alerts_regions", ()))
+    if len(set(regions)) != len(regions):
+        raise ValueError(f"AlertTopicsArgs.regional_alerts_regions {regions} lists a region twice")
     window = args.get("key_deletion_window_days", 30)
     if not 7 <= window <= 30:
         raise ValueError(f"AlertTopicsArgs.key_deletion_window_days is {window}; use 7-30")
@@ -99,6 +105,8 @@ class AlertTopics(pulumi.ComponentResource):
     """Topic for scheduled summaries: tag audit, EBS reaper, scratch clean-up."""
     key_arn: pulumi.Output[str]
     """The customer-managed key that encrypts the three topics."""
+    regional_alerts_topic_arns: dict[str, pulumi.Output[str]]
+    """Alerts topics of `regional_alerts_regions`: region to ARN."""
 
     def __init__(
         self,
@@ -134,6 +142,11 @@ class AlertTopics(pulumi.ComponentResource):
                     opts=pulumi.ResourceOptions(parent=self),
                 )
 
+        self.regional_alerts_topic_arns = {
+            region: self._create_regional_alerts(args, region)
+            for region in args.get("regional_alerts_regions", ())
+        }
+
         self.alerts_topic_arn = self.topics["alerts"].arn
         self.transfers_topic_arn = self.topics["transfers"].arn
         self.reports_topic_arn = self.topics["reports"].arn
@@ -144,6 +157,7 @@ class AlertTopics(pulumi.ComponentResource):
                 "transfers_topic_arn": self.transfers_topic_arn,
                 "reports_topic_arn": self.reports_topic_arn,
                 "key_arn": self.key_arn,
+                "regional_alerts_topic_arns": self.regional_alerts_topic_arns,
             }
         )
 
@@ -154,14 +168,29 @@ class AlertTopics(pulumi.ComponentResource):
 
     # ---- children ----
 
-    def _key_policy(self, prefix: str) -> pulumi.Output[str]:
+    def _create_regional_alerts(self, args: AlertTopicsArgs, region: str) -> pulumi.Output[str]:
+        """An alerts topic in `region` with its own key there (KMS keys are regional) and the
+        alert subscribers. SNS topic names are per region, so it keeps `<prefix>-alerts`."""
+        prefix = args["name_prefix"]
+        key = self._create_key(args, region)
+        topic = self._create_topic(prefix, "alerts", region, key)
+        for email in args["alert_emails"]:
+            aws.sns.TopicSubscription(
+                f"{self._name}-alerts-{region}-email-{_email_label(email)}",
+                topic=topic.arn,
+                protocol="email",
+                endpoint=email,
+                region=region,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        return topic.arn
+
+    def _key_policy(self, prefix: str, region: pulumi.Input[str]) -> pulumi.Output[str]:
         account = self._account_id
-        sns_via = self._region.apply(lambda region: f"sns.{region}.amazonaws.com")
+        sns_via = pulumi.Output.concat("sns.", region, ".amazonaws.com")
         # SNS encrypts with the topic's ARN as encryption context. Naming the topics by pattern
         # (they are created after the key) keeps service grants to these topics only.
-        own_topics = pulumi.Output.concat(
-            "arn:aws:sns:", self._region, ":", account, ":", prefix, "-*"
-        )
+        own_topics = pulumi.Output.concat("arn:aws:sns:", region, ":", account, ":", prefix, "-*")
         own_topics_context = {"kms:EncryptionContext:aws:sns:topicArn": own_topics}
         other_services = [s for s in PUBLISHING_SERVICES if s not in _SOURCE_ACCOUNT_IN_KMS]
         statements: list[dict[str, Any]] = [
@@ -206,33 +235,45 @@ class AlertTopics(pulumi.ComponentResource):
         ]
         return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
 
-    def _create_key(self, args: AlertTopicsArgs) -> aws.kms.Key:
+    def _create_key(self, args: AlertTopicsArgs, region: str | None = None) -> aws.kms.Key:
+        """The topics' key in the provider's region, or in `region` (suffixing names)."""
+        suffix = "" if region is None else f"-{region}"
         key = aws.kms.Key(
-            f"{self._name}-key",
+            f"{self._name}-key{suffix}",
             description=f"Encrypts the {args['name_prefix']} notification topics",
             enable_key_rotation=True,
             deletion_window_in_days=args.get("key_deletion_window_days", 30),
-            policy=self._key_policy(args["name_prefix"]),
+            policy=self._key_policy(args["name_prefix"], region or self._region),
+            region=region,
             opts=pulumi.ResourceOptions(parent=self),
         )
         aws.kms.Alias(
-            f"{self._name}-key-alias",
+            f"{self._name}-key-alias{suffix}",
             name=f"alias/{args['name_prefix']}-notifications",
             target_key_id=key.key_id,
+            region=region,
             opts=pulumi.ResourceOptions(parent=self),
         )
         return key
 
-    def _create_topic(self, prefix: str, role: TopicRole) -> aws.sns.Topic:
+    def _create_topic(
+        self,
+        prefix: str,
+        role: TopicRole,
+        region: str | None = None,
+        key: aws.kms.Key | None = None,
+    ) -> aws.sns.Topic:
+        suffix = "" if region is None else f"-{region}"
         topic = aws.sns.Topic(
-            f"{self._name}-{role}",
+            f"{self._name}-{role}{suffix}",
             name=f"{prefix}-{role}",
             display_name=_DISPLAY_NAMES[role],
-            kms_master_key_id=self.key.arn,
+            kms_master_key_id=(key or self.key).arn,
+            region=region,
             opts=pulumi.ResourceOptions(parent=self),
         )
         aws.sns.TopicPolicy(
-            f"{self._name}-{role}-policy",
+            f"{self._name}-{role}{suffix}-policy",
             arn=topic.arn,
             policy=pulumi.Output.json_dumps(
                 {
@@ -257,6 +298,7 @@ class AlertTopics(pulumi.ComponentResource):
                     ],
                 }
             ),
+            region=region,
             opts=pulumi.ResourceOptions(parent=self),
         )
         return topic

@@ -24,6 +24,7 @@ import pulumi_aws as aws
 
 from components.blocks.function import PlatformFunction, PlatformFunctionArgs
 from components.blocks.iam_documents import Condition, service_trust_policy
+from components.observability.inventory import StackInventory
 from components.observability.widgets import (
     Dashboard,
     Expression,
@@ -47,7 +48,9 @@ __all__ = [
 
 CONTAINER_INSIGHTS_LOG_TYPES: Final = ("application", "host", "dataplane", "performance")
 """The log groups `amazon-cloudwatch-observability` writes to under /aws/containerinsights/."""
-DEFAULT_LOG_ALERT_TERMS: Final = ("OOMKilled", "CrashLoopBackOff", "ERROR")
+DEFAULT_LOG_ALERT_TERMS: Final = ("ERROR",)
+"""Terms of lines containers write. OOMKilled and CrashLoopBackOff are not among them: they are
+container states, which the container-state alarms watch through Container Insights metrics."""
 _AGENT_NAMESPACE: Final = "amazon-cloudwatch"
 _AGENT_SERVICE_ACCOUNT: Final = "cloudwatch-agent"
 _AGENT_POLICY_ARN: Final = "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"
@@ -70,7 +73,9 @@ class AlarmThresholds(TypedDict, total=False):
     efs_percent_io_limit: float
     """EFS PercentIOLimit (General Purpose mode) above which I/O is close to throttling."""
     efs_throughput_utilization_percent: float
-    """Metered throughput as a percentage of permitted throughput."""
+    """Bursting and provisioned modes: metered throughput as a percentage of permitted."""
+    efs_elastic_metered_mibps: float
+    """Elastic mode: metered throughput (MiB/s) above which usage is beyond the plan."""
     efs_client_connections: float
     """More EFS client connections than expected (runaway pods or leaked mounts)."""
     efs_burst_credit_balance_bytes: float
@@ -90,7 +95,7 @@ class AlarmThresholds(TypedDict, total=False):
     node_memory_percent: float
     """Average node memory utilisation of the cluster."""
     pod_restarts: float
-    """Container restarts of the worst pod (a climbing count means CrashLoopBackOff)."""
+    """Container restarts across the cluster in 5 minutes (the counter's increase)."""
     untagged_objects: float
     """Objects the daily audit found without required tags."""
 
@@ -98,6 +103,7 @@ class AlarmThresholds(TypedDict, total=False):
 DEFAULT_THRESHOLDS: Final[AlarmThresholds] = {
     "efs_percent_io_limit": 95.0,
     "efs_throughput_utilization_percent": 80.0,
+    "efs_elastic_metered_mibps": 500.0,
     "efs_client_connections": 500.0,
     "efs_burst_credit_balance_bytes": 1024.0**4,
     "replication_latency_seconds": 900.0,
@@ -163,6 +169,15 @@ class ObservabilityArgs(TypedDict):
     """Lambda functions: label to function name. The log-alerts function is added."""
     backup_vault_names: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Backup vaults: label to vault name."""
+    backup_vault_regions: NotRequired[Mapping[str, str]]
+    """Vaults outside the provider's region: label to region (the DR vault). Their alarms and
+    widgets live in that region, because AWS Backup publishes a vault's metrics there."""
+    regional_alerts_topic_arns: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Alerts topics in other regions: region to topic ARN. An alarm in another region notifies
+    the topic of its own region (CloudWatch alarms, and their actions, are regional)."""
+    inventory: NotRequired[StackInventory]
+    """Every Lambda function and SQS queue of the stack: each function gets Errors and
+    Throttles alarms, each (dead-letter) queue a depth alarm, without being listed here."""
     untagged_objects_metric: NotRequired[EmfMetric]
     """Where the tag audit writes `UntaggedObjects`; no alarm unless given."""
     log_alert_terms: NotRequired[Sequence[str]]
@@ -204,6 +219,19 @@ def _validate(args: ObservabilityArgs) -> None:
             f"ObservabilityArgs.log_alert_terms {list(terms)} must be 1-64 character terms "
             "without double quotes, e.g. OOMKilled"
         )
+    topics = args.get("regional_alerts_topic_arns", {})
+    for label, region in args.get("backup_vault_regions", {}).items():
+        if label not in args.get("backup_vault_names", {}):
+            raise ValueError(
+                f"ObservabilityArgs.backup_vault_regions names {label!r}, which is not a "
+                "label of backup_vault_names"
+            )
+        if region not in topics:
+            raise ValueError(
+                f"ObservabilityArgs.backup_vault_regions puts vault {label!r} in {region}, but "
+                f"regional_alerts_topic_arns has no alerts topic there (has {sorted(topics)}); "
+                "create one with AlertTopicsArgs.regional_alerts_regions"
+            )
     unknown = set(args.get("thresholds", {})) - set(DEFAULT_THRESHOLDS)
     if unknown:
         raise ValueError(
@@ -254,6 +282,7 @@ class Observability(pulumi.ComponentResource):
         self._prefix = args["name_prefix"]
         self._topic = args["alerts_topic_arn"]
         self._thresholds = _merged_thresholds(args.get("thresholds", {}))
+        self._regional_topics = dict(args.get("regional_alerts_topic_arns", {}))
         invoke_opts = pulumi.InvokeOutputOptions(parent=self)
         self._account_id: pulumi.Output[str] = aws.get_caller_identity_output(
             opts=invoke_opts
@@ -264,11 +293,16 @@ class Observability(pulumi.ComponentResource):
         self.log_groups = self._create_log_groups(args)
         self.agent_role = self._create_agent(args)
         self.log_alerts = self._create_log_alerts(args)
+        # Read after the log-alerts function exists, so the inventory has it too.
+        inventory = args.get("inventory")
         functions: dict[str, pulumi.Input[str]] = {
+            **(self._inventory_labels(inventory) if inventory is not None else {}),
             **args.get("function_names", {}),
             "log-alerts": self.log_alerts.function_name,
         }
         self._create_alarms(args, functions)
+        if inventory is not None:
+            self._dlq_alarms(inventory)
         self.dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=f"{self._prefix}-platform",
@@ -357,7 +391,7 @@ class Observability(pulumi.ComponentResource):
         function_args: PlatformFunctionArgs = {
             "package": "log_alerts",
             "function_name": f"{self._prefix}-log-alerts",
-            "description": "Forwards OOMKilled, CrashLoopBackOff and error log lines to SNS",
+            "description": "Forwards application log lines matching the alert terms to SNS",
             "kms_key_arn": args["log_kms_key_arn"],
             "log_retention_days": args["log_retention_days"],
             # Few environments keep the in-memory de-duplication effective during a storm.
@@ -416,7 +450,15 @@ class Observability(pulumi.ComponentResource):
         stat: str = "Sum",
         period: int = 300,
         queries: Sequence[aws.cloudwatch.MetricAlarmMetricQueryArgs] | None = None,
+        region: str | None = None,
     ) -> aws.cloudwatch.MetricAlarm:
+        """One alarm notifying the alerts topic of its region, in ALARM and back in OK.
+
+        `region` places the alarm outside the provider's region (pulumi-aws 7's per-resource
+        `region`): an alarm only sees metrics of its own region, and its SNS action must be a
+        topic of that region too.
+        """
+        topic = self._topic if region is None else self._regional_topics[region]
         alarm = aws.cloudwatch.MetricAlarm(
             f"{self._name}-{suffix}",
             name=f"{self._prefix}-{suffix}",
@@ -431,12 +473,44 @@ class Observability(pulumi.ComponentResource):
             statistic=stat if queries is None else None,
             period=period if queries is None else None,
             metric_queries=list(queries) if queries is not None else None,
-            alarm_actions=[self._topic],
-            ok_actions=[self._topic],
+            alarm_actions=[topic],
+            ok_actions=[topic],
+            region=region,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.alarms.append(alarm)
         return alarm
+
+    def _inventory_labels(self, inventory: StackInventory) -> dict[str, pulumi.Input[str]]:
+        """Label (the physical name without the stack prefix) to name, for every function."""
+        labels: dict[str, pulumi.Input[str]] = {}
+        for function in inventory.functions:
+            label = function.name.removeprefix(f"{self._prefix}-")
+            if not _LABEL.fullmatch(label):
+                raise ValueError(
+                    f"Lambda function {function.name!r} cannot name its alarms: name it "
+                    f"{self._prefix}-<kebab-case-role>, e.g. {self._prefix}-ebs-reaper"
+                )
+            labels[label] = function.name
+        return labels
+
+    def _dlq_alarms(self, inventory: StackInventory) -> None:
+        # A message in a failure queue is an event that exhausted its retries: one is enough.
+        # "All metrics emit non-negative values only when the queue is active" (SQS Developer
+        # Guide, "Available CloudWatch metrics for Amazon SQS"): an idle failure queue is an
+        # empty one, so missing data is not breaching.
+        for queue in inventory.queue_names:
+            label = queue.removeprefix(f"{self._prefix}-")
+            self._alarm(
+                f"sqs-{label}-depth",
+                f"Queue {queue}: events failed every retry and wait to be replayed",
+                threshold=0,
+                treat_missing="notBreaching",
+                namespace="AWS/SQS",
+                metric="ApproximateNumberOfMessagesVisible",
+                dimensions={"QueueName": queue},
+                stat="Maximum",
+            )
 
     def _create_alarms(
         self, args: ObservabilityArgs, functions: Mapping[str, pulumi.Input[str]]
@@ -487,43 +561,10 @@ class Observability(pulumi.ComponentResource):
             dimensions=dims,
             stat="Maximum",
         )
-        self._alarm(
-            "efs-throughput-utilization",
-            "EFS metered throughput is close to the permitted throughput",
-            threshold=self._threshold("efs_throughput_utilization_percent"),
-            treat_missing="missing",
-            evaluation_periods=3,
-            queries=[
-                aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                    id="metered",
-                    return_data=False,
-                    metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                        namespace="AWS/EFS",
-                        metric_name="MeteredIOBytes",
-                        dimensions=dims,
-                        stat="Sum",
-                        period=300,
-                    ),
-                ),
-                aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                    id="permitted",
-                    return_data=False,
-                    metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
-                        namespace="AWS/EFS",
-                        metric_name="PermittedThroughput",
-                        dimensions=dims,
-                        stat="Average",
-                        period=300,
-                    ),
-                ),
-                aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                    id="utilization",
-                    label="Throughput utilization (%)",
-                    return_data=True,
-                    expression=("((metered/1048576)/PERIOD(metered)) / (permitted/1048576) * 100"),
-                ),
-            ],
-        )
+        if args.get("efs_throughput_mode", "elastic") == "elastic":
+            self._efs_elastic_alarm(dims)
+        else:
+            self._efs_utilization_alarm(dims)
         self._alarm(
             "efs-client-connections",
             "More EFS client connections than the platform expects",
@@ -545,6 +586,51 @@ class Observability(pulumi.ComponentResource):
                 dimensions=dims,
                 stat="Minimum",
             )
+
+    def _efs_elastic_alarm(self, dims: Mapping[str, pulumi.Input[str]]) -> None:
+        """Elastic throughput has no ceiling to approach: PermittedThroughput "represents the
+        maximum write throughput of the file system" (Amazon EFS User Guide, "CloudWatch metrics
+        for Amazon EFS"), so metered/permitted stays near zero. What grows is usage, and AWS
+        recommends "monitoring metrics with CloudWatch (MeteredIOBytes) and usage alerts"
+        (Amazon EFS User Guide, "Managing file system throughput")."""
+        self._alarm(
+            "efs-elastic-throughput",
+            "EFS elastic metered throughput is above the planned MiB/s (cost and pressure)",
+            threshold=self._threshold("efs_elastic_metered_mibps"),
+            treat_missing="missing",
+            evaluation_periods=3,
+            queries=[
+                _efs_metric_query("metered", "MeteredIOBytes", dims, "Sum"),
+                aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                    id="metered_mibps",
+                    label="Metered throughput (MiB/s)",
+                    return_data=True,
+                    expression="(metered/1048576)/PERIOD(metered)",
+                ),
+            ],
+        )
+
+    def _efs_utilization_alarm(self, dims: Mapping[str, pulumi.Input[str]]) -> None:
+        """Bursting and provisioned throughput have a ceiling, PermittedThroughput: "a function
+        of the file system size and BurstCreditBalance" when bursting, the provisioned (or
+        higher, size-driven) amount when provisioned (same EFS page)."""
+        self._alarm(
+            "efs-throughput-utilization",
+            "EFS metered throughput is close to the permitted throughput",
+            threshold=self._threshold("efs_throughput_utilization_percent"),
+            treat_missing="missing",
+            evaluation_periods=3,
+            queries=[
+                _efs_metric_query("metered", "MeteredIOBytes", dims, "Sum"),
+                _efs_metric_query("permitted", "PermittedThroughput", dims, "Average"),
+                aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                    id="utilization",
+                    label="Throughput utilization (%)",
+                    return_data=True,
+                    expression=("((metered/1048576)/PERIOD(metered)) / (permitted/1048576) * 100"),
+                ),
+            ],
+        )
 
     def _s3_alarms(self, args: ObservabilityArgs) -> None:
         filter_id = args.get("request_metrics_filter_id", "EntireBucket")
@@ -636,27 +722,57 @@ class Observability(pulumi.ComponentResource):
                 dimensions={"ClusterName": cluster},
                 stat="Average",
             )
-        # Restarts are per pod; a Metrics Insights query takes the worst pod of the cluster.
+        # pod_number_of_container_restarts is a per-pod running total: a pod that restarted
+        # five times last week keeps reporting 5. The alarm watches its increase: a Metrics
+        # Insights query without GROUP BY returns one series, which "can be used with any
+        # metric math function that takes a single time series as input" (CloudWatch User
+        # Guide, "Use Metrics Insights queries with metric math"); DIFF gives the restarts
+        # of each 5-minute period. Restarts of deleted pods leave the sum, so only increases
+        # count (a negative DIFF never breaches a GreaterThanThreshold alarm).
         query = pulumi.Output.concat(
-            "SELECT MAX(pod_number_of_container_restarts) FROM SCHEMA(ContainerInsights, "
+            "SELECT SUM(pod_number_of_container_restarts) FROM SCHEMA(ContainerInsights, "
             "ClusterName, Namespace, PodName) WHERE ClusterName = '",
             cluster,
             "'",
         )
         self._alarm(
             "pod-restarts",
-            "A pod keeps restarting its containers (CrashLoopBackOff or OOMKilled)",
+            "Containers of the cluster restarted more than expected in 5 minutes",
             threshold=self._threshold("pod_restarts"),
             treat_missing="notBreaching",
             queries=[
                 aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                    id="restarts", expression=query, period=300, return_data=True
-                )
+                    id="restarts", expression=query, period=300, return_data=False
+                ),
+                aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                    id="new_restarts",
+                    label="Container restarts in the period",
+                    expression="DIFF(restarts)",
+                    return_data=True,
+                ),
             ],
         )
+        # OOMKilled and CrashLoopBackOff are container states the kubelet reports, not lines a
+        # container writes, so the application log filter never sees them. Container Insights
+        # with enhanced observability (the amazon-cloudwatch-observability add-on) publishes
+        # them as metrics per cluster (CloudWatch User Guide, "Amazon EKS and Kubernetes
+        # Container Insights metrics").
+        for metric, suffix, what in _CONTAINER_STATE_METRICS:
+            self._alarm(
+                suffix,
+                f"Containers of the cluster are {what}",
+                threshold=0,
+                treat_missing="notBreaching",
+                namespace="ContainerInsights",
+                metric=metric,
+                dimensions={"ClusterName": cluster},
+                stat="Maximum",
+            )
 
     def _backup_alarms(self, args: ObservabilityArgs) -> None:
         for label, vault in args.get("backup_vault_names", {}).items():
+            # AWS Backup publishes a vault's job metrics in the vault's region.
+            region = args.get("backup_vault_regions", {}).get(label)
             for metric, kind in (
                 ("NumberOfBackupJobsFailed", "backup"),
                 ("NumberOfCopyJobsFailed", "copy"),
@@ -672,6 +788,7 @@ class Observability(pulumi.ComponentResource):
                             id="failed", expression=query, period=3600, return_data=True
                         )
                     ],
+                    region=region,
                 )
 
     # ---- dashboard ----
@@ -887,7 +1004,7 @@ class Observability(pulumi.ComponentResource):
                                 )
                             )
                         ],
-                        region,
+                        args.get("backup_vault_regions", {}).get(label, region),
                         period=3600,
                     )
                 )
@@ -902,6 +1019,33 @@ class Observability(pulumi.ComponentResource):
                     )
                 )
         return board
+
+
+_CONTAINER_STATE_METRICS: Final = (
+    (
+        "pod_container_status_waiting_reason_crash_loop_back_off",
+        "pods-crash-looping",
+        "in CrashLoopBackOff",
+    ),
+    ("pod_container_status_terminated_reason_oom_killed", "pods-oom-killed", "being OOMKilled"),
+)
+"""Container Insights (enhanced observability) state metrics: name, alarm suffix, wording."""
+
+
+def _efs_metric_query(
+    query_id: str, metric: str, dims: Mapping[str, pulumi.Input[str]], stat: str
+) -> aws.cloudwatch.MetricAlarmMetricQueryArgs:
+    return aws.cloudwatch.MetricAlarmMetricQueryArgs(
+        id=query_id,
+        return_data=False,
+        metric=aws.cloudwatch.MetricAlarmMetricQueryMetricArgs(
+            namespace="AWS/EFS",
+            metric_name=metric,
+            dimensions=dims,
+            stat=stat,
+            period=300,
+        ),
+    )
 
 
 def _replication_dims(rule: ReplicationRule) -> dict[str, pulumi.Input[str]]:

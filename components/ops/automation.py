@@ -13,17 +13,25 @@ Three optional scheduled Lambdas (each a `PlatformFunction`, destructive, concur
 asynchronous retries, invoked by an EventBridge Scheduler schedule in the stack's time zone
 through a role that may invoke only that function):
 
-- EBS reaper (`functions/ebs_reaper`), monthly on the 1st at 02:00: marks unattached volumes,
-  snapshots and deletes them after the grace period. Its role may delete only volumes that
-  carry the mark tag, never ones that carry the opt-out tag or a Kubernetes ownership tag.
+- EBS reaper (`functions/ebs_reaper`): observes daily at 01:00 (marks newly unattached
+  volumes, records that marked ones are still unattached, unmarks those attached again) and
+  reaps monthly on the 1st at 02:00 (snapshots and deletes volumes continuously unattached,
+  as observed, for the grace period). Observing thirty times more often than it deletes is
+  what proves continuity: an attachment that lasts a day is seen and resets the clock, and a
+  missed observation restarts it. Its role may tag volumes only with the mark and sighting
+  keys, delete only volumes that carry the mark tag, and never touch ones that carry the
+  opt-out tag (whatever its value) or a Kubernetes ownership tag.
 - EC2 test-instance scheduler (`functions/ec2_scheduler`): stops opted-in instances at the end
-  of testing hours on weekdays and, when a start time is set, starts them at its beginning. Its
-  role may stop/start only opted-in instances, never ones a group, fleet or cluster manages, and
-  never stop one tagged to keep running.
+  of testing hours on weekdays and, when a start time is set, starts them at its beginning. It
+  knows the testing hours and time zone itself and refuses a stop inside them unless the event
+  forces it. Its role may stop/start only opted-in instances, never ones a group, fleet or
+  cluster manages, and never stop one tagged to keep running.
 - EFS scratch clean-up (`functions/efs_cleanup`), weekly: announces an hour before, then
-  deletes scratch files older than the retention. It mounts the scratch access point (root
-  `/scratch`) at `/mnt/scratch` from the private subnets; its role must be listed in the file
-  system's policy, so its name is known in advance (`scratch_cleanup_role_name`).
+  deletes scratch files older than the retention (by the later of mtime and ctime), never a
+  volume's root or anything above it, never through a symlinked root. It mounts the scratch
+  access point (root `/scratch`) at `/mnt/scratch` from the private subnets; its role must be
+  listed in the file system's policy, so its name is known in advance
+  (`scratch_cleanup_role_name`).
 
 Schedules never retry a failed delivery (`maximum_retry_attempts=0`): every target is
 destructive and idempotent per period, so a late duplicate (stopping instances hours after
@@ -43,16 +51,21 @@ import pulumi_aws as aws
 
 from components.blocks.function import PlatformFunction, PolicyStatement
 from components.blocks.iam_documents import service_trust_policy
+from components.compute.shared_filesystem import SUB_PATH_PATTERN
 from facts import LOG_RETENTION_DAYS, NAME_PREFIX, TIME_OF_DAY, WEEKDAYS
 from functions.ebs_reaper.core import KUBERNETES_TAG_KEYS
 from functions.ec2_scheduler.core import MANAGED_TAG_KEYS
+from functions.ec2_scheduler.testing_hours import TESTING_DAYS_CRON
 
 __all__ = [
     "BACKUP_RESOURCE_PATTERN",
     "REAPER_MARK_TAG_KEY",
+    "REAPER_OBSERVE_SCHEDULE",
     "REAPER_OPT_OUT_TAG_KEY",
     "REAPER_SCHEDULE",
+    "REAPER_SEEN_TAG_KEY",
     "SCRATCH_MOUNT_PATH",
+    "SCRATCH_VOLUME_ROOT_DEPTH",
     "TEST_HOURS_KEEP_RUNNING_TAG_KEY",
     "TEST_HOURS_OPT_IN_TAG_KEY",
     "EbsReaperArgs",
@@ -86,15 +99,29 @@ _LOCK_MAX_RETENTION_DAYS: Final = 35
 _TAG_PART: Final = re.compile(r"^[A-Za-z0-9 _.:/=+@-]{1,128}$")
 
 REAPER_SCHEDULE: Final = "cron(0 2 1 * ? *)"
-"""The reaper runs at 02:00 on the first day of every month (in the stack's time zone)."""
+"""The reaper's deletion run (`{"mode": "reap"}`): 02:00 on the first day of every month, in
+the stack's time zone."""
+REAPER_OBSERVE_SCHEDULE: Final = "cron(0 1 * * ? *)"
+"""The reaper's observation run (`{"mode": "observe"}`): 01:00 every day, an hour before the
+deletion run so the two never compete for the function's single concurrent execution."""
 REAPER_MARK_TAG_KEY: Final = "unattached-since"
-"""Tag the reaper puts on an unattached volume (its date); only marked volumes can be deleted."""
+"""Tag the reaper puts on an unattached volume (when it was first seen so); only marked volumes
+can be deleted."""
+REAPER_SEEN_TAG_KEY: Final = "unattached-seen"
+"""Tag holding when the reaper last saw the volume still unattached (its continuity proof)."""
+REAPER_MAX_OBSERVATION_GAP_DAYS: Final = 2
+"""Longest gap between two sightings that still counts as continuously unattached: one missed
+daily observation is tolerated, two restart the clock."""
 REAPER_OPT_OUT_TAG_KEY: Final = "reaper:keep"
-"""A volume with this tag is never snapshotted or deleted by the reaper, whatever its value."""
+"""A volume with this tag is never snapshotted or deleted by the reaper, whatever its value
+(`false` included: the IAM deny below tests for the key, and the function agrees)."""
 TEST_HOURS_OPT_IN_TAG_KEY: Final = "schedule:test-hours"
 """Instances tagged with this key = `true` (any case) are stopped and started on schedule."""
 TEST_HOURS_KEEP_RUNNING_TAG_KEY: Final = "schedule:keep-running"
 """An opted-in instance with this tag is never stopped (a long test in progress)."""
+SCRATCH_VOLUME_ROOT_DEPTH: Final = len(SUB_PATH_PATTERN.split("/"))
+"""Levels below a scratch root down to a volume's root (`<namespace>/<pvc>`: 2), from the
+StorageClass's `subPathPattern`; the clean-up never removes a directory at or above it."""
 SCRATCH_MOUNT_PATH: Final = "/mnt/scratch"
 """Where the clean-up sees the scratch access point's root (`/scratch` on the file system)."""
 _SCHEDULE_EVENT_AGE_SECONDS: Final = 300
@@ -102,10 +129,11 @@ _SCHEDULE_EVENT_AGE_SECONDS: Final = 300
 
 
 class EbsReaperArgs(TypedDict):
-    """The monthly EBS reaper."""
+    """The EBS reaper: observed daily, reaped monthly."""
 
     grace_days: int
-    """Days an unattached volume stays marked before it is snapshotted and deleted."""
+    """Days a volume must be observed continuously unattached before it is snapshotted and
+    deleted."""
     max_deletions_per_run: int
     """Most volumes one run deletes (0-500; 0 deletes nothing)."""
 
@@ -132,9 +160,10 @@ class ScratchCleanupArgs(TypedDict):
     security_group_id: pulumi.Input[str]
     """The file system's client group (admitted on NFS 2049)."""
     scratch_roots: Sequence[str]
-    """Directories under `/scratch` to prune, relative to it: the scratch StorageClass puts a
-    volume at `/scratch/<namespace>/<pvc>`, so these are namespaces, e.g. the project slugs.
-    The access point's root itself cannot be a root (the function refuses it)."""
+    """Directories under `/scratch` to prune, relative to it, each holding volumes at
+    `<root>/<namespace>/<pvc>` (the scratch StorageClass's base path, e.g. `volumes`). The
+    access point's root itself cannot be a root, nor can a symlink (the function refuses
+    both); the namespace and volume directories are never removed."""
     retention_days: int
     """Files not modified for longer than this many days are deleted."""
     day: str
@@ -188,9 +217,10 @@ def weekly_schedule(day: str, hh_mm: str) -> str:
 
 
 def weekdays_schedule(hh_mm: str, field: str = "test_instance_scheduler") -> str:
-    """The cron expression that fires at `hh_mm` Monday to Friday."""
+    """The cron expression that fires at `hh_mm` on the testing days (Monday to Friday): the
+    same days the scheduler function counts as testing days when it checks the clock."""
     hour, minute = _hour_minute(hh_mm, field)
-    return f"cron({minute} {hour} ? * MON-FRI *)"
+    return f"cron({minute} {hour} ? * {TESTING_DAYS_CRON} *)"
 
 
 class OpsAutomationArgs(TypedDict):
@@ -222,7 +252,7 @@ class OpsAutomationArgs(TypedDict):
     key_deletion_window_days: NotRequired[int]
     """Days a scheduled key deletion can still be cancelled, 7-30; 30 unless given."""
     ebs_reaper: NotRequired[EbsReaperArgs]
-    """Deploy the monthly EBS reaper; not deployed unless given."""
+    """Deploy the EBS reaper (observed daily, reaped monthly); not deployed unless given."""
     test_instance_scheduler: NotRequired[TestInstanceSchedulerArgs]
     """Deploy the EC2 test-instance scheduler; not deployed unless given."""
     scratch_cleanup: NotRequired[ScratchCleanupArgs]
@@ -313,6 +343,12 @@ def _validate_functions(args: OpsAutomationArgs) -> None:
         start = scheduler.get("testing_hours_start", "")
         if start:
             weekdays_schedule(start, "test_instance_scheduler.testing_hours_start")
+            # HH:MM strings compare like the times they name.
+            if start >= scheduler["testing_hours_end"]:
+                raise ValueError(
+                    f"OpsAutomationArgs.test_instance_scheduler.testing_hours_start {start} must "
+                    f"be before testing_hours_end {scheduler['testing_hours_end']} (same day)"
+                )
     cleanup = args.get("scratch_cleanup")
     if cleanup is not None:
         weekly_schedule(cleanup["day"], cleanup["time"])
@@ -581,7 +617,7 @@ class OpsAutomation(pulumi.ComponentResource):
 
     def _create_reaper(self, reaper: EbsReaperArgs) -> PlatformFunction:
         volumes = self._ec2_arn("volume/*")
-        mark, opt_out = REAPER_MARK_TAG_KEY, REAPER_OPT_OUT_TAG_KEY
+        mark, seen, opt_out = REAPER_MARK_TAG_KEY, REAPER_SEEN_TAG_KEY, REAPER_OPT_OUT_TAG_KEY
         statements: list[PolicyStatement] = [
             {
                 # EC2 Describe* calls have no resource-level permissions and only accept "*".
@@ -595,7 +631,7 @@ class OpsAutomation(pulumi.ComponentResource):
                 "Action": ["ec2:CreateTags", "ec2:DeleteTags"],
                 "Resource": [volumes],
                 "Condition": {
-                    "ForAllValues:StringEquals": {"aws:TagKeys": [mark]},
+                    "ForAllValues:StringEquals": {"aws:TagKeys": [mark, seen]},
                     "Null": {"aws:TagKeys": "false"},
                 },
             },
@@ -637,7 +673,7 @@ class OpsAutomation(pulumi.ComponentResource):
             {
                 "package": "ebs_reaper",
                 "function_name": f"{self._args['name_prefix']}-ebs-reaper",
-                "description": "Monthly: snapshots and deletes EBS volumes unattached past grace",
+                "description": "Daily: marks idle EBS volumes; monthly: snapshots and deletes them",
                 "kms_key_arn": self._args["log_key_arn"],
                 "log_retention_days": self._args["log_retention_days"],
                 "reserved_concurrency": 1,
@@ -650,6 +686,8 @@ class OpsAutomation(pulumi.ComponentResource):
                     "GRACE_DAYS": str(reaper["grace_days"]),
                     "MAX_DELETIONS_PER_RUN": str(reaper["max_deletions_per_run"]),
                     "MARK_TAG_KEY": mark,
+                    "SEEN_TAG_KEY": seen,
+                    "MAX_OBSERVATION_GAP_DAYS": str(REAPER_MAX_OBSERVATION_GAP_DAYS),
                     "OPT_OUT_TAG_KEY": opt_out,
                     "INCLUDE_KUBERNETES_VOLUMES": "false",
                     "TOPIC_ARN": self._topic(),
@@ -659,13 +697,23 @@ class OpsAutomation(pulumi.ComponentResource):
             },
             opts=self._child,
         )
+        role = self._scheduler_role("ebs-reaper", function)
+        self._schedule(
+            "ebs-reaper-observe",
+            REAPER_OBSERVE_SCHEDULE,
+            function,
+            role,
+            {"mode": "observe"},
+            "Observe unattached EBS volumes (mark, record sightings, unmark): 01:00 daily",
+        )
+        # The deletion schedule keeps its original resource name, so its URN is unchanged.
         self._schedule(
             "ebs-reaper",
             REAPER_SCHEDULE,
             function,
-            self._scheduler_role("ebs-reaper", function),
-            {},
-            "Reap unattached EBS volumes: 02:00 on the first of every month",
+            role,
+            {"mode": "reap"},
+            "Reap EBS volumes continuously unattached past grace: 02:00 on the 1st",
         )
         return function
 
@@ -717,6 +765,10 @@ class OpsAutomation(pulumi.ComponentResource):
                     "KEEP_RUNNING_TAG_KEY": keep,
                     "DRY_RUN": self._dry_run(),
                     "TOPIC_ARN": self._topic(),
+                    # The function's own clock: it refuses a stop inside these hours.
+                    "TIME_ZONE": self._args["time_zone"],
+                    "TESTING_HOURS_START": scheduler.get("testing_hours_start", ""),
+                    "TESTING_HOURS_END": scheduler["testing_hours_end"],
                 },
             },
             opts=self._child,
@@ -775,6 +827,7 @@ class OpsAutomation(pulumi.ComponentResource):
                     "MOUNT_PATH": SCRATCH_MOUNT_PATH,
                     "SCRATCH_ROOTS": json.dumps(list(cleanup["scratch_roots"])),
                     "RETENTION_DAYS": str(cleanup["retention_days"]),
+                    "VOLUME_ROOT_DEPTH": str(SCRATCH_VOLUME_ROOT_DEPTH),
                     "DRY_RUN": self._dry_run(),
                     "TOPIC_ARN": self._topic(),
                 },

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 from typing import Final
 
@@ -36,6 +37,9 @@ class Volume:
     attachment_count: int = 0
     availability_zone: str = ""
     volume_type: str = ""
+    create_time: datetime | None = None
+    """DescribeVolumes' `CreateTime`, "the time stamp when volume creation was initiated"
+    (timezone-aware); a mark older than it was copied from elsewhere and is not its clock."""
 
     def __post_init__(self) -> None:
         # A read-only copy, so a volume seen at listing time cannot change under the core.

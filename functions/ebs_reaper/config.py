@@ -24,7 +24,13 @@ from functions.common.config import (
     require,
 )
 
-__all__ = ["DEFAULTS", "MAX_DELETIONS_LIMIT", "ReaperConfig", "load_config"]
+__all__ = [
+    "DEFAULTS",
+    "MAX_DELETIONS_LIMIT",
+    "MAX_OBSERVATION_GAP_LIMIT",
+    "ReaperConfig",
+    "load_config",
+]
 
 DEFAULTS: Final = MappingProxyType(
     {
@@ -32,6 +38,8 @@ DEFAULTS: Final = MappingProxyType(
         "GRACE_DAYS": "30",
         "OPT_OUT_TAG_KEY": "reaper:keep",
         "MARK_TAG_KEY": "unattached-since",
+        "SEEN_TAG_KEY": "unattached-seen",
+        "MAX_OBSERVATION_GAP_DAYS": "2",
         "INCLUDE_KUBERNETES_VOLUMES": "false",
         "SNAPSHOT_BEFORE_DELETE": "true",
         "SNAPSHOT_RETENTION_DAYS": "90",
@@ -42,6 +50,8 @@ DEFAULTS: Final = MappingProxyType(
 
 MAX_GRACE_DAYS: Final = 3650
 MAX_RETENTION_DAYS: Final = 3650
+MAX_OBSERVATION_GAP_LIMIT: Final = 7
+"""Upper bound of MAX_OBSERVATION_GAP_DAYS: a week without looking proves no continuity."""
 MAX_DELETIONS_LIMIT: Final = 500
 """Upper bound of MAX_DELETIONS_PER_RUN, matching the stack setting `ebsReaperMaxDeletions`."""
 _ACCOUNT_ID: Final = re.compile(r"^\d{12}$")
@@ -56,6 +66,10 @@ class ReaperConfig:
     grace_days: int
     opt_out_tag_key: str
     mark_tag_key: str
+    seen_tag_key: str
+    """Tag holding when the volume was last observed unattached (the continuity proof)."""
+    max_observation_gap_days: int
+    """Longest gap between two observations that still counts as continuously unattached."""
     include_kubernetes_volumes: bool
     snapshot_before_delete: bool
     snapshot_retention_days: int
@@ -96,9 +110,10 @@ def _pattern(env: Mapping[str, str], name: str, pattern: re.Pattern[str], exampl
 def load_config(env: Mapping[str, str]) -> ReaperConfig:
     """Read the reaper's variables (defaults in `DEFAULTS`); ConfigError names the first bad one.
 
-    Variables: DRY_RUN, GRACE_DAYS, OPT_OUT_TAG_KEY, MARK_TAG_KEY, INCLUDE_KUBERNETES_VOLUMES,
-    SNAPSHOT_BEFORE_DELETE, SNAPSHOT_RETENTION_DAYS, MAX_DELETIONS_PER_RUN, TOPIC_ARN,
-    EXPECTED_ACCOUNT_ID, EXPECTED_REGION.
+    Variables: DRY_RUN, GRACE_DAYS, OPT_OUT_TAG_KEY, MARK_TAG_KEY, SEEN_TAG_KEY,
+    MAX_OBSERVATION_GAP_DAYS, INCLUDE_KUBERNETES_VOLUMES, SNAPSHOT_BEFORE_DELETE,
+    SNAPSHOT_RETENTION_DAYS, MAX_DELETIONS_PER_RUN, TOPIC_ARN, EXPECTED_ACCOUNT_ID,
+    EXPECTED_REGION.
     """
     settings = ChainMap(dict(env), dict(DEFAULTS))
     config = ReaperConfig(
@@ -106,6 +121,10 @@ def load_config(env: Mapping[str, str]) -> ReaperConfig:
         grace_days=parse_positive_int(settings, "GRACE_DAYS", maximum=MAX_GRACE_DAYS),
         opt_out_tag_key=_tag_key(settings, "OPT_OUT_TAG_KEY"),
         mark_tag_key=_tag_key(settings, "MARK_TAG_KEY"),
+        seen_tag_key=_tag_key(settings, "SEEN_TAG_KEY"),
+        max_observation_gap_days=parse_positive_int(
+            settings, "MAX_OBSERVATION_GAP_DAYS", maximum=MAX_OBSERVATION_GAP_LIMIT
+        ),
         include_kubernetes_volumes=parse_bool(settings, "INCLUDE_KUBERNETES_VOLUMES"),
         snapshot_before_delete=parse_bool(settings, "SNAPSHOT_BEFORE_DELETE"),
         snapshot_retention_days=parse_positive_int(
@@ -124,4 +143,6 @@ def load_config(env: Mapping[str, str]) -> ReaperConfig:
         raise ConfigError(
             "MARK_TAG_KEY", "must differ from OPT_OUT_TAG_KEY, or every marked volume opts out"
         )
+    if config.seen_tag_key in (config.mark_tag_key, config.opt_out_tag_key):
+        raise ConfigError("SEEN_TAG_KEY", "must differ from MARK_TAG_KEY and OPT_OUT_TAG_KEY")
     return config

@@ -6,21 +6,35 @@ The safety rules, in the order a volume meets them:
    is in the expected region (`WrongAccountError`): a copy of the function deployed elsewhere
    never touches that account's volumes.
 2. Only volumes DescribeVolumes lists as `available` (no attachment) are considered.
-3. A volume carrying the opt-out tag (any value but `false`) is skipped, and so is a volume a
-   Kubernetes PersistentVolume owns (`KUBERNETES_TAG_KEYS`, `kubernetes.io/cluster/*`) unless
-   INCLUDE_KUBERNETES_VOLUMES is set: deleting a PV's volume behind the cluster's back breaks
-   the claim, and the cluster's reclaim policy is the owner of that decision.
-4. First sight: the volume is tagged `<MARK_TAG_KEY>=<today, ISO date>`. Nothing else happens.
-5. Grace is counted in whole UTC calendar days since that date (`grace_elapsed`): a volume is
-   due on `mark + GRACE_DAYS` or later. With a monthly schedule and a 30-day grace, a volume
-   marked on 1 February is 28 days old at the 1 March run and is NOT deleted; it goes at the
-   1 April run (59 days). The schedule can only make the wait longer, never shorter.
-6. A volume that is attached again loses its mark (`unmarked`), so a later detach starts a new
-   grace window instead of inheriting the old one.
-7. Due volumes are handled oldest mark first, at most MAX_DELETIONS_PER_RUN per run. Each is
-   re-read by id right before acting (DescribeVolumes): if it is no longer `available`, or its
-   size, attachments or any tag changed since listing (someone added the opt-out tag), it is
-   skipped.
+3. A volume carrying the opt-out tag is skipped whatever the tag's value (`false` included):
+   the IAM policy denies DeleteVolume and CreateSnapshot whenever the key exists, and the code
+   means the same thing. A volume a Kubernetes PersistentVolume owns (`KUBERNETES_TAG_KEYS`,
+   `kubernetes.io/cluster/*`) is skipped too unless INCLUDE_KUBERNETES_VOLUMES is set:
+   deleting a PV's volume behind the cluster's back breaks the claim, and the cluster's
+   reclaim policy is the owner of that decision.
+4. The grace clock is two tags, both UTC timestamps (`2026-03-01T02:00:00Z`): the mark
+   (`<MARK_TAG_KEY>`, when the volume was first seen unattached) and the last sighting
+   (`<SEEN_TAG_KEY>`, refreshed by every run that sees it still unattached). A volume is
+   (re)marked now, and nothing else happens, when any of these holds:
+   - it has no mark, or the mark is unreadable;
+   - the mark or the sighting is older than the volume's `CreateTime`: the tags were copied
+     onto a new volume (a restore with copied tags, a volume created from a snapshot with the
+     source's tags), so they are some other volume's clock;
+   - the last sighting is more than MAX_OBSERVATION_GAP_DAYS before today: nobody looked in
+     between, so the volume may have been attached and used meanwhile. Continuity is proven
+     by observation, not assumed. (A mark without a sighting, written by an older reaper,
+     counts as sighted on the mark's day.)
+5. Observation runs daily (`{"mode": "observe"}`), deletion monthly (`{"mode": "reap"}`), so
+   a volume attached for any whole day between two deletion runs is seen attached and loses
+   its mark (rule 6), and a missed observation restarts the clock instead of stretching it.
+   Grace is counted in whole UTC calendar days since the mark's date (`grace_elapsed`): due on
+   `mark + GRACE_DAYS` or later. The schedule can only make the wait longer, never shorter.
+6. A volume that is attached again loses its mark and its sighting (`unmarked`), so a later
+   detach starts a new grace window instead of inheriting the old one.
+7. Only a `reap` run deletes. Due volumes are handled oldest mark first, at most
+   MAX_DELETIONS_PER_RUN per run. Each is re-read by id right before acting (DescribeVolumes):
+   if it is no longer `available`, or its size, attachments or any tag changed since listing
+   (someone added the opt-out tag), it is skipped.
 8. Unless SNAPSHOT_BEFORE_DELETE is false, a snapshot is taken (tags: `origin-volume-id`,
    `expires-on`, `reason`, and the volume's taxonomy tags so its cost stays attributed) and
    the volume is deleted only once DescribeSnapshots shows the snapshot `pending` or
@@ -38,11 +52,12 @@ The safety rules, in the order a volume meets them:
    `VolumeInUse` or `IncorrectState`; it is recorded as "attached meanwhile" and the run goes
    on. No per-volume failure ever stops the run or loses the report.
 
-Dry run: marks (and mark removals) are written, snapshots and deletions are not. The mark is
-the grace clock: without it a dry run could never tell a volume idle for a day from one idle
-for a year, and the first real run after weeks of dry runs would have to wait a full grace
-window again. A tag on an already idle volume changes no data, costs nothing, and is exactly
-what a real run would write. The report lists what would have been deleted, within the cap.
+Dry run: marks, sightings (and their removals) are written, snapshots and deletions are not.
+The mark is the grace clock: without it a dry run could never tell a volume idle for a day
+from one idle for a year, and the first real run after weeks of dry runs would have to wait a
+full grace window again. A tag on an already idle volume changes no data, costs nothing, and
+is exactly what a real run would write. The report lists what would have been deleted, within
+the cap.
 
 Pure orchestration: EC2 and STS come in as Protocols, so tests pass in-memory fakes.
 """
@@ -51,9 +66,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Final, Protocol
 
 from functions.ebs_reaper.aws_types import (
@@ -65,7 +80,7 @@ from functions.ebs_reaper.aws_types import (
     VolumeNotFoundError,
 )
 from functions.ebs_reaper.config import ReaperConfig
-from functions.ebs_reaper.event import ReapRequest
+from functions.ebs_reaper.event import Mode, ReapRequest
 from functions.ebs_reaper.report import (
     Marked,
     ReaperReport,
@@ -86,9 +101,11 @@ __all__ = [
     "Ec2Volumes",
     "SnapshotWait",
     "WrongAccountError",
+    "format_stamp",
     "grace_elapsed",
     "kubernetes_owner_tag",
-    "parse_mark",
+    "opted_out",
+    "parse_stamp",
     "reap",
 ]
 
@@ -119,7 +136,8 @@ COPIED_TAXONOMY_KEYS: Final = tuple(
 `managed-by` is not copied: the snapshot is the reaper's, not the Pulumi program's."""
 
 _ISO_DATE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_FALSE_VALUES: Final = frozenset({"false"})
+_ISO_STAMP: Final = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+_STAMP_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 
 
 class Ec2Volumes(Protocol):
@@ -136,7 +154,7 @@ class Ec2Volumes(Protocol):
 
     def add_tags(self, volume_id: str, tags: Mapping[str, str]) -> None: ...
 
-    def remove_tag(self, volume_id: str, key: str) -> None: ...
+    def remove_tags(self, volume_id: str, keys: Sequence[str]) -> None: ...
 
     def create_snapshot(self, volume_id: str, description: str, tags: Mapping[str, str]) -> str: ...
 
@@ -169,14 +187,27 @@ class SnapshotWait:
     interval_seconds: float = 3.0
 
 
-def parse_mark(value: str) -> date | None:
-    """The date of a mark tag value (`YYYY-MM-DD`), or None when it is not one."""
-    if not _ISO_DATE.fullmatch(value.strip()):
-        return None
+def parse_stamp(value: str) -> datetime | None:
+    """The UTC instant of a mark or sighting tag, or None when it is not one.
+
+    `YYYY-MM-DDTHH:MM:SSZ` is what this reaper writes; a bare `YYYY-MM-DD` (an older reaper's
+    mark) is read as the start of that day, the earliest it can mean, so a comparison with the
+    volume's CreateTime errs towards "inherited" and restarts the clock.
+    """
+    text = value.strip()
     try:
-        return date.fromisoformat(value.strip())
+        if _ISO_STAMP.fullmatch(text):
+            return datetime.strptime(text, _STAMP_FORMAT).replace(tzinfo=UTC)
+        if _ISO_DATE.fullmatch(text):
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
     except ValueError:
         return None
+    return None
+
+
+def format_stamp(moment: datetime) -> str:
+    """The tag value of `moment` (timezone-aware), in UTC to the second."""
+    return moment.astimezone(UTC).strftime(_STAMP_FORMAT)
 
 
 def grace_elapsed(marked_on: date, today: date, grace_days: int) -> bool:
@@ -197,9 +228,15 @@ def kubernetes_owner_tag(tags: Mapping[str, str]) -> str | None:
     return None
 
 
-def _opted_out(tags: Mapping[str, str], key: str) -> bool:
-    """Any value opts out except an explicit `false`: a keep tag must never be misread."""
-    return key in tags and tags[key].strip().lower() not in _FALSE_VALUES
+def opted_out(tags: Mapping[str, str], key: str) -> bool:
+    """Whether the volume carries the opt-out tag, whatever its value.
+
+    The IAM policy's `NeverTouchOptedOutVolumes` denies on the key's presence (a `Null`
+    condition), so any value, `false` included, must mean "keep" here as well: otherwise the
+    code would try what IAM then refuses, or, under a broader role, delete what a person meant
+    to keep.
+    """
+    return key in tags
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +249,7 @@ class _Due:
 class _Run:
     config: ReaperConfig
     ec2: Ec2Volumes
+    now: datetime
     today: date
     dry_run: bool
     report: ReaperReport
@@ -234,11 +272,13 @@ def reap(
     config: ReaperConfig,
     ec2: Ec2Volumes,
     identity: CallerIdentity,
-    today: date,
+    now: datetime,
     sleep: Callable[[float], None] = time.sleep,
     wait: SnapshotWait | None = None,
 ) -> ReaperReport:
-    """One reaper run; raises WrongAccountError (or IdentityError) before touching anything."""
+    """One reaper run at `now` (timezone-aware); raises WrongAccountError (or IdentityError)
+    before touching anything. Only `Mode.REAP` snapshots and deletes."""
+    today = now.astimezone(UTC).date()
     account = identity.account_id()
     if account != config.expected_account_id or ec2.region != config.expected_region:
         raise WrongAccountError(
@@ -250,9 +290,11 @@ def reap(
     run = _Run(
         config=config,
         ec2=ec2,
+        now=now,
         today=today,
         dry_run=dry_run,
         report=ReaperReport(
+            mode=request.mode.value,
             dry_run=dry_run,
             account_id=account,
             region=ec2.region,
@@ -264,7 +306,7 @@ def reap(
         wait=wait or SnapshotWait(),
     )
     _clear_stale_marks(run)
-    _survey(run)
+    _survey(run, reap_due=request.mode is Mode.REAP)
     for due in sorted(run.due, key=lambda d: (d.marked_on, d.volume.volume_id)):
         _retire(run, due)
     _report_failed_snapshots(run)
@@ -272,14 +314,16 @@ def reap(
 
 
 def _clear_stale_marks(run: _Run) -> None:
-    """Remove the mark from volumes attached again, so a later detach restarts the clock."""
+    """Remove the mark and sighting from volumes attached again, so a later detach restarts
+    the clock."""
     key = run.config.mark_tag_key
+    keys = [key, run.config.seen_tag_key]
     try:
         for volume in run.ec2.iter_marked_not_available(key):
             if volume.state == "available":
                 continue
             try:
-                run.ec2.remove_tag(volume.volume_id, key)
+                run.ec2.remove_tags(volume.volume_id, [k for k in keys if k in volume.tags])
             except Ec2Error as error:
                 run.error(f"{volume.volume_id}: could not remove stale mark: {error}")
                 continue
@@ -288,24 +332,56 @@ def _clear_stale_marks(run: _Run) -> None:
         run.error(f"listing marked volumes that are in use failed: {error}")
 
 
-def _survey(run: _Run) -> None:
-    """Classify every available volume: skip, mark, wait, or queue as due."""
+def _survey(run: _Run, *, reap_due: bool) -> None:
+    """Classify every available volume: skip, (re)mark, refresh and wait, or queue as due
+    (`reap_due`) or report as due for the next deletion run."""
     try:
         for volume in run.ec2.iter_available():
             run.report.scanned += 1
-            _classify(run, volume)
+            _classify(run, volume, reap_due=reap_due)
     except Ec2Error as error:
         run.report.listing_complete = False
         run.error(f"listing available volumes failed part-way: {error}")
 
 
-def _classify(run: _Run, volume: Volume) -> None:
+def _clock_restart(run: _Run, volume: Volume) -> tuple[datetime | None, str]:
+    """(the mark, "") when the volume's grace clock is its own and unbroken; (None, why)
+    when it must restart now (see rule 4 of the module docstring)."""
+    config = run.config
+    raw_mark = volume.tags.get(config.mark_tag_key)
+    if raw_mark is None:
+        return None, ""
+    mark = parse_stamp(raw_mark)
+    if mark is None:
+        return None, f"previous mark {raw_mark!r} unreadable, clock restarted"
+    raw_seen = volume.tags.get(config.seen_tag_key)
+    seen = mark if raw_seen is None else parse_stamp(raw_seen)
+    if seen is None:
+        return None, f"last sighting {raw_seen!r} unreadable, clock restarted"
+    created = volume.create_time
+    if created is None:
+        return None, "CreateTime unknown, so the mark cannot be proven its own; clock restarted"
+    if mark < created or seen < created:
+        return None, (
+            f"mark {raw_mark} is older than the volume (created {format_stamp(created)}): "
+            "copied from another volume, clock restarted"
+        )
+    gap = (run.today - seen.astimezone(UTC).date()).days
+    if gap > config.max_observation_gap_days:
+        return None, (
+            f"not observed for {gap} days (since {format_stamp(seen)}; at most "
+            f"{config.max_observation_gap_days} prove continuity), clock restarted"
+        )
+    return mark, ""
+
+
+def _classify(run: _Run, volume: Volume, *, reap_due: bool) -> None:
     config = run.config
     vid = volume.volume_id
     if volume.state != "available" or volume.attachment_count:
         run.skip(vid, SkipReason.NOT_AVAILABLE, f"state {volume.state}")
         return
-    if _opted_out(volume.tags, config.opt_out_tag_key):
+    if opted_out(volume.tags, config.opt_out_tag_key):
         value = volume.tags[config.opt_out_tag_key]
         run.skip(vid, SkipReason.OPTED_OUT, f"{config.opt_out_tag_key}={value}")
         return
@@ -313,26 +389,38 @@ def _classify(run: _Run, volume: Volume) -> None:
     if owner is not None and not config.include_kubernetes_volumes:
         run.skip(vid, SkipReason.KUBERNETES, f"tag {owner}")
         return
-    raw_mark = volume.tags.get(config.mark_tag_key)
-    marked_on = parse_mark(raw_mark) if raw_mark is not None else None
-    if marked_on is None:
-        note = "" if raw_mark is None else f"previous mark {raw_mark!r} unreadable, clock restarted"
+    stamp = format_stamp(run.now)
+    mark, why = _clock_restart(run, volume)
+    if mark is None:
         try:
-            run.ec2.add_tags(vid, {config.mark_tag_key: run.today.isoformat()})
+            run.ec2.add_tags(vid, {config.mark_tag_key: stamp, config.seen_tag_key: stamp})
         except Ec2Error as error:
             run.error(f"{vid}: could not mark: {error}")
             return
-        run.report.marked.append(Marked(vid, run.today, note))
+        run.report.marked.append(Marked(vid, run.today, why))
         return
-    if not grace_elapsed(marked_on, run.today, config.grace_days):
-        age = (run.today - marked_on).days
-        run.skip(
-            vid,
-            SkipReason.WITHIN_GRACE,
-            f"marked {marked_on.isoformat()}, {age} of {config.grace_days} days",
-        )
+    marked_on = mark.astimezone(UTC).date()
+    due = grace_elapsed(marked_on, run.today, config.grace_days)
+    if due and reap_due:
+        # Not re-tagged: the re-check before deletion compares every tag with this listing.
+        run.due.append(_Due(volume, marked_on))
         return
-    run.due.append(_Due(volume, marked_on))
+    try:
+        run.ec2.add_tags(vid, {config.seen_tag_key: stamp})
+    except Ec2Error as error:
+        # The sighting is the continuity proof; without it the next runs may restart the
+        # clock (the safe direction), so this is reported and the run goes on.
+        run.error(f"{vid}: could not record the sighting: {error}")
+    run.report.observed += 1
+    if due:
+        run.report.due_next.append(Retired(vid, volume.size_gib, marked_on))
+        return
+    age = (run.today - marked_on).days
+    run.skip(
+        vid,
+        SkipReason.WITHIN_GRACE,
+        f"marked {marked_on.isoformat()}, {age} of {config.grace_days} days",
+    )
 
 
 def _retire(run: _Run, due: _Due) -> None:

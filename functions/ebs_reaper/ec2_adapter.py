@@ -56,6 +56,7 @@ def _volume(item: VolumeTypeDef) -> Volume:
         attachment_count=len(item.get("Attachments", [])),
         availability_zone=item.get("AvailabilityZone", ""),
         volume_type=item.get("VolumeType", ""),
+        create_time=item.get("CreateTime"),
     )
 
 
@@ -118,12 +119,12 @@ class Ec2Adapter:
         except (ClientError, BotoCoreError) as error:
             raise _domain_error(error, f"CreateTags {volume_id}") from error
 
-    def remove_tag(self, volume_id: str, key: str) -> None:
-        """Remove one tag key from the volume (DeleteTags)."""
+    def remove_tags(self, volume_id: str, keys: Sequence[str]) -> None:
+        """Remove tag keys from the volume, whatever their values (one DeleteTags request)."""
         try:
-            self._client.delete_tags(Resources=[volume_id], Tags=[{"Key": key}])
+            self._client.delete_tags(Resources=[volume_id], Tags=[{"Key": key} for key in keys])
         except (ClientError, BotoCoreError) as error:
-            raise _domain_error(error, f"DeleteTags {volume_id} {key}") from error
+            raise _domain_error(error, f"DeleteTags {volume_id} {', '.join(keys)}") from error
 
     def create_snapshot(self, volume_id: str, description: str, tags: Mapping[str, str]) -> str:
         """Start a snapshot tagged on creation (one request, so it is never untagged)."""

@@ -1,4 +1,7 @@
-"""Lambda entry point of the EBS reaper, run monthly by an EventBridge schedule.
+"""Lambda entry point of the EBS reaper: observed daily, reaped monthly (EventBridge schedules).
+
+`{"mode": "observe"}` marks, refreshes and unmarks; `{"mode": "reap"}` also snapshots and
+deletes (`functions.ebs_reaper.core`). An observe run that changed nothing publishes nothing.
 
 Per-volume failures do not fail the invocation: they are in the report, the SNS summary and
 the `ReaperErrors` metric (alarm on it). Failing would make Lambda's asynchronous invocation
@@ -43,6 +46,11 @@ _sts = StsAdapter(boto3.client("sts", config=client_config()))
 _notifier = Notifier(boto3.client("sns", config=client_config()), CONFIG.topic_arn)
 
 
+def now() -> datetime:
+    """The wall clock marks and sightings are stamped with (module scope, so tests can set it)."""
+    return datetime.now(UTC)
+
+
 def _publish(subject: str, message: str) -> bool:
     """Publish the summary through the shared policy: logged and counted, never raised."""
     return publish_summary(_notifier, metrics, logger, subject, message)
@@ -55,9 +63,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, o
     """Run the reaper once; see the module docstring on which failures raise."""
     request = parse_or_count(parse_event, event, metrics, logger, "schedule event is malformed")
     try:
-        report = reap(
-            request, config=CONFIG, ec2=_ec2, identity=_sts, today=datetime.now(UTC).date()
-        )
+        report = reap(request, config=CONFIG, ec2=_ec2, identity=_sts, now=now())
     except (WrongAccountError, IdentityError) as error:
         metrics.add_metric(name="ReaperRefusals", unit=COUNT, value=1)
         logger.exception("reaper refused to run")
@@ -66,5 +72,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, o
     record_metrics(report, metrics)
     result = report.as_dict()
     logger.info("reaper run finished", extra={"report": result})
-    result["notified"] = _publish(report.subject(), report.message())
+    result["notified"] = (
+        _publish(report.subject(), report.message()) if report.noteworthy() else False
+    )
     return result

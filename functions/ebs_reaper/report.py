@@ -82,6 +82,8 @@ class Retired:
 class ReaperReport:
     """Everything one run saw and did, in the order it happened."""
 
+    mode: str
+    """`observe` (mark, refresh, unmark only) or `reap` (also snapshot and delete)."""
     dry_run: bool
     account_id: str
     region: str
@@ -96,6 +98,10 @@ class ReaperReport:
     snapshotted: list[Snapshotted] = field(default_factory=list)
     deleted: list[Retired] = field(default_factory=list)
     would_delete: list[Retired] = field(default_factory=list)
+    due_next: list[Retired] = field(default_factory=list)
+    """Observe runs: volumes past their grace that the next deletion run will retire."""
+    observed: int = 0
+    """Marked volumes seen still unattached whose sighting was refreshed."""
     errors: list[str] = field(default_factory=list)
     listing_complete: bool = True
     """False when listing volumes failed part-way: unseen volumes were neither marked nor kept."""
@@ -104,9 +110,33 @@ class ReaperReport:
         """How many volumes were skipped for each reason."""
         return Counter(skip.reason for skip in self.skipped)
 
+    @property
+    def reaping(self) -> bool:
+        """Whether this run could delete (mode `reap`)."""
+        return self.mode == "reap"
+
+    def noteworthy(self) -> bool:
+        """Whether an observe run changed or found anything a person should hear about; a
+        daily pass that only refreshed sightings stays silent."""
+        return bool(
+            self.reaping
+            or self.marked
+            or self.unmarked
+            or self.errors
+            or self.due_next
+            or not self.listing_complete
+        )
+
     def subject(self) -> str:
         """A one-line SNS subject with the counts that matter."""
         mode = " (dry run)" if self.dry_run else ""
+        if not self.reaping:
+            errors = f", {len(self.errors)} ERRORS" if self.errors else ""
+            return (
+                f"EBS reaper observe{mode}: {len(self.marked)} marked, "
+                f"{len(self.unmarked)} unmarked, {len(self.due_next)} due at the next "
+                f"deletion run{errors}"
+            )
         acted = (
             f"{len(self.would_delete)} would be deleted"
             if self.dry_run
@@ -123,10 +153,11 @@ class ReaperReport:
         lines = [
             f"EBS reaper run of {self.today.isoformat()} in account {self.account_id}, "
             f"region {self.region}",
-            f"Mode: {'DRY RUN, nothing snapshotted or deleted' if self.dry_run else 'delete'}; "
-            f"grace {self.grace_days} days since the unattached-since mark; "
+            f"Mode: {self._mode_text()}; "
+            f"grace {self.grace_days} days continuously unattached, as observed; "
             f"at most {self.max_deletions} deletions per run.",
-            f"Unattached volumes scanned: {self.scanned}.",
+            f"Unattached volumes scanned: {self.scanned}; still-unattached sightings "
+            f"recorded: {self.observed}.",
         ]
         if not self.listing_complete:
             lines.append("Listing volumes FAILED part-way; volumes not seen were left alone.")
@@ -143,6 +174,7 @@ class ReaperReport:
             ("Errors", self.errors),
             ("Would be deleted (dry run)", [retired(r) for r in self.would_delete]),
             ("Deleted", [retired(r) for r in self.deleted]),
+            ("Due at the next deletion run", [retired(r) for r in self.due_next]),
             (
                 "Snapshots taken before deletion",
                 [
@@ -172,9 +204,15 @@ class ReaperReport:
                 lines.append(f"- … and {len(entries) - _MAX_LINES_PER_SECTION} more")
         return "\n".join(lines)
 
+    def _mode_text(self) -> str:
+        if not self.reaping:
+            return "OBSERVE, marks and sightings only (deletion runs monthly)"
+        return "DRY RUN, nothing snapshotted or deleted" if self.dry_run else "delete"
+
     def as_dict(self) -> dict[str, object]:
         """The handler's return value and log record (JSON-serialisable)."""
         return {
+            "mode": self.mode,
             "dryRun": self.dry_run,
             "accountId": self.account_id,
             "region": self.region,
@@ -182,6 +220,9 @@ class ReaperReport:
             "scanned": self.scanned,
             "listingComplete": self.listing_complete,
             "marked": [m.volume_id for m in self.marked],
+            "restarted": {m.volume_id: m.note for m in self.marked if m.note},
+            "observed": self.observed,
+            "dueNext": [r.volume_id for r in self.due_next],
             "unmarked": list(self.unmarked),
             "skipped": [
                 {"volumeId": s.volume_id, "reason": s.reason.value, "detail": s.detail}
@@ -202,6 +243,8 @@ def record_metrics(report: ReaperReport, metrics: MetricSink) -> None:
         "VolumesScanned": report.scanned,
         "VolumesMarked": len(report.marked),
         "VolumesUnmarked": len(report.unmarked),
+        "ClocksRestarted": sum(1 for m in report.marked if m.note),
+        "VolumesDueNext": len(report.due_next),
         "VolumesSkipped": len(report.skipped),
         "SnapshotsCreated": len(report.snapshotted),
         "VolumesDeleted": len(report.deleted),

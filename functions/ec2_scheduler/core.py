@@ -7,8 +7,13 @@ An instance is acted on only when all of these hold:
 - no Auto Scaling group, EKS node group, Kubernetes cluster, Karpenter, EC2/Spot Fleet or EMR
   manages it (`MANAGED_TAG_KEYS`, `MANAGED_TAG_PREFIXES`): stopping such an instance makes its
   manager replace it (or fails a node out of a cluster), so the tag cannot be trusted there;
-- for `stop`, it does not carry the keep-running tag (any value except `false`), which lets a
-  person keep one test machine up overnight without removing it from the schedule.
+- for `stop`, it does not carry the keep-running tag, whatever its value (even `false`): the
+  IAM policy denies StopInstances whenever the key exists, and the code means the same thing,
+  so a person keeps one test machine up overnight without removing it from the schedule.
+
+The function keeps its own clock: a `stop` inside testing hours (`TestingHours`, in the stack's
+time zone) is refused before anything is listed, whoever sent the event and however late it
+arrived. Only an event that says `"force": true` stops then, and the report says it was forced.
 
 Everything else that was opted in is reported as skipped with the reason. An instance that
 changes state between listing and the request (`IncorrectInstanceState`), disappears, or has
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Final, Protocol
 
 from functions.common.ports import COUNT, MetricSink
@@ -108,6 +114,10 @@ class ScheduleReport:
     skipped: list[Skipped] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     listing_complete: bool = True
+    refused: str = ""
+    """Why the whole run was refused (a stop inside testing hours); nothing was touched."""
+    forced: str = ""
+    """Set when the event forced a stop inside testing hours: the moment and the window."""
 
     @property
     def verb(self) -> str:
@@ -117,6 +127,10 @@ class ScheduleReport:
     def subject(self) -> str:
         """A one-line SNS subject with the counts."""
         mode = " (dry run)" if self.dry_run else ""
+        if self.refused:
+            return f"EC2 test hours {self.action.value}{mode} REFUSED: inside testing hours"
+        if self.forced:
+            mode += " FORCED inside testing hours"
         if self.dry_run:
             acted = f"{len(self.would_touch)} would be {self.verb}"
         else:
@@ -137,6 +151,13 @@ class ScheduleReport:
             f"EC2 test-hours scheduler, action {self.action.value}"
             + (" — DRY RUN, nothing was changed" if self.dry_run else "")
         ]
+        if self.refused:
+            lines.append(
+                f"REFUSED, no instance was touched: {self.refused}. Send "
+                '{"action": "stop", "force": true} to stop inside testing hours on purpose.'
+            )
+        if self.forced:
+            lines.append(f"FORCED by the event inside testing hours: {self.forced}.")
         if not self.listing_complete:
             lines.append("Listing instances FAILED part-way; instances not seen were left alone.")
         sections = [
@@ -166,6 +187,8 @@ class ScheduleReport:
             "skipped": [{"instanceId": s.instance_id, "reason": s.reason} for s in self.skipped],
             "errors": list(self.errors),
             "listingComplete": self.listing_complete,
+            "refused": self.refused,
+            "forced": self.forced,
         }
 
 
@@ -192,17 +215,27 @@ def _skip_reason(
     if manager is not None:
         return f"managed by {manager}"
     keep = instance.tags.get(config.keep_running_tag_key)
-    if action is Action.STOP and keep is not None and keep.strip().lower() != "false":
-        return f"{config.keep_running_tag_key}={keep}"
+    if action is Action.STOP and keep is not None:
+        return f"{config.keep_running_tag_key}={keep} (any value keeps it running)"
     return None
 
 
 def run_schedule(
-    request: ScheduleRequest, *, config: SchedulerConfig, ec2: Ec2Instances
+    request: ScheduleRequest, *, config: SchedulerConfig, ec2: Ec2Instances, now: datetime
 ) -> ScheduleReport:
-    """Apply the request's action to every eligible opted-in instance; never raises Ec2Error."""
+    """Apply the request's action to every eligible opted-in instance; never raises Ec2Error.
+
+    `now` (timezone-aware) is the function's own clock: a `stop` inside testing hours is
+    refused, without a single EC2 call, unless the request is forced.
+    """
     action = request.action
     report = ScheduleReport(action=action, dry_run=config.dry_run or request.force_dry_run)
+    hours = config.testing_hours
+    if action is Action.STOP and hours.contains(now):
+        if not request.force:
+            report.refused = hours.describe(now)
+            return report
+        report.forced = hours.describe(now)
     expected_state = FROM_STATE[action]
     try:
         for instance in ec2.iter_opted_in(config.opt_in_tag_key, expected_state):
@@ -242,6 +275,8 @@ def record_metrics(report: ScheduleReport, metrics: MetricSink) -> None:
         "InstancesWouldActOn": len(report.would_touch),
         "InstancesSkipped": len(report.skipped),
         "SchedulerErrors": len(report.errors),
+        "StopsRefused": int(bool(report.refused)),
+        "StopsForced": int(bool(report.forced)),
     }
     for name, value in values.items():
         metrics.add_metric(name=name, unit=COUNT, value=value)

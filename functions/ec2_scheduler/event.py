@@ -3,7 +3,9 @@
 Each EventBridge schedule passes a constant JSON input: `{"action": "stop"}` in the evening,
 `{"action": "start"}` in the morning. The event's action wins over the ACTION setting, so one
 function serves both schedules. `{"dryRun": true}` forces a report-only run; an event cannot
-turn dry run off. Other members (EventBridge's envelope) are ignored.
+turn dry run off. `{"force": true}` lets a `stop` through inside testing hours (the function
+refuses it otherwise, and reports and logs that it was forced); it must be the JSON boolean.
+Other members (EventBridge's envelope) are ignored.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ class ScheduleRequest:
 
     action: Action
     force_dry_run: bool = False
+    force: bool = False
+    """Stop even inside testing hours (a deliberate, logged override)."""
 
 
 def parse_event(event: object, *, default_action: Action | None) -> ScheduleRequest:
@@ -42,4 +46,7 @@ def parse_event(event: object, *, default_action: Action | None) -> ScheduleRequ
         raise MalformedEventError(
             "dryRun", "true (an event can force a dry run but never turn it off)", body["dryRun"]
         )
-    return ScheduleRequest(action=action, force_dry_run=body.get("dryRun") is True)
+    force = body.get("force", False)
+    if not isinstance(force, bool):
+        raise MalformedEventError("force", "true or false (a JSON boolean)", force)
+    return ScheduleRequest(action=action, force_dry_run=body.get("dryRun") is True, force=force)

@@ -1,6 +1,8 @@
 """Lambda entry point of the EC2 test-hours scheduler, run by two EventBridge schedules.
 
-The evening schedule sends `{"action": "stop"}`, the morning one `{"action": "start"}`. Per-
+The evening schedule sends `{"action": "stop"}`, the morning one `{"action": "start"}`. The
+function reads the clock itself: a stop inside testing hours is refused (reported, counted as
+`StopsRefused`) unless the event says `"force": true`, which is logged as a warning. Per-
 instance failures are in the report, the SNS summary and the `SchedulerErrors` metric; they do
 not fail the invocation, so an asynchronous retry does not repeat the whole run. A malformed
 event raises.
@@ -9,6 +11,7 @@ event raises.
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -33,6 +36,13 @@ metrics = Metrics()
 tracer = build_tracer()
 
 _ec2 = Ec2Adapter(boto3.client("ec2", config=client_config()))
+
+
+def now() -> datetime:
+    """The wall clock the testing-hours check reads (module scope, so tests can set it)."""
+    return datetime.now(UTC)
+
+
 _notifier = Notifier(boto3.client("sns", config=client_config()), CONFIG.topic_arn)
 
 
@@ -48,7 +58,11 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, o
         logger,
         "schedule event is malformed",
     )
-    report = run_schedule(request, config=CONFIG, ec2=_ec2)
+    report = run_schedule(request, config=CONFIG, ec2=_ec2, now=now())
+    if report.refused:
+        logger.warning("stop refused inside testing hours", extra={"refused": report.refused})
+    if report.forced:
+        logger.warning("stop FORCED inside testing hours", extra={"forced": report.forced})
     record_metrics(report, metrics)
     result = report.as_dict()
     logger.info("scheduler run finished", extra={"report": result})

@@ -37,11 +37,13 @@ DEFAULTS: Final = MappingProxyType(
         "MAX_ERRORS_REPORTED": "20",
         "WORKERS": "4",
         "VERIFY_S3_COPY": "false",
+        "VOLUME_ROOT_DEPTH": "2",
     }
 )
 """Values for variables the program does not set; a missing DRY_RUN means dry run."""
 
 MAX_WORKERS: Final = 32
+MAX_VOLUME_ROOT_DEPTH: Final = 16
 _BUCKET_NAME: Final = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _AREA: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -76,6 +78,10 @@ class CleanupConfig:
     max_errors_reported: int
     workers: int
     s3_copy: S3CopySettings | None
+    volume_root_depth: int = 2
+    """Levels below each scratch root that are volume roots or above them (`<namespace>/<pvc>`
+    under the CSI driver's `subPathPattern`): no directory at or above this depth is ever
+    removed, so a live access point's root never disappears under its pods."""
 
 
 def _relative_path(value: object, variable: str, what: str) -> str:
@@ -131,12 +137,23 @@ def _s3_copy(env: Mapping[str, str]) -> S3CopySettings | None:
     )
 
 
+def _depth(env: Mapping[str, str], name: str) -> int:
+    """0..MAX_VOLUME_ROOT_DEPTH; 0 protects only the roots themselves (a tree that holds no
+    volumes), the default 2 protects `<namespace>/<pvc>`, the CSI driver's volume roots."""
+    raw = require(env, name)
+    if not raw.isdigit() or int(raw) > MAX_VOLUME_ROOT_DEPTH:
+        raise ConfigError(
+            name, f"must be an integer from 0 to {MAX_VOLUME_ROOT_DEPTH}, got {raw!r}"
+        )
+    return int(raw)
+
+
 def load_config(env: Mapping[str, str]) -> CleanupConfig:
     """Read the clean-up's variables (defaults in `DEFAULTS`); ConfigError names the bad one.
 
     Variables: MOUNT_PATH, SCRATCH_ROOTS, RETENTION_DAYS, DRY_RUN, TOPIC_ARN,
     TIME_BUDGET_SAFETY_SECONDS, STATE_FILE, MAX_ERRORS_REPORTED, WORKERS, VERIFY_S3_COPY,
-    S3_COPY_BUCKETS, S3_COPY_KEY_PREFIX.
+    S3_COPY_BUCKETS, S3_COPY_KEY_PREFIX, VOLUME_ROOT_DEPTH.
     """
     settings = ChainMap(dict(env), dict(DEFAULTS))
     mount = require(settings, "MOUNT_PATH")
@@ -160,4 +177,5 @@ def load_config(env: Mapping[str, str]) -> CleanupConfig:
         max_errors_reported=parse_positive_int(settings, "MAX_ERRORS_REPORTED", maximum=1000),
         workers=parse_positive_int(settings, "WORKERS", maximum=MAX_WORKERS),
         s3_copy=_s3_copy(settings),
+        volume_root_depth=_depth(settings, "VOLUME_ROOT_DEPTH"),
     )

@@ -7,10 +7,19 @@ to the mount itself), loads where the last run stopped, walks each root's shards
 next run resumes exactly there. Roots are handled in configuration order; a root not reached
 before the deadline is recorded as pending from its start.
 
-Cut-off: a regular file is old when its mtime is more than RETENTION_DAYS × 24 h before the
-run started. (`find -mtime +7` rounds ages down to whole days, so it keeps files between 7 and
-8 days old that this deletes; the retention is a promise of "at least 7 days", which both
-keep.)
+Cut-off: a regular file is old when the LATER of its mtime and ctime is more than
+RETENTION_DAYS × 24 h before the run started. mtime alone is not enough: `tar x`, `rsync -a`
+and `cp -p` copy a file in with its original, possibly years-old, mtime, but the kernel sets
+ctime when the inode is created or changed and no user-space call can set it back, so ctime
+is when the file arrived here. A file is therefore kept for the retention after it was last
+written or arrived, whichever is later. (`find -mtime +7` rounds ages down to whole days, so
+it keeps files between 7 and 8 days old that this deletes; the retention is a promise of "at
+least 7 days", which both keep.)
+
+Directories: the walk may remove only a directory strictly below the volume roots, i.e. more
+than VOLUME_ROOT_DEPTH levels under a scratch root (`<root>/<namespace>/<pvc>/...`), and only
+when empty (see `functions.efs_cleanup.walk`). The scratch roots, the namespace directories
+and the volume roots themselves (the roots of live CSI access points) are never removed.
 
 Pure file-system logic: AWS appears only as the optional `CopyVerifier` Protocol.
 """
@@ -151,6 +160,7 @@ def clean(
         max_error_samples=config.max_errors_reported,
         verifier=verifier,
         clock=clock.monotonic,
+        keep_dirs_depth=config.volume_root_depth,
     )
     cycle_start = datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds")
     for index, root in enumerate(roots):
@@ -189,7 +199,7 @@ def _clean_root(
     root_report = RootReport(root)
     try:
         real = resolve_root(mount_real, root)
-        fd = open_root(real)
+        fd = open_root(real, mount_real)
     except PathRefusedError as error:
         root_report.refused = str(error)
         progress.pop(root, None)

@@ -23,7 +23,7 @@ from functions.common.notify import Notifier, publish_summary
 from functions.common.observability import build_tracer
 from functions.common.ports import COUNT
 from functions.efs_cleanup.config import load_config
-from functions.efs_cleanup.core import announce, clean
+from functions.efs_cleanup.core import Clock, announce, clean
 from functions.efs_cleanup.event import Phase, parse_event
 from functions.efs_cleanup.report import record_metrics
 from functions.efs_cleanup.s3_adapter import S3HeadAdapter
@@ -42,6 +42,10 @@ _verifier = (
     if CONFIG.s3_copy is not None
     else None
 )
+
+
+CLOCK = Clock()
+"""Wall and monotonic time of every run (module scope, so tests can set it)."""
 
 
 def _publish(subject: str, message: str) -> bool:
@@ -66,6 +70,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, o
         config=CONFIG,
         remaining_ms=context.get_remaining_time_in_millis(),
         verifier=_verifier,
+        clock=CLOCK,
     )
     if report.nothing_pending:
         metrics.add_metric(name="ResumeNothingPending", unit=COUNT, value=1)

@@ -1,10 +1,14 @@
 """Resolve the mount, the scratch roots and the state file, refusing anything outside.
 
-A root is used only if its resolved path (`os.path.realpath`, which follows every symlink on
-the way) is strictly inside the resolved mount: a root that is the mount itself, lies outside
-it, or is not a directory is refused, whatever its configured name suggests. The root is then
-opened with `O_NOFOLLOW | O_DIRECTORY` and the kernel's own path of the opened descriptor must
-equal the resolved path, so a symlink swapped in after the check is caught too.
+A root is used only if it is a real directory strictly inside the resolved mount, reached
+without a single symlink: a root that is the mount itself, lies outside it, is not a
+directory, or is (or passes through) a symlink at any component is refused and left alone,
+whatever its configured name suggests. A symlinked root is refused even when its target lies
+inside the mount: following `scratch/volumes -> ../projects` would apply scratch retention to
+project data. The root is then opened one component at a time from the mount, each with
+`O_NOFOLLOW | O_DIRECTORY` relative to its parent's descriptor, and the kernel's own path of
+the opened descriptor must equal the expected path, so a symlink swapped in after the check is
+caught too.
 """
 
 from __future__ import annotations
@@ -42,12 +46,37 @@ def resolve_mount(mount_path: str) -> str:
     return real
 
 
+def _symlinked_component(mount_real: str, configured: str) -> str | None:
+    """The first component of `configured` (below the mount) that is a symlink, or None."""
+    current = Path(mount_real)
+    for part in Path(configured).parts:
+        current = current / part
+        if current.is_symlink():
+            return str(current.relative_to(mount_real))
+    return None
+
+
 def resolve_root(mount_real: str, configured: str) -> str:
-    """The resolved path of scratch root `configured`, strictly inside the mount."""
-    real = os.path.realpath(Path(mount_real) / configured)
+    """The path of scratch root `configured`, a real directory strictly inside the mount
+    reached through no symlink; PathRefusedError (naming the link) otherwise."""
+    lexical = os.path.normpath(Path(mount_real) / configured)
+    link = _symlinked_component(mount_real, configured)
+    if link is not None:
+        target = os.path.realpath(Path(mount_real) / link)
+        if target == mount_real:
+            where = ", the mount itself"
+        elif not is_inside(target, mount_real):
+            where = f", outside the mount {mount_real}"
+        else:
+            where = ""
+        raise PathRefusedError(
+            f"root {configured!r}: {link} is a symlink to {target}{where}; symlinked roots "
+            "are refused and left alone"
+        )
+    real = os.path.realpath(lexical)
     if real == mount_real:
         raise PathRefusedError(f"root {configured!r} resolves to the mount itself ({real})")
-    if not is_inside(real, mount_real):
+    if not is_inside(real, mount_real) or real != lexical:
         raise PathRefusedError(
             f"root {configured!r} resolves to {real}, outside the mount {mount_real}"
         )
@@ -56,13 +85,27 @@ def resolve_root(mount_real: str, configured: str) -> str:
     return real
 
 
-def open_root(real: str) -> int:
-    """A descriptor of the resolved root, after checking the kernel opened that very path."""
-    fd = os.open(real, _OPEN_DIR)
+def open_root(real: str, mount_real: str | None = None) -> int:
+    """A descriptor of the root at `real`, opened one component at a time below `mount_real`
+    (when given) with O_NOFOLLOW, after checking the kernel opened that very path."""
+    if mount_real is None:
+        fd = os.open(real, _OPEN_DIR)
+    else:
+        fd = os.open(mount_real, _OPEN_DIR)
+        try:
+            for part in Path(real).relative_to(mount_real).parts:
+                child = os.open(part, _OPEN_DIR, dir_fd=fd)
+                os.close(fd)
+                fd = child
+        except OSError as error:
+            os.close(fd)
+            raise PathRefusedError(
+                f"root {real} changed while being opened ({error.strerror}); left alone"
+            ) from error
     try:
         opened = str(Path(f"/proc/self/fd/{fd}").readlink())
     except OSError:
-        return fd  # no /proc (not Linux): realpath plus O_NOFOLLOW is the check
+        return fd  # no /proc (not Linux): the O_NOFOLLOW descent is the check
     if opened != real:
         os.close(fd)
         raise PathRefusedError(f"root {real} changed while being opened (now {opened})")

@@ -1,4 +1,9 @@
-"""What an announcement or a clean-up run says to people (SNS) and to CloudWatch (EMF)."""
+"""What an announcement or a clean-up run says to people (SNS) and to CloudWatch (EMF).
+
+Every line of every subject, message and return value passes through `printable`: a path with
+bytes that are not UTF-8 (a lone surrogate in Python) is shown escaped, so no file name can make
+a summary unencodable and lose it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from functions.common.ports import COUNT, MetricSink
-from functions.efs_cleanup.walk import WalkStats
+from functions.efs_cleanup.walk import WalkStats, printable
 
 __all__ = ["AnnounceReport", "CleanupReport", "RootReport", "human_bytes", "record_metrics"]
 
@@ -120,11 +125,15 @@ class CleanupReport:
 
     def message(self) -> str:
         """The SNS body: settings, one line per root, the first errors, the duration."""
+        return "\n".join(printable(line) for line in self._lines())
+
+    def _lines(self) -> list[str]:
         total = self.totals()
         lines = [
             f"EFS scratch clean-up ({self.phase})"
             + (" — DRY RUN, nothing was deleted" if self.dry_run else ""),
-            f"Retention: regular files not modified for {self.retention_days} days.",
+            f"Retention: regular files not modified, and not copied in, for "
+            f"{self.retention_days} days (the later of mtime and ctime).",
             f"Duration: {self.duration_seconds:.1f} s. "
             + (
                 "Completed."
@@ -142,7 +151,7 @@ class CleanupReport:
             shown = samples[: self.max_error_samples]
             lines += ["", f"Errors ({self.error_count()}, first {len(shown)}):"]
             lines += [f"- {sample}" for sample in shown]
-        return "\n".join(lines)
+        return lines
 
     def as_dict(self) -> dict[str, object]:
         """The handler's return value and log record."""
@@ -162,8 +171,8 @@ class CleanupReport:
             "durationSeconds": round(self.duration_seconds, 3),
             "roots": [
                 {
-                    "root": root.root,
-                    "refused": root.refused,
+                    "root": printable(root.root),
+                    "refused": printable(root.refused),
                     "started": root.started,
                     "completed": root.completed,
                     "filesDeleted": root.stats.files_deleted,
@@ -198,9 +207,11 @@ class AnnounceReport:
             "The weekly EFS scratch clean-up starts in about an hour.",
             "DRY RUN: nothing will be deleted, the report will say what would be."
             if self.dry_run
-            else "Regular files not modified for "
-            f"{self.retention_days} days will be DELETED, and directories left empty.",
-            f"Retention: {self.retention_days} days (by modification time).",
+            else "Regular files neither modified nor copied in for "
+            f"{self.retention_days} days will be DELETED, and directories inside volumes left "
+            "empty.",
+            f"Retention: {self.retention_days} days since a file was last modified or copied in "
+            "(the later of mtime and ctime); volume directories themselves are never removed.",
             "Roots (under " + self.mount_path + "):",
             *(f"- {root}" for root in self.roots),
             "",
@@ -210,16 +221,16 @@ class AnnounceReport:
             lines.append("Unfinished from the last run, resumed first: " + ", ".join(self.pending))
         if self.problem:
             lines.append(f"Problem: {self.problem}")
-        return "\n".join(lines)
+        return "\n".join(printable(line) for line in lines)
 
     def as_dict(self) -> dict[str, object]:
         """The handler's return value."""
         return {
             "phase": "announce",
             "dryRun": self.dry_run,
-            "roots": list(self.roots),
+            "roots": [printable(root) for root in self.roots],
             "retentionDays": self.retention_days,
-            "pending": list(self.pending),
+            "pending": [printable(root) for root in self.pending],
         }
 
 

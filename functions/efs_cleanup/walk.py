@@ -13,14 +13,21 @@ Safety, by construction rather than by checking names:
   (`/proc/self/fd/<n>`) must lie inside the resolved root; a directory that does not is
   refused and reported. Unlike a `realpath` check on a name, this looks at what was actually
   opened, so it cannot be raced.
-- Only regular files (`S_ISREG` on the lstat result) older than the cut-off are unlinked. A
+- Only regular files (`S_ISREG` on the lstat result) older than the cut-off are unlinked;
+  a file's age is the later of its mtime and ctime (`functions.efs_cleanup.core`). A
   file that vanishes between listing and unlink (`FileNotFoundError`) is counted, not an
   error; any other `OSError` (permissions, I/O) is counted as an error with a sample kept,
   and the walk goes on.
 - A directory is removed (`rmdir`, which only ever removes an empty directory) after its
-  walk completed, when it ended up empty and either this walk deleted something in it or it
-  is itself older than the cut-off. An empty directory a job created a minute ago is kept.
-  The root is never removed: only children of an opened directory are.
+  walk completed, when it is more than `keep_dirs_depth` levels below the root (strictly
+  inside a volume: `<namespace>/<pvc>/<dir>`), it ended up empty, and either this walk
+  deleted something in it or it is itself older than the cut-off (later of mtime and ctime).
+  An empty directory a job created a minute ago is kept. The root, the namespace directories
+  and the volume roots are never removed: a volume root is the root of a live CSI access
+  point, and removing it under a mounted pod makes every access fail with ESTALE.
+- Every path that reaches a report or an error sample goes through `printable`, so a file
+  name that is not UTF-8 (or holds control characters) is shown escaped and can never make
+  the summary unencodable.
 
 Progress: a shard does not stop before it has handled at least one entry, so a run always
 moves the position forward, even when re-descending to it used up a tiny budget; the
@@ -63,6 +70,7 @@ __all__ = [
     "ShardTask",
     "WalkOptions",
     "WalkStats",
+    "printable",
     "run_shard",
 ]
 
@@ -75,6 +83,38 @@ _OPEN_DIR: Final = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _IFMT: Final = stat.S_IFMT(0o177777)
 _IFREG: Final = stat.S_IFREG
 _BY_NAME: Final = attrgetter("name")
+_SURROGATE_BYTES: Final = range(0xDC80, 0xDD00)
+"""Where `os.fsdecode` (surrogateescape) puts the bytes 0x80-0xFF that are not UTF-8."""
+
+
+def printable(text: str) -> str:
+    """`text` with every byte that is not valid UTF-8 and every control character escaped.
+
+    Names from the file system arrive as `str` with undecodable bytes as lone surrogates
+    (`os.fsdecode`'s surrogateescape); those cannot be encoded as UTF-8, so a report holding
+    one would fail to publish. They come back here as `\\xNN` (the original byte), other lone
+    surrogates as `\\uNNNN`, control characters as `\\xNN` (a newline in a name cannot forge
+    a report line). Everything else is unchanged.
+    """
+    if text.isprintable():
+        return text  # the common case: no surrogate or control character (both unprintable)
+    out: list[str] = []
+    for char in text:
+        code = ord(char)
+        if code in _SURROGATE_BYTES:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append(f"\\u{code:04x}")
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _age_stamp(info: os.stat_result) -> float:
+    """When the file or directory last changed here: the later of mtime and ctime."""
+    return max(info.st_mtime, info.st_ctime)
 
 
 @dataclass(slots=True)
@@ -107,10 +147,10 @@ class WalkStats:
         self.error_samples.extend(other.error_samples[: max(room, 0)])
 
     def error(self, text: str, max_samples: int) -> None:
-        """Count one error and keep its text while there is room for samples."""
+        """Count one error and keep its text (made `printable`) while there is room."""
         self.errors += 1
         if len(self.error_samples) < max_samples:
-            self.error_samples.append(text)
+            self.error_samples.append(printable(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +158,7 @@ class WalkOptions:
     """What every shard of one root shares."""
 
     cutoff: float
-    """Files whose mtime (epoch seconds) is below this are old enough to delete."""
+    """Files whose later of mtime and ctime (epoch seconds) is below this may be deleted."""
     dry_run: bool
     deadline: float
     """A `clock()` value; the walk stops before the first entry it reaches after it."""
@@ -131,6 +171,9 @@ class WalkOptions:
     clock: Callable[[], float] = time.monotonic
     max_depth: int = 256
     """Deeper directories are reported and left alone (the walk recurses)."""
+    keep_dirs_depth: int = 2
+    """Directories this many levels below the root, or fewer, are never removed (the
+    namespace directories and volume roots, `CleanupConfig.volume_root_depth`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +311,7 @@ class _Walker:
                     others += 1  # replaced by a link or a directory since the listing
                     remaining += 1
                     continue
-                if info.st_mtime >= cutoff:
+                if info.st_mtime >= cutoff or info.st_ctime >= cutoff:
                     young += 1
                     remaining += 1
                     continue
@@ -377,11 +420,11 @@ class _Walker:
                 # its siblings; the next cycle tries it again.
                 self.record_error(rel, name, "list", error)
                 return False
-            if remaining or options.dry_run:
-                return False
+            if remaining or options.dry_run or len(child_rel) <= options.keep_dirs_depth:
+                return False  # not empty, a dry run, or a volume root or above: kept
             if not removed:
                 try:
-                    if os.fstat(fd).st_mtime >= options.cutoff:
+                    if _age_stamp(os.fstat(fd)) >= options.cutoff:
                         return False  # empty but recent: a job may be about to use it
                 except OSError as error:
                     self.record_error(rel, name, "stat", error)

@@ -108,8 +108,14 @@ def data_lake_slugs() -> list[str]:
 
 
 def touches_data_lake(statement: Statement) -> bool:
-    """Whether the statement's resources include `*` or a data-lake bucket ARN."""
+    """Whether the statement's resources include `*` or a data-lake bucket ARN.
+
+    A `NotResource` statement covers every resource it does not list, so it touches the lake
+    unless it lists every data-lake bucket's objects (which no rule here assumes): it counts.
+    """
     slugs = data_lake_slugs()
+    if statement.not_resources:
+        return True
     return any(
         resource == "*" or any(f"-{slug}-" in resource for slug in slugs)
         for resource in statement.resources

@@ -153,3 +153,55 @@ def test_malformed_address_is_refused() -> None:
 
     with pytest.raises(ValueError, match="alert_emails"):
         record(build)
+
+
+@pytest.fixture(scope="module")
+def regional() -> Registered:
+    """The same topics plus an alerts topic in the DR region."""
+
+    def build() -> None:
+        AlertTopics(
+            "notify",
+            {
+                "name_prefix": "gen-test",
+                "alert_emails": ["oncall@example.org"],
+                "regional_alerts_regions": ["ap-south-2"],
+            },
+        )
+
+    return record(build)
+
+
+def test_regional_alerts_topic_lives_in_its_region_with_a_key_there(regional: Registered) -> None:
+    """Alarms in the DR region notify a DR-region topic, encrypted by a DR-region key (KMS keys
+    and SNS topics are regional), with the same on-call subscribers."""
+    (dr_topic,) = [t for t in regional.of_type(TOPIC) if t.inputs.get("region") == "ap-south-2"]
+    assert dr_topic.inputs["name"] == "gen-test-alerts"
+    (dr_key,) = [k for k in regional.of_type("aws:kms/key:Key") if k.inputs.get("region")]
+    assert dr_key.inputs["region"] == "ap-south-2"
+    assert dr_topic.property_dependencies["kmsMasterKeyId"] == (dr_key.urn,)
+    policy = json_input(dr_key, "policy")
+    contexts = [
+        s["Condition"]["StringLike"]["kms:EncryptionContext:aws:sns:topicArn"]
+        for s in policy["Statement"]
+        if "StringLike" in s.get("Condition", {})
+    ]
+    assert contexts
+    assert all(c.startswith("arn:aws:sns:ap-south-2:") for c in contexts)
+    (dr_policy,) = [
+        p
+        for p in regional.of_type("aws:sns/topicPolicy:TopicPolicy")
+        if p.inputs.get("region") == "ap-south-2"
+    ]
+    assert dr_policy.property_dependencies["arn"] == (dr_topic.urn,)
+    subscriptions = [
+        s for s in regional.of_type(SUBSCRIPTION) if s.inputs.get("region") == "ap-south-2"
+    ]
+    assert [s.inputs["endpoint"] for s in subscriptions] == ["oncall@example.org"]
+
+
+def test_primary_resources_keep_their_names_with_a_regional_topic(regional: Registered) -> None:
+    """Adding a region adds resources; the existing ones keep their logical names (URNs)."""
+    names = {r.name for r in regional.resources}
+    assert {"notify-key", "notify-alerts", "notify-alerts-policy", "notify-key-alias"} <= names
+    assert {"notify-key-ap-south-2", "notify-alerts-ap-south-2"} <= names

@@ -17,6 +17,7 @@ from tests.support.harness import Registered, json_input, record
 
 ACCOUNT = "111122223333"
 TOPIC = f"arn:aws:sns:ap-south-1:{ACCOUNT}:gen-test-alerts"
+DR_TOPIC = f"arn:aws:sns:ap-south-2:{ACCOUNT}:gen-test-alerts"
 KEY = f"arn:aws:kms:ap-south-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 TASK = f"arn:aws:datasync:ap-south-1:{ACCOUNT}:task/task-0123456789abcdef0"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -42,6 +43,8 @@ FULL: ObservabilityArgs = {
     "datasync_task_arns": {"efs-to-raw": TASK},
     "function_names": {"tagger": "gen-test-object-tagger", "audit": "gen-test-tag-audit"},
     "backup_vault_names": {"primary": "gen-test-ebs", "dr": "gen-test-ebs-dr"},
+    "backup_vault_regions": {"dr": "ap-south-2"},
+    "regional_alerts_topic_arns": {"ap-south-2": DR_TOPIC},
     "untagged_objects_metric": {
         "namespace": "GenomicsPlatform/TagAudit",
         "dimensions": {"service": "tag-audit"},
@@ -166,7 +169,7 @@ def test_subscription_filter_sends_terms_to_the_function(full: Registered) -> No
     """One filter on the application log group matches any default term and calls the function."""
     subscription = full.one("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter").inputs
     assert subscription["logGroup"] == "/aws/containerinsights/gen-test-eks/application"
-    assert subscription["filterPattern"] == '?"OOMKilled" ?"CrashLoopBackOff" ?"ERROR"'
+    assert subscription["filterPattern"] == '"ERROR"'
     assert subscription["destinationArn"].endswith(":function:gen-test-log-alerts")
 
 
@@ -198,8 +201,9 @@ def test_every_alarm_notifies_the_alerts_topic(full: Registered) -> None:
     alarms = _alarms(full)
     assert len(alarms) > 20
     for alarm in alarms.values():
-        assert alarm["alarmActions"] == [TOPIC]
-        assert alarm["okActions"] == [TOPIC]
+        topic = DR_TOPIC if alarm.get("region") == "ap-south-2" else TOPIC
+        assert alarm["alarmActions"] == [topic]
+        assert alarm["okActions"] == [topic]
 
 
 def test_every_alarm_chooses_missing_data_treatment(full: Registered) -> None:
@@ -218,12 +222,122 @@ def test_every_function_has_an_error_alarm(full: Registered) -> None:
     assert watched == {"gen-test-object-tagger", "gen-test-tag-audit", "gen-test-log-alerts"}
 
 
-def test_efs_throughput_uses_metered_over_permitted(full: Registered) -> None:
-    """Throughput utilisation divides metered MiB/s by permitted MiB/s."""
-    queries = _alarms(full)["gen-test-efs-throughput-utilization"]["metricQueries"]
+@pytest.mark.parametrize("mode", ["bursting", "provisioned"])
+def test_efs_throughput_with_a_ceiling_uses_metered_over_permitted(mode: str) -> None:
+    """Bursting and provisioned modes divide metered MiB/s by PermittedThroughput."""
+
+    def build() -> None:
+        Observability("obs", {**FULL, "efs_throughput_mode": mode})  # type: ignore[typeddict-item]
+
+    alarms = _alarms(record(build))
+    assert "gen-test-efs-elastic-throughput" not in alarms
+    queries = alarms["gen-test-efs-throughput-utilization"]["metricQueries"]
+    metrics = {q["metric"]["metricName"] for q in queries if "metric" in q}
+    assert metrics == {"MeteredIOBytes", "PermittedThroughput"}
     (expression,) = [q["expression"] for q in queries if q.get("returnData")]
     assert "PERIOD(metered)" in expression
     assert "permitted" in expression
+
+
+def test_efs_elastic_mode_watches_metered_throughput_not_the_ceiling(full: Registered) -> None:
+    """In elastic mode PermittedThroughput is the maximum, so the alarm compares metered MiB/s
+    with the planned figure instead of a ratio that stays near zero."""
+    alarms = _alarms(full)
+    assert "gen-test-efs-throughput-utilization" not in alarms
+    alarm = alarms["gen-test-efs-elastic-throughput"]
+    queries = alarm["metricQueries"]
+    metrics = {q["metric"]["metricName"] for q in queries if "metric" in q}
+    assert metrics == {"MeteredIOBytes"}
+    (expression,) = [q["expression"] for q in queries if q.get("returnData")]
+    assert expression == "(metered/1048576)/PERIOD(metered)"
+    assert alarm["threshold"] == 500
+
+
+def test_pod_restarts_alarm_watches_the_increase_of_the_counter(full: Registered) -> None:
+    """The cumulative restart count is differenced, so old restarts do not keep it in ALARM."""
+    queries = _alarms(full)["gen-test-pod-restarts"]["metricQueries"]
+    (returned,) = [q for q in queries if q.get("returnData")]
+    (source,) = [q for q in queries if not q.get("returnData")]
+    assert returned["expression"] == f"DIFF({source['id']})"
+    assert "pod_number_of_container_restarts" in source["expression"]
+    assert "GROUP BY" not in source["expression"]
+
+
+def test_container_states_are_alarmed_on_from_container_insights(full: Registered) -> None:
+    """OOMKilled and CrashLoopBackOff come from Container Insights metrics of the cluster."""
+    alarms = _alarms(full)
+    for name, metric in (
+        ("gen-test-pods-crash-looping", "pod_container_status_waiting_reason_crash_loop_back_off"),
+        ("gen-test-pods-oom-killed", "pod_container_status_terminated_reason_oom_killed"),
+    ):
+        alarm = alarms[name]
+        assert alarm["namespace"] == "ContainerInsights"
+        assert alarm["metricName"] == metric
+        assert alarm["dimensions"] == {"ClusterName": "gen-test-eks"}
+        assert alarm["comparisonOperator"] == "GreaterThanThreshold"
+        assert alarm["threshold"] == 0
+
+
+def test_dr_vault_alarms_and_widget_use_the_vaults_region(full: Registered) -> None:
+    """The DR vault's alarms sit in ap-south-2 and notify the ap-south-2 topic; its dashboard
+    widget queries ap-south-2. The primary vault stays in the provider's region."""
+    alarms = _alarms(full)
+    for kind in ("backup", "copy"):
+        dr = alarms[f"gen-test-backup-dr-{kind}-failed"]
+        assert dr["region"] == "ap-south-2"
+        assert dr["alarmActions"] == [DR_TOPIC]
+        assert "region" not in alarms[f"gen-test-backup-primary-{kind}-failed"]
+    widgets = {
+        w["properties"]["title"]: w["properties"]
+        for w in _dashboard(full)["widgets"]
+        if w["type"] == "metric"
+    }
+    assert widgets["Vault dr: failed jobs"]["region"] == "ap-south-2"
+    assert widgets["Vault primary: failed jobs"]["region"] == "ap-south-1"
+
+
+def test_vault_region_without_an_alerts_topic_there_is_rejected() -> None:
+    """A vault in another region needs that region's alerts topic; the error says how."""
+    args: ObservabilityArgs = {**FULL, "regional_alerts_topic_arns": {}}
+
+    def build() -> None:
+        Observability("obs", args)
+
+    with pytest.raises(ValueError, match=r"no alerts topic there.*regional_alerts_regions"):
+        record(build)
+
+
+def test_inventory_adds_every_function_and_queue_constructed_before() -> None:
+    """Functions and queues the stack constructed elsewhere get Errors, Throttles and depth
+    alarms without being listed in function_names."""
+    import pulumi_aws as aws
+
+    from components.observability.inventory import StackInventory
+
+    def build() -> None:
+        inventory = StackInventory()
+        inventory.install()
+        aws.sqs.Queue("elsewhere-dlq", name="gen-test-ebs-reaper-dlq")
+        aws.lambda_.Function(
+            "elsewhere",
+            name="gen-test-ebs-reaper",
+            role="arn:aws:iam::111122223333:role/r",
+            reserved_concurrent_executions=3,
+        )
+        Observability("obs", {**FULL, "function_names": {}, "inventory": inventory})
+        assert inventory.reserved_concurrency == 3 + 2  # the reaper and the log forwarder
+
+    alarms = _alarms(record(build))
+    assert alarms["gen-test-lambda-ebs-reaper-errors"]["dimensions"] == {
+        "FunctionName": "gen-test-ebs-reaper"
+    }
+    assert alarms["gen-test-lambda-ebs-reaper-throttles"]["metricName"] == "Throttles"
+    assert "gen-test-lambda-log-alerts-errors" in alarms
+    depth = alarms["gen-test-sqs-ebs-reaper-dlq-depth"]
+    assert depth["namespace"] == "AWS/SQS"
+    assert depth["metricName"] == "ApproximateNumberOfMessagesVisible"
+    assert depth["dimensions"] == {"QueueName": "gen-test-ebs-reaper-dlq"}
+    assert "gen-test-sqs-log-alerts-dlq-depth" in alarms
 
 
 def test_replication_alarms_use_rule_dimensions(full: Registered) -> None:
@@ -309,6 +423,8 @@ def test_minimal_args_watch_only_the_cluster_and_forwarder(minimal: Registered) 
         "gen-test-node-cpu",
         "gen-test-node-memory",
         "gen-test-pod-restarts",
+        "gen-test-pods-crash-looping",
+        "gen-test-pods-oom-killed",
         "gen-test-lambda-log-alerts-errors",
         "gen-test-lambda-log-alerts-throttles",
     }

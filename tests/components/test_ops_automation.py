@@ -287,12 +287,14 @@ def test_scheduler_env_parses_with_its_config(with_functions: Registered) -> Non
 
 
 def test_cleanup_env_parses_with_its_config(with_functions: Registered) -> None:
-    """The clean-up's environment parses: mount /mnt/scratch, namespace roots below it."""
+    """The clean-up's environment parses: mount /mnt/scratch, roots below it, volume roots
+    (`<namespace>/<pvc>`) protected."""
     from functions.efs_cleanup.config import load_config
 
     config = load_config(_env(with_functions, "scratch-cleanup"))
     assert config.mount_path == "/mnt/scratch"
     assert config.scratch_roots == ("tb-genomics", "rare-disease")
+    assert config.volume_root_depth == 2
     assert (config.retention_days, config.dry_run, config.topic_arn) == (7, False, REPORTS)
 
 
@@ -330,7 +332,8 @@ def test_schedules_in_india_time(with_functions: Registered) -> None:
     """Every schedule runs in Asia/Kolkata at the right cron, without a flexible window."""
     schedules = _schedules(with_functions)
     expected = {
-        "gen-test-ebs-reaper": ("cron(0 2 1 * ? *)", {}),
+        "gen-test-ebs-reaper-observe": ("cron(0 1 * * ? *)", {"mode": "observe"}),
+        "gen-test-ebs-reaper": ("cron(0 2 1 * ? *)", {"mode": "reap"}),
         "gen-test-test-instances-stop": ("cron(0 19 ? * MON-FRI *)", {"action": "stop"}),
         "gen-test-test-instances-start": ("cron(0 9 ? * MON-FRI *)", {"action": "start"}),
         "gen-test-scratch-announce": ("cron(0 22 ? * SAT *)", {"phase": "announce"}),
@@ -359,6 +362,8 @@ def test_schedule_events_parse_with_the_functions(with_functions: Registered) ->
         return json.loads(schedules[name]["target"]["input"])
 
     assert reaper_event(event("gen-test-ebs-reaper")).force_dry_run is False
+    assert reaper_event(event("gen-test-ebs-reaper")).mode == "reap"
+    assert reaper_event(event("gen-test-ebs-reaper-observe")).mode == "observe"
     assert (
         scheduler_event(event("gen-test-test-instances-stop"), default_action=None).action == "stop"
     )
@@ -402,7 +407,7 @@ def test_reaper_policy_least_privilege(with_functions: Registered) -> None:
     assert delete["Action"] == ["ec2:DeleteVolume"]
     assert delete["Condition"] == {"Null": {"ec2:ResourceTag/unattached-since": "false"}}
     assert statements["MarkUnattachedVolumes"]["Condition"]["ForAllValues:StringEquals"] == {
-        "aws:TagKeys": ["unattached-since"]
+        "aws:TagKeys": ["unattached-since", "unattached-seen"]
     }
     assert statements["TagSnapshotsOnCreation"]["Condition"] == {
         "StringEquals": {"ec2:CreateAction": "CreateSnapshot"}
@@ -424,6 +429,36 @@ def test_reaper_policy_least_privilege(with_functions: Registered) -> None:
         "CSIVolumeName",
     } <= kubernetes
     assert statements["PublishRunSummary"]["Resource"] == [REPORTS]
+
+
+def test_reaper_code_and_iam_agree_on_the_keep_tag(with_functions: Registered) -> None:
+    """The key the IAM deny tests for presence is the function's OPT_OUT_TAG_KEY, and the
+    function treats every value of it (`false` included) as "keep": one meaning in both."""
+    from functions.ebs_reaper.config import load_config
+    from functions.ebs_reaper.core import opted_out
+
+    config = load_config(_env(with_functions, "ebs-reaper"))
+    statements = {s["Sid"]: s for s in _policy(with_functions, "ebs-reaper")}
+    [denied_key] = statements["NeverTouchOptedOutVolumes"]["Condition"]["Null"]
+    assert denied_key == f"ec2:ResourceTag/{config.opt_out_tag_key}"
+    for value in ("true", "false", "", "no"):
+        assert opted_out({config.opt_out_tag_key: value}, config.opt_out_tag_key) is True
+    tagging = statements["MarkUnattachedVolumes"]["Condition"]["ForAllValues:StringEquals"]
+    assert set(tagging["aws:TagKeys"]) == {config.mark_tag_key, config.seen_tag_key}
+
+
+def test_scheduler_clock_matches_its_schedules(with_functions: Registered) -> None:
+    """The function's own testing hours agree with the stop and start schedules: the stop
+    schedule's moment is outside testing hours, a minute earlier is inside."""
+    from functions.ec2_scheduler.config import load_config
+
+    hours = load_config(_env(with_functions, "ec2-scheduler")).testing_hours
+    assert hours.zone.key == "Asia/Kolkata"
+    zone = ZoneInfo("Asia/Kolkata")
+    wednesday_stop = datetime(2026, 3, 4, 19, 0, tzinfo=zone)  # cron(0 19 ? * MON-FRI *)
+    assert hours.contains(wednesday_stop) is False
+    assert hours.contains(datetime(2026, 3, 4, 18, 59, tzinfo=zone)) is True
+    assert hours.contains(datetime(2026, 3, 4, 9, 0, tzinfo=zone)) is True  # start schedule
 
 
 def test_scheduler_policy_only_opted_in_unmanaged(with_functions: Registered) -> None:

@@ -1,14 +1,23 @@
-"""Table-driven checks for resource rules: a compliant baseline, mutations, unknowns, unrelated.
+"""Table-driven checks for rules: a compliant baseline, mutations, adversarial variants.
 
 Every resource rule is tested the same four ways through the real pack process, so each concern's
 test module only declares its cases; the checks here say what "passes" and "fails" mean.
+
+Beside the plain mutation, each rule gets adversarial variants: changes a reviewer might wave
+through because the result still *looks* guarded (an operator swapped to `StringLike` or
+`...IfExists`, a wildcard value, a `Not*` element, a principal widened) or because it is written
+differently (a string instead of a one-item list, a JSON string instead of an object). A variant
+is data, `variant(case_id, kind, changes, fragment)`: with a fragment it must be reported like a
+mutation, with `None` it must pass like the baseline. `form_variants` derives the "written
+differently" forms of every baseline and mutation automatically, and the verdict must not move.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import pytest
 
@@ -16,15 +25,38 @@ from tests.support.pack import UNKNOWN, FakeResource, PackClient, violations_of
 from tools.preview.analyzer import Violation
 
 __all__ = [
+    "KINDS",
     "Case",
+    "as_objects",
+    "as_scalars_and_lists",
     "check_baseline",
     "check_mutation",
     "check_unknown",
     "check_unrelated",
+    "form_tests",
+    "form_variants",
     "four_way_tests",
     "hits",
+    "stack_variant",
+    "stack_variant_tests",
+    "variant",
+    "variant_tests",
     "with_props",
 ]
+
+KINDS: Final = (
+    "operator-swap",
+    "if-exists",
+    "wildcard-value",
+    "not-element",
+    "principal-narrowing",
+    "principal-widening",
+    "string-vs-list",
+    "json-vs-object",
+    "case-and-type",
+    "equivalent-value",
+)
+"""The kinds of adversarial variant; a variant's test id starts with its kind."""
 
 SUBJECT = "subject"
 
@@ -132,3 +164,204 @@ def four_way_tests(
         test_unknown_input_is_never_mandatory,
         test_unrelated_type_is_ignored,
     )
+
+
+# ---- adversarial variants ----
+
+
+def variant(case_id: str, kind: str, changes: Mapping[str, Any], fragment: str | None) -> Any:
+    """One adversarial variant of `case_id`'s baseline: reported with `fragment`, or passing."""
+    assert kind in KINDS, f"unknown variant kind {kind}"
+    outcome = "reported" if fragment is not None else "passes"
+    return pytest.param(case_id, changes, fragment, id=f"{kind}:{case_id}:{outcome}")
+
+
+def check_variant(
+    pack: PackClient, case: Case, changes: Mapping[str, Any], fragment: str | None
+) -> None:
+    """A variant that must be caught is reported like a mutation; one that is fine passes."""
+    if fragment is None:
+        assert _analyze(pack, case, with_props(case.props, changes)) == []
+    else:
+        check_mutation(pack, case, changes, fragment)
+
+
+def variant_tests(cases: Mapping[str, Case], variants: Sequence[Any]) -> Callable[..., None]:
+    """The adversarial-variant test of a resource-rule module (bind it as a `test_` name)."""
+
+    @pytest.mark.parametrize(("case_id", "changes", "fragment"), variants)
+    def test_adversarial_variant(
+        pack: PackClient, case_id: str, changes: dict[str, Any], fragment: str | None
+    ) -> None:
+        """A weakened-but-plausible variant is still caught; an equivalent one still passes."""
+        check_variant(pack, cases[case_id], changes, fragment)
+
+    return test_adversarial_variant  # type: ignore[no-any-return]
+
+
+def _json_text(value: Any) -> Any:
+    if isinstance(value, str) and value.strip()[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def as_objects(props: Mapping[str, Any]) -> dict[str, Any]:
+    """`props` with every JSON-text input given as the object it encodes (and back: objects
+    that hold IAM documents as text), the other form Pulumi programs send."""
+    out: dict[str, Any] = {}
+    for key, value in props.items():
+        decoded = _json_text(value)
+        if decoded is not value:
+            out[key] = decoded
+        elif isinstance(value, Mapping) and "Statement" in value:
+            out[key] = json.dumps(value)
+        else:
+            out[key] = value
+    return out
+
+
+_ONE_OR_MANY: Final = ("Action", "NotAction", "Resource", "NotResource")
+
+
+def _flip(value: Any) -> Any:
+    """A one-item list as its item, a single string as a one-item list."""
+    if isinstance(value, list) and len(value) == 1:
+        return value[0]
+    if isinstance(value, str):
+        return [value]
+    return value
+
+
+def _flip_statement(statement: Any) -> Any:
+    if not isinstance(statement, Mapping):
+        return statement
+    out = dict(statement)
+    for key in _ONE_OR_MANY:
+        if key in out:
+            out[key] = _flip(out[key])
+    for key in ("Principal", "NotPrincipal"):
+        if isinstance(out.get(key), Mapping):
+            out[key] = {k: _flip(v) for k, v in out[key].items()}
+    if isinstance(out.get("Condition"), Mapping):
+        out["Condition"] = {
+            op: {k: _flip(v) for k, v in keys.items()} if isinstance(keys, Mapping) else keys
+            for op, keys in out["Condition"].items()
+        }
+    return out
+
+
+def _flip_document(value: Any) -> Any:
+    text = isinstance(value, str)
+    document = _json_text(value)
+    if not isinstance(document, Mapping) or "Statement" not in document:
+        return value
+    statements = document["Statement"]
+    flipped = dict(document)
+    if isinstance(statements, list):
+        flipped["Statement"] = (
+            _flip_statement(statements[0])
+            if len(statements) == 1
+            else [_flip_statement(s) for s in statements]
+        )
+    else:
+        flipped["Statement"] = [_flip_statement(statements)]
+    return json.dumps(flipped) if text else flipped
+
+
+def as_scalars_and_lists(props: Mapping[str, Any]) -> dict[str, Any]:
+    """`props` with IAM's "one or many" written the other way in every policy document:
+    one-item lists as strings, strings as one-item lists (Statement, Action, Resource,
+    principals, condition values)."""
+    out = {key: _flip_document(value) for key, value in props.items()}
+    for key, value in props.items():
+        if isinstance(value, list):
+            out[key] = [
+                {**item, "policy": _flip_document(item["policy"])}
+                if isinstance(item, Mapping) and "policy" in item
+                else item
+                for item in value
+            ]
+    return out
+
+
+_FORMS: Final = {"json-vs-object": as_objects, "string-vs-list": as_scalars_and_lists}
+
+
+def form_variants(cases: Mapping[str, Case], mutations: Sequence[Any]) -> list[Any]:
+    """Every baseline and mutation written in each other form, where that changes its inputs.
+
+    Each param is (case_id, changes, fragment, form): the form of `changes` applied over the
+    form of the baseline. The verdict must be the original one.
+    """
+    found: list[Any] = []
+    plain: list[tuple[str, dict[str, Any], str | None]] = [(c, {}, None) for c in cases]
+    for case_id, changes, fragment in [*plain, *(_values(m) for m in mutations)]:
+        case = cases[case_id]
+        original = with_props(case.props, changes)
+        for form, rewrite in _FORMS.items():
+            rewritten = rewrite(original)
+            if rewritten != original:
+                label = "baseline" if fragment is None else "mutation"
+                param_id = f"{form}:{case_id}:{label}:{len(found)}"
+                found.append(pytest.param(case_id, rewritten, fragment, id=param_id))
+    return found
+
+
+def _values(param: Any) -> tuple[str, dict[str, Any], str]:
+    values = param.values if hasattr(param, "values") else param
+    return values[0], values[1], values[2]
+
+
+def form_tests(cases: Mapping[str, Case], mutations: Sequence[Any]) -> Callable[..., None]:
+    """The "written differently" test of a resource-rule module (bind it as a `test_` name)."""
+
+    @pytest.mark.parametrize(("case_id", "props", "fragment"), form_variants(cases, mutations))
+    def test_other_form_same_verdict(
+        pack: PackClient, case_id: str, props: dict[str, Any], fragment: str | None
+    ) -> None:
+        """A JSON string vs an object, a string vs a one-item list: the verdict does not move."""
+        case = cases[case_id]
+        found = _analyze(pack, case, props)
+        if fragment is None:
+            assert found == []
+        else:
+            expected = _default_enforcement(pack, case.rule)
+            assert [(e, name) for e, name, _ in found] == [(expected, SUBJECT)], found
+            assert fragment in found[0][2]
+
+    return test_other_form_same_verdict  # type: ignore[no-any-return]
+
+
+def stack_variant(
+    rule: str, kind: str, fakes: Sequence[FakeResource], target: str, fragment: str | None
+) -> Any:
+    """A stack-rule variant: `fakes` raise `rule` once on `target` with `fragment`, or nothing."""
+    assert kind in KINDS, f"unknown variant kind {kind}"
+    outcome = "reported" if fragment is not None else "passes"
+    return pytest.param(rule, list(fakes), target, fragment, id=f"{kind}:{rule}:{outcome}")
+
+
+def stack_variant_tests(variants: Sequence[Any]) -> Callable[..., None]:
+    """The adversarial-variant test of a stack-rule module (bind it as a `test_` name)."""
+
+    @pytest.mark.parametrize(("rule", "fakes", "target", "fragment"), variants)
+    def test_adversarial_stack_variant(
+        pack: PackClient,
+        rule: str,
+        fakes: list[FakeResource],
+        target: str,
+        fragment: str | None,
+    ) -> None:
+        """A weakened-but-plausible stack is still caught; an equivalent one still passes."""
+        found = hits(pack.analyze_stack(fakes), rule)
+        if fragment is None:
+            assert found == []
+        else:
+            expected = _default_enforcement(pack, rule)
+            assert [(e, name) for e, name, _ in found] == [(expected, target)], found
+            assert fragment in found[0][2], found
+
+    return test_adversarial_stack_variant

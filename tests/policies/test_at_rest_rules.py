@@ -8,6 +8,8 @@ from tests.policies.rule_cases import (
     Case,
     check_baseline,
     four_way_tests,
+    variant,
+    variant_tests,
     with_props,
 )
 from tests.support.pack import PackClient
@@ -161,6 +163,78 @@ MUTATIONS = [
     ),
 ]
 
+EFS, EBS, TEMPLATE = (
+    "efs-file-system-encrypted-kms@efs/fileSystem",
+    "ebs-volume-encrypted@ebs/volume",
+    "ec2-launch-template-ebs-encrypted@ec2/launchTemplate",
+)
+SNS, LOGS, DYNAMO, VAULT, EKS, SQS, ROTATION = (
+    "sns-topic-kms@sns/topic",
+    "cloudwatch-log-group-kms@cloudwatch/logGroup",
+    "dynamodb-table-kms@dynamodb/table",
+    "backup-vault-kms@backup/vault",
+    "eks-cluster-secrets-encryption@eks/cluster",
+    "sqs-queue-encrypted@sqs/queue",
+    "kms-key-rotation-enabled@kms/key",
+)
+AWS_MANAGED = "AWS-managed key"
+
+VARIANTS = [
+    # An AWS-managed key's alias fills the input but is not a key of ours.
+    variant(EFS, "equivalent-value", {"kmsKeyId": "alias/aws/elasticfilesystem"}, AWS_MANAGED),
+    variant(SNS, "equivalent-value", {"kmsMasterKeyId": "alias/aws/sns"}, AWS_MANAGED),
+    variant(
+        LOGS,
+        "equivalent-value",
+        {"kmsKeyId": "arn:aws:kms:ap-south-1:111122223333:alias/aws/logs"},
+        AWS_MANAGED,
+    ),
+    variant(
+        DYNAMO,
+        "equivalent-value",
+        {"serverSideEncryption": {"enabled": True, "kmsKeyArn": "alias/aws/dynamodb"}},
+        AWS_MANAGED,
+    ),
+    variant(VAULT, "equivalent-value", {"kmsKeyArn": "alias/aws/backup"}, AWS_MANAGED),
+    variant(SQS, "equivalent-value", {"kmsMasterKeyId": "alias/aws/sqs"}, AWS_MANAGED),
+    variant(SNS, "equivalent-value", {"kmsMasterKeyId": "alias/genomics-topics"}, None),
+    variant(
+        EKS,
+        "equivalent-value",
+        {"encryptionConfig": {"resources": ["configmaps"], "provider": {"keyArn": KEY}}},
+        "does not encrypt Kubernetes secrets",
+    ),
+    # Booleans sent as text, the way the engine sends some AWS inputs.
+    variant(EBS, "case-and-type", {"encrypted": "true"}, None),
+    variant(EBS, "case-and-type", {"encrypted": "false"}, "is not encrypted"),
+    variant(EFS, "case-and-type", {"encrypted": "False"}, "is not encrypted at rest"),
+    variant(ROTATION, "case-and-type", {"enableKeyRotation": "false"}, "does not rotate"),
+    variant(
+        DYNAMO,
+        "case-and-type",
+        {"serverSideEncryption": {"enabled": "false", "kmsKeyArn": KEY}},
+        "uses the AWS-owned key",
+    ),
+    # One unencrypted volume among encrypted ones is enough.
+    variant(
+        TEMPLATE,
+        "string-vs-list",
+        {
+            "blockDeviceMappings": [
+                {"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": KEY}},
+                {"deviceName": "/dev/xvdb", "ebs": {"encrypted": "false"}},
+            ]
+        },
+        "EBS volume /dev/xvdb is not encrypted",
+    ),
+    variant(
+        EKS,
+        "string-vs-list",
+        {"encryptionConfig": {"resources": "secrets", "provider": {"keyArn": KEY}}},
+        None,
+    ),
+]
+
 ALSO_COMPLIANT = [
     pytest.param(
         "sqs-queue-encrypted@sqs/queue",
@@ -186,6 +260,9 @@ ALSO_COMPLIANT = [
     test_unknown_input_is_never_mandatory,
     test_unrelated_type_is_ignored,
 ) = four_way_tests(CASES, MUTATIONS)
+
+
+test_adversarial_variant = variant_tests(CASES, VARIANTS)
 
 
 @pytest.mark.parametrize(("case_id", "changes"), ALSO_COMPLIANT)

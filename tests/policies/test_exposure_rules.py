@@ -8,6 +8,8 @@ from tests.policies.rule_cases import (
     Case,
     four_way_tests,
     hits,
+    variant,
+    variant_tests,
 )
 from tests.support.pack import FakeResource, PackClient
 
@@ -19,6 +21,24 @@ SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 
 _CASES = [
+    Case(
+        "ec2-imdsv2-required",
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        {"metadataOptions": {"httpEndpoint": "enabled", "httpTokens": "required"}},
+        unknown="metadataOptions",
+    ),
+    Case(
+        "ec2-imdsv2-required",
+        "aws:ec2/instance:Instance",
+        {"instanceType": "t3.micro", "metadataOptions": {"httpTokens": "required"}},
+        unknown="metadataOptions",
+    ),
+    Case(
+        "apigateway-method-authorization",
+        "aws:apigateway/method:Method",
+        {"restApi": "api", "resourceId": "r", "httpMethod": "POST", "authorization": "AWS_IAM"},
+        unknown="authorization",
+    ),
     Case(
         "eks-cluster-endpoint-restricted",
         "aws:eks/cluster:Cluster",
@@ -78,7 +98,36 @@ _CASES = [
 ]
 CASES = {case.id: case for case in _CASES}
 
+IMDS_TEMPLATE, IMDS_INSTANCE, METHOD = (
+    "ec2-imdsv2-required@ec2/launchTemplate",
+    "ec2-imdsv2-required@ec2/instance",
+    "apigateway-method-authorization@apigateway/method",
+)
+EKS, INGRESS, GROUP, GROUP_RULE, URL = (
+    "eks-cluster-endpoint-restricted@eks/cluster",
+    f"{SG_RULE}@vpc/securityGroupIngressRule",
+    f"{SG_RULE}@ec2/securityGroup",
+    f"{SG_RULE}@ec2/securityGroupRule",
+    "lambda-function-url-iam-auth@lambda/functionUrl",
+)
+
 MUTATIONS = [
+    pytest.param(
+        IMDS_TEMPLATE,
+        {"metadataOptions": {"httpEndpoint": "enabled", "httpTokens": "optional"}},
+        "httpTokens is optional",
+        id="imds-optional",
+    ),
+    pytest.param(IMDS_INSTANCE, {"metadataOptions": None}, "httpTokens is unset", id="imds-unset"),
+    pytest.param(
+        METHOD, {"authorization": "NONE"}, "(POST) has authorization NONE", id="method-none"
+    ),
+    pytest.param(
+        METHOD,
+        {"authorization": "CUSTOM"},
+        "uses CUSTOM authorization without an authorizerId",
+        id="method-custom-without-authorizer",
+    ),
     pytest.param(
         "eks-cluster-endpoint-restricted@eks/cluster",
         {"vpcConfig": {"subnetIds": ["subnet-1"]}},
@@ -126,6 +175,81 @@ MUTATIONS = [
         id="function-url-none",
     ),
 ]
+
+
+WIDE = "ingress from the whole internet is not allowed"
+
+VARIANTS = [
+    variant(IMDS_TEMPLATE, "case-and-type", {"metadataOptions": {"httpTokens": "Required"}}, None),
+    variant(
+        IMDS_TEMPLATE,
+        "equivalent-value",
+        {"metadataOptions": {"httpEndpoint": "disabled", "httpTokens": "optional"}},
+        None,
+    ),
+    variant(
+        IMDS_TEMPLATE,
+        "json-vs-object",
+        {"metadataOptions": '{"httpEndpoint": "enabled", "httpTokens": "optional"}'},
+        "httpTokens is optional",
+    ),
+    variant(METHOD, "case-and-type", {"authorization": "none"}, "has authorization NONE"),
+    variant(METHOD, "equivalent-value", {"authorization": None}, "has authorization unset"),
+    variant(METHOD, "equivalent-value", {"httpMethod": "OPTIONS", "authorization": "NONE"}, None),
+    variant(
+        METHOD,
+        "equivalent-value",
+        {"httpMethod": "ANY", "authorization": "NONE"},
+        "(ANY) has authorization NONE",
+    ),
+    variant(
+        METHOD,
+        "equivalent-value",
+        {"authorization": "COGNITO_USER_POOLS", "authorizerId": "a1"},
+        None,
+    ),
+    # Ranges that cover the internet without being spelt 0.0.0.0/0.
+    variant(INGRESS, "wildcard-value", {"cidrIpv4": "0.0.0.0/1"}, "admits 0.0.0.0/1"),
+    variant(INGRESS, "wildcard-value", {"cidrIpv4": "128.0.0.0/1"}, WIDE),
+    variant(INGRESS, "wildcard-value", {"cidrIpv4": None, "cidrIpv6": "::0/0"}, WIDE),
+    variant(INGRESS, "principal-narrowing", {"cidrIpv4": "203.0.113.0/24"}, None),
+    variant(
+        GROUP,
+        "string-vs-list",
+        {
+            "ingress": {
+                "protocol": "tcp",
+                "fromPort": 22,
+                "toPort": 22,
+                "cidrBlocks": "0.0.0.0/0",
+            }
+        },
+        "admits 0.0.0.0/0 on port 22",
+    ),
+    variant(
+        GROUP_RULE,
+        "principal-widening",
+        {"cidrBlocks": ["10.0.0.0/16", "2.0.0.0/7"]},
+        "admits 2.0.0.0/7",
+    ),
+    variant(GROUP_RULE, "equivalent-value", {"type": "egress", "cidrBlocks": ["0.0.0.0/0"]}, None),
+    variant(
+        EKS,
+        "principal-widening",
+        {"vpcConfig": {"endpointPublicAccess": "true", "publicAccessCidrs": ["0.0.0.0/1"]}},
+        "exposes its public API endpoint to 0.0.0.0/1",
+    ),
+    variant(
+        EKS,
+        "case-and-type",
+        {"vpcConfig": {"endpointPublicAccess": "false", "endpointPrivateAccess": True}},
+        None,
+    ),
+    variant(URL, "case-and-type", {"authorizationType": "aws_iam"}, None),
+    variant(URL, "equivalent-value", {"authorizationType": None}, "authorizationType unset"),
+]
+
+test_adversarial_variant = variant_tests(CASES, VARIANTS)
 
 
 (

@@ -9,8 +9,13 @@ import pytest
 
 from tests.policies.rule_cases import (
     Case,
+    form_tests,
     four_way_tests,
     hits,
+    stack_variant,
+    stack_variant_tests,
+    variant,
+    variant_tests,
 )
 from tests.support.pack import UNKNOWN, FakeResource, PackClient
 
@@ -31,6 +36,9 @@ ALLOW_ALL_RULE = "iam-policy-no-allow-all-actions"
 KEYS_RULE = "iam-condition-keys-match-actions"
 PUBLIC_RULE = "iam-resource-policy-no-public-principal"
 TRUST_RULE = "iam-role-trust-no-public-principal"
+EXEMPTION_RULE = "iam-deny-exemption-names-principals"
+NOT_RULE = "iam-s3-no-not-elements-on-data"
+TAGGER_ARN = "arn:aws:iam::111122223333:role/gen-prod-object-tagger"
 
 REQUEST_TAGS = {
     "StringEquals": {
@@ -69,6 +77,7 @@ def _statement(
 
 
 def _role(name: str, statement: dict[str, Any], trust: str = HUMAN_TRUST) -> list[FakeResource]:
+    statement = {k: v for k, v in statement.items() if v is not None}
     return [
         FakeResource(ROLE, name, {"assumeRolePolicy": trust}),
         FakeResource(
@@ -320,6 +329,15 @@ ORG_READ = {
     "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
 }
 
+TAGGER_DENY = {
+    "Sid": "DenyTagWritesExceptTagger",
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": ["s3:PutObjectTagging", "s3:DeleteObjectTagging"],
+    "Resource": f"{LAKE}/*",
+    "Condition": {"ArnNotLike": {"aws:PrincipalArn": TAGGER_ARN}},
+}
+
 _CASES = [
     Case(WILDCARD_RULE, ROLE_POLICY, {"role": "r", "policy": _doc(READ)}, unknown="policy"),
     Case(
@@ -344,12 +362,38 @@ _CASES = [
         unknown="policy",
     ),
     Case(TRUST_RULE, ROLE, {"assumeRolePolicy": HUMAN_TRUST}, unknown="assumeRolePolicy"),
+    Case(
+        EXEMPTION_RULE,
+        BUCKET_POLICY,
+        {"bucket": "b", "policy": _doc(TAGGER_DENY)},
+        unknown="policy",
+    ),
+    Case(EXEMPTION_RULE, MANAGED, {"policy": _doc(READ, TAGGER_DENY)}, unknown="policy"),
+    Case(NOT_RULE, ROLE_POLICY, {"role": "r", "policy": _doc(READ)}, unknown="policy"),
+    Case(
+        NOT_RULE,
+        BUCKET_POLICY,
+        {"bucket": "b", "policy": _doc({**ORG_READ, "Principal": {"AWS": ACCOUNT_ROOT}})},
+        unknown="policy",
+    ),
 ]
 CASES = {case.id: case for case in _CASES}
 
 
 def _policy(*statements: dict[str, Any]) -> dict[str, str]:
-    return {"policy": _doc(*statements)}
+    return {"policy": _doc(*(_without_none(s) for s in statements))}
+
+
+def _without_none(statement: dict[str, Any]) -> dict[str, Any]:
+    """A statement with the elements a variant set to None removed."""
+    return {k: v for k, v in statement.items() if v is not None}
+
+
+def _exempting(
+    value: object, *, key: str = "aws:PrincipalArn", operator: str = "ArnNotLike"
+) -> dict[str, Any]:
+    """The tagger's Deny with its exemption rewritten."""
+    return {**TAGGER_DENY, "Condition": {operator: {key: value}}}
 
 
 MUTATIONS = [
@@ -446,12 +490,468 @@ MUTATIONS = [
 ]
 
 
+MUTATIONS += [
+    pytest.param(
+        f"{EXEMPTION_RULE}@s3/bucketPolicy",
+        _policy(_exempting("arn:aws:iam::*:role/*")),
+        "has a wildcard account",
+        id="exemption-any-role",
+    ),
+    pytest.param(
+        f"{NOT_RULE}@iam/rolePolicy",
+        _policy({**READ, "NotAction": "s3:DeleteObject", "Action": None}),
+        "uses NotAction on data-lake resources",
+        id="not-action-read",
+    ),
+]
+
+
 (
     test_compliant_baseline_passes,
     test_mutation_is_reported,
     test_unknown_input_is_never_mandatory,
     test_unrelated_type_is_ignored,
 ) = four_way_tests(CASES, MUTATIONS)
+test_other_form_same_verdict = form_tests(CASES, MUTATIONS)
+
+WILD_BP, WILD_RP = f"{WILDCARD_RULE}@s3/bucketPolicy", f"{WILDCARD_RULE}@iam/rolePolicy"
+ALL_POLICY, KEYS_RP = f"{ALLOW_ALL_RULE}@iam/policy", f"{KEYS_RULE}@iam/rolePolicy"
+PUBLIC_BP, TRUST_ROLE = f"{PUBLIC_RULE}@s3/bucketPolicy", f"{TRUST_RULE}@iam/role"
+EXEMPT_BP, EXEMPT_MANAGED = f"{EXEMPTION_RULE}@s3/bucketPolicy", f"{EXEMPTION_RULE}@iam/policy"
+NOT_RP, NOT_BP = f"{NOT_RULE}@iam/rolePolicy", f"{NOT_RULE}@s3/bucketPolicy"
+ORG = "o-abc123"
+
+VARIANTS = [
+    # Service-wide and all-action patterns spelt differently.
+    variant(WILD_RP, "wildcard-value", _policy(_statement("S3:*", EXISTING_TAGS)), "S3:*"),
+    variant(WILD_RP, "wildcard-value", _policy(_statement("s3:**", EXISTING_TAGS)), "s3:**"),
+    variant(WILD_RP, "wildcard-value", _policy(_statement("s3:?*", EXISTING_TAGS)), "s3:?*"),
+    variant(WILD_RP, "principal-narrowing", _policy(_statement("s3:Get*", EXISTING_TAGS)), None),
+    variant(
+        WILD_BP,
+        "string-vs-list",
+        _policy({**ORG_READ, "Principal": {"AWS": [ACCOUNT_ROOT]}, "Action": ["s3:*"]}),
+        "allows s3:*",
+    ),
+    variant(ALL_POLICY, "wildcard-value", _policy({"Effect": "Allow", "Action": "*:*"}), '"*:*"'),
+    variant(ALL_POLICY, "wildcard-value", _policy({"Effect": "Allow", "Action": ["**"]}), '"**"'),
+    variant(
+        ALL_POLICY,
+        "not-element",
+        _policy({"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"]}),
+        "allows everything except iam:*, organizations:*",
+    ),
+    variant(ALL_POLICY, "not-element", _policy({"Effect": "Deny", "NotAction": "s3:Get*"}), None),
+    # Condition keys on actions that never carry them, whatever the operator.
+    variant(
+        KEYS_RP,
+        "if-exists",
+        _policy(
+            _statement(
+                "s3:ListBucket",
+                {"StringEqualsIfExists": {"s3:ExistingObjectTag/project": "x"}},
+            )
+        ),
+        "s3:ExistingObjectTag/project but s3:ListBucket requests never carry them",
+    ),
+    variant(
+        KEYS_RP,
+        "operator-swap",
+        _policy(_statement("s3:List*", {"StringLike": {"S3:EXISTINGOBJECTTAG/project": "*"}})),
+        "but s3:List* requests never carry them",
+    ),
+    variant(
+        KEYS_RP,
+        "wildcard-value",
+        _policy(_statement("s3:GetObject*", {"StringLike": {"s3:ExistingObjectTag/project": "p"}})),
+        None,
+    ),
+    # A public grant's "restricting" condition that restricts nothing.
+    variant(
+        PUBLIC_BP,
+        "wildcard-value",
+        _policy({**ORG_READ, "Condition": {"StringLike": {"aws:PrincipalOrgID": "*"}}}),
+        'allows Principal "*" without a condition',
+    ),
+    variant(
+        PUBLIC_BP,
+        "operator-swap",
+        _policy({**ORG_READ, "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG}}}),
+        'allows Principal "*" without a condition',
+    ),
+    variant(
+        PUBLIC_BP,
+        "if-exists",
+        _policy({**ORG_READ, "Condition": {"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1"}}}),
+        'allows Principal "*" without a condition',
+    ),
+    variant(
+        PUBLIC_BP,
+        "operator-swap",
+        _policy({**ORG_READ, "Condition": {"StringLike": {"aws:PrincipalOrgID": "o-abc*"}}}),
+        None,
+    ),
+    variant(
+        PUBLIC_BP,
+        "string-vs-list",
+        _policy({**ORG_READ, "Principal": {"AWS": ["*"]}, "Condition": None}),
+        'allows Principal "*"',
+    ),
+    variant(
+        PUBLIC_BP,
+        "not-element",
+        _policy(
+            {
+                **ORG_READ,
+                "Principal": None,
+                "NotPrincipal": {"AWS": ACCOUNT_ROOT},
+                "Condition": None,
+            }
+        ),
+        'allows Principal "*"',
+    ),
+    variant(
+        PUBLIC_BP,
+        "principal-narrowing",
+        _policy({**ORG_READ, "Principal": {"AWS": "111122223333"}, "Condition": None}),
+        None,
+    ),
+    variant(
+        TRUST_ROLE,
+        "principal-widening",
+        {"assumeRolePolicy": _trust({"AWS": [ACCOUNT_ROOT, "*"]})},
+        'lets Principal "*" assume',
+    ),
+    variant(
+        TRUST_ROLE,
+        "not-element",
+        {
+            "assumeRolePolicy": _doc(
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:AssumeRole",
+                    "NotPrincipal": {"AWS": ACCOUNT_ROOT},
+                }
+            )
+        },
+        "lets everyone (NotPrincipal) assume",
+    ),
+    variant(
+        TRUST_ROLE,
+        "principal-narrowing",
+        {"assumeRolePolicy": _trust({"AWS": "arn:aws:iam::111122223333:role/ci"})},
+        None,
+    ),
+    # Exemptions widened by wildcards, or narrowed and still specific.
+    variant(
+        EXEMPT_BP,
+        "principal-widening",
+        _policy(_exempting("arn:aws:iam::111122223333:role/gen-prod-*")),
+        "has a wildcard role name",
+    ),
+    variant(
+        EXEMPT_BP,
+        "wildcard-value",
+        _policy(_exempting("arn:aws:iam::111122223333:role/gen-prod-object-tagge?")),
+        "has a wildcard role name",
+    ),
+    variant(
+        EXEMPT_BP,
+        "wildcard-value",
+        _policy(_exempting("arn:aws:iam::11112222333?:role/gen-prod-object-tagger")),
+        "has a wildcard account",
+    ),
+    variant(EXEMPT_BP, "wildcard-value", _policy(_exempting("*")), "is not a principal ARN"),
+    variant(
+        EXEMPT_BP,
+        "string-vs-list",
+        _policy(_exempting([TAGGER_ARN, "arn:aws:iam::*:role/*"])),
+        "'arn:aws:iam::*:role/*' has a wildcard account",
+    ),
+    variant(
+        EXEMPT_BP,
+        "operator-swap",
+        _policy(_exempting("arn:aws:iam::111122223333:role/*", operator="StringNotLike")),
+        "StringNotLike aws:PrincipalArn",
+    ),
+    variant(
+        EXEMPT_BP,
+        "operator-swap",
+        _policy(_exempting("*", key="aws:PrincipalAccount", operator="StringNotEquals")),
+        "account '*'",
+    ),
+    variant(
+        EXEMPT_BP,
+        "principal-narrowing",
+        _policy(_exempting("arn:aws:sts::111122223333:assumed-role/gen-prod-object-tagger/*")),
+        None,
+    ),
+    variant(
+        EXEMPT_BP,
+        "principal-narrowing",
+        _policy(_exempting("arn:aws:iam::${aws:PrincipalAccount}:role/gen-prod-object-tagger")),
+        None,
+    ),
+    variant(
+        EXEMPT_BP,
+        "operator-swap",
+        _policy({**_exempting("arn:aws:iam::*:role/*", operator="ArnLike"), "Effect": "Allow"}),
+        None,
+    ),
+    variant(
+        EXEMPT_MANAGED,
+        "if-exists",
+        _policy(READ, _exempting("arn:aws:iam::*:role/*", operator="ArnNotLikeIfExists")),
+        "ArnNotLikeIfExists aws:PrincipalArn",
+    ),
+    # Everything-except grants on the data lake.
+    variant(
+        NOT_RP,
+        "not-element",
+        _policy({**READ, "Resource": None, "NotResource": "arn:aws:s3:::gen-prod-other/*"}),
+        "uses NotResource on data-lake resources",
+    ),
+    variant(
+        NOT_BP,
+        "not-element",
+        _policy({**ORG_READ, "Principal": None, "NotPrincipal": {"AWS": ACCOUNT_ROOT}}),
+        "uses NotPrincipal on data-lake resources",
+    ),
+    variant(
+        NOT_BP,
+        "not-element",
+        _policy(
+            {**ORG_READ, "Effect": "Deny", "Principal": None, "NotPrincipal": {"AWS": ACCOUNT_ROOT}}
+        ),
+        None,
+    ),
+    variant(
+        NOT_RP,
+        "not-element",
+        _policy({**READ, "Action": None, "NotAction": "sns:*", "Resource": "arn:aws:sns:*:*:x"}),
+        None,
+    ),
+]
+
+test_adversarial_variant = variant_tests(CASES, VARIANTS)
+
+
+def _weakened_read(condition: dict[str, Any]) -> dict[str, Any]:
+    """A read whose data-classification test stays, and whose project test is `condition`."""
+    keep = {"s3:ExistingObjectTag/data-classification": "${aws:PrincipalTag/data-classification}"}
+    merged: dict[str, Any] = {"StringEquals": dict(keep)}
+    for operator, keys in condition.items():
+        merged.setdefault(operator, {}).update(keys)
+    return _statement("s3:GetObject", merged)
+
+
+def _weakened_upload(condition: dict[str, Any]) -> dict[str, Any]:
+    keep = {"s3:RequestObjectTag/data-classification": "${aws:PrincipalTag/data-classification}"}
+    merged: dict[str, Any] = {"StringEquals": dict(keep)}
+    for operator, keys in condition.items():
+        merged.setdefault(operator, {}).update(keys)
+    return _statement(["s3:PutObject", "s3:PutObjectTagging"], merged)
+
+
+_PROJECT = "s3:ExistingObjectTag/project"
+_UPLOAD_PROJECT = "s3:RequestObjectTag/project"
+_WEAK = "conditions on project ("
+
+STACK_VARIANTS = [
+    stack_variant(
+        READ_RULE,
+        "wildcard-value",
+        _role("researchers", _weakened_read({"StringLike": {_PROJECT: "*"}})),
+        "researchers-policy",
+        'project (StringLike "*" matches every value)',
+    ),
+    stack_variant(
+        READ_RULE,
+        "wildcard-value",
+        _role("researchers", _weakened_read({"StringLike": {_PROJECT: "???"}})),
+        "researchers-policy",
+        'StringLike "???" matches every value',
+    ),
+    stack_variant(
+        READ_RULE,
+        "string-vs-list",
+        _role("researchers", _weakened_read({"StringLike": {_PROJECT: ["tb-lab", "*"]}})),
+        "researchers-policy",
+        _WEAK,
+    ),
+    stack_variant(
+        READ_RULE,
+        "if-exists",
+        _role("researchers", _weakened_read({"StringEqualsIfExists": {_PROJECT: "tb-lab"}})),
+        "researchers-policy",
+        "passes when the request lacks the key",
+    ),
+    stack_variant(
+        READ_RULE,
+        "operator-swap",
+        _role("researchers", _weakened_read({"StringNotEquals": {_PROJECT: "tb-lab"}})),
+        "researchers-policy",
+        "admits every value it does not list",
+    ),
+    stack_variant(
+        READ_RULE,
+        "operator-swap",
+        _role("researchers", _weakened_read({"ForAllValues:StringEquals": {_PROJECT: "tb-lab"}})),
+        "researchers-policy",
+        "passes when the request carries no value",
+    ),
+    stack_variant(
+        READ_RULE,
+        "operator-swap",
+        _role("researchers", _weakened_read({"Null": {_PROJECT: "false"}})),
+        "researchers-policy",
+        "does not compare the key with values",
+    ),
+    stack_variant(
+        READ_RULE,
+        "operator-swap",
+        _role(
+            "researchers", _weakened_read({"StringLike": {_PROJECT: "${aws:PrincipalTag/project}"}})
+        ),
+        "researchers-policy",
+        None,
+    ),
+    stack_variant(
+        READ_RULE,
+        "operator-swap",
+        _role(
+            "researchers",
+            _weakened_read(
+                {
+                    "StringLike": {_PROJECT: "*"},
+                    "StringEquals": {_PROJECT: "${aws:PrincipalTag/project}"},
+                }
+            ),
+        ),
+        "researchers-policy",
+        None,
+    ),
+    stack_variant(
+        READ_RULE,
+        "not-element",
+        _role("researchers", {**_statement(None), "Action": None, "NotAction": "s3:Delete*"}),
+        "researchers-policy",
+        "grants S3 data reads",
+    ),
+    stack_variant(
+        READ_RULE,
+        "not-element",
+        _role(
+            "researchers",
+            {**_statement("s3:GetObject"), "Resource": None, "NotResource": "arn:aws:s3:::x/*"},
+        ),
+        "researchers-policy",
+        "grants S3 data reads",
+    ),
+    stack_variant(
+        READ_RULE,
+        "json-vs-object",
+        [
+            FakeResource(ROLE, "researchers", {"assumeRolePolicy": json.loads(HUMAN_TRUST)}),
+            FakeResource(
+                ROLE_POLICY,
+                "researchers-policy",
+                {"role": "researchers", "policy": {"Statement": _statement("s3:GetObject")}},
+                depends_on={"role": ["researchers"]},
+            ),
+        ],
+        "researchers-policy",
+        "conditions on project, data-classification",
+    ),
+    stack_variant(
+        READ_RULE,
+        "principal-widening",
+        _role(
+            "readers",
+            _statement("s3:GetObject"),
+            _trust({"Service": "lambda.amazonaws.com", "AWS": ACCOUNT_ROOT}),
+        ),
+        "readers-policy",
+        "grants S3 data reads",
+    ),
+    stack_variant(
+        UPLOAD_RULE,
+        "wildcard-value",
+        _role("researchers", _weakened_upload({"StringLike": {_UPLOAD_PROJECT: "*"}})),
+        "researchers-policy",
+        'project (StringLike "*" matches every value)',
+    ),
+    stack_variant(
+        UPLOAD_RULE,
+        "if-exists",
+        _role("researchers", _weakened_upload({"StringEqualsIfExists": {_UPLOAD_PROJECT: "tb"}})),
+        "researchers-policy",
+        "passes when the request lacks the key",
+    ),
+    stack_variant(
+        UPLOAD_RULE,
+        "string-vs-list",
+        _role(
+            "researchers",
+            _statement(
+                ["s3:PutObject"],
+                {"StringEquals": {k: [v] for k, v in REQUEST_TAGS["StringEquals"].items()}},
+            ),
+        ),
+        "researchers-policy",
+        None,
+    ),
+    stack_variant(
+        TAGGER_RULE,
+        "operator-swap",
+        _role(
+            "researchers",
+            _weakened_upload({"StringLike": {_UPLOAD_PROJECT: "${aws:PrincipalTag/project}"}}),
+        ),
+        "researchers-policy",
+        "allows s3:PutObjectTagging",
+    ),
+    stack_variant(
+        TAGGER_RULE,
+        "if-exists",
+        _role("researchers", _weakened_upload({"StringEqualsIfExists": {_UPLOAD_PROJECT: "tb"}})),
+        "researchers-policy",
+        "allows s3:PutObjectTagging",
+    ),
+    stack_variant(
+        TAGGER_RULE,
+        "not-element",
+        _role(
+            "transfer",
+            {**_statement(None), "Action": None, "NotAction": "s3:GetObject"},
+            LAMBDA_TRUST,
+        ),
+        "transfer-policy",
+        "allows s3:PutObjectTagging",
+    ),
+    stack_variant(
+        TAGGER_RULE,
+        "wildcard-value",
+        _role("transfer", _statement("s3:*Tagging"), LAMBDA_TRUST),
+        "transfer-policy",
+        "s3:PutObjectTagging, s3:PutObjectVersionTagging",
+    ),
+    stack_variant(
+        TAGGER_RULE,
+        "string-vs-list",
+        _role(
+            "researchers",
+            _statement(
+                ["s3:PutObject", "s3:PutObjectTagging"],
+                {"StringEquals": {k: [v] for k, v in REQUEST_TAGS["StringEquals"].items()}},
+            ),
+        ),
+        "researchers-policy",
+        None,
+    ),
+]
+
+test_adversarial_stack_variant = stack_variant_tests(STACK_VARIANTS)
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,13 @@ import pytest
 from policies.props import as_mapping, decoded
 from tests.policies.rule_cases import (
     Case,
+    form_tests,
     four_way_tests,
     hits,
+    stack_variant,
+    stack_variant_tests,
+    variant,
+    variant_tests,
 )
 from tests.support.pack import UNKNOWN, FakeResource, PackClient
 
@@ -220,6 +225,91 @@ MUTATIONS = [
 ) = four_way_tests(CASES, MUTATIONS)
 
 
+test_other_form_same_verdict = form_tests(CASES, MUTATIONS)
+
+STORAGE, DATASYNC, REST_DOMAIN, HTTP_DOMAIN = (
+    "k8s-storage-class-efs-tls@storage.k8s.io/v1",
+    "datasync-efs-location-tls@datasync/efsLocation",
+    "apigateway-domain-name-tls12@apigateway/domainName",
+    "apigateway-domain-name-tls12@apigatewayv2/domainName",
+)
+REST_INTEGRATION, HTTP_INTEGRATION, GATEWAY, BATCH, LB, ALB = (
+    "apigateway-integration-no-plain-http@apigateway/integration",
+    "apigateway-integration-no-plain-http@apigatewayv2/integration",
+    "storagegateway-gateway-smb-encryption@storagegateway/gateway",
+    "batch-job-definition-efs-transit-encryption@batch/jobDefinition",
+    "lb-listener-https-only@lb/listener",
+    "lb-listener-https-only@alb/listener",
+)
+
+
+def _two_volumes(second: str) -> str:
+    job = json.loads(_job())
+    job["volumes"].append(
+        {
+            "name": "scratch",
+            "efsVolumeConfiguration": {"fileSystemId": "fs-2", "transitEncryption": second},
+        }
+    )
+    return json.dumps(job)
+
+
+VARIANTS = [
+    variant(STORAGE, "string-vs-list", {"mountOptions": "tls"}, None),
+    variant(STORAGE, "string-vs-list", {"mountOptions": ["iam,tls"]}, None),
+    variant(STORAGE, "equivalent-value", {"mountOptions": ["notls", "iam"]}, "without the `tls`"),
+    variant(DATASYNC, "case-and-type", {"inTransitEncryption": "none"}, "inTransitEncryption none"),
+    variant(REST_DOMAIN, "wildcard-value", {"securityPolicy": "TLS_1_0"}, "TLS_1_0"),
+    variant(
+        HTTP_DOMAIN,
+        "json-vs-object",
+        {"domainNameConfiguration": '{"endpointType": "REGIONAL", "securityPolicy": "TLS_1_0"}'},
+        "uses security policy TLS_1_0",
+    ),
+    variant(REST_INTEGRATION, "case-and-type", {"uri": "HTTP://backend/{proxy}"}, "plain HTTP"),
+    variant(REST_INTEGRATION, "case-and-type", {"uri": "  http://backend/x"}, "plain HTTP"),
+    variant(HTTP_INTEGRATION, "equivalent-value", {"integrationUri": "arn:aws:lambda:x"}, None),
+    variant(
+        GATEWAY, "equivalent-value", {"smbSecurityStrategy": "MandatoryEncryptionNoAes128"}, None
+    ),
+    variant(
+        GATEWAY, "equivalent-value", {"smbSecurityStrategy": "MandatorySigning"}, "MandatorySigning"
+    ),
+    variant(
+        BATCH,
+        "string-vs-list",
+        {"containerProperties": _two_volumes("DISABLED")},
+        "EFS volume fs-2 in containerProperties",
+    ),
+    variant(
+        BATCH,
+        "json-vs-object",
+        {"containerProperties": json.loads(_job("DISABLED"))},
+        "transitEncryption",
+    ),
+    variant(LB, "case-and-type", {"protocol": "http", "port": 80}, "serves plain HTTP"),
+    variant(
+        ALB,
+        "equivalent-value",
+        {"defaultActions": [{"type": "redirect", "redirect": {"protocol": "#{protocol}"}}]},
+        "instead of redirecting to HTTPS",
+    ),
+    variant(
+        ALB,
+        "string-vs-list",
+        {
+            "defaultActions": [
+                {"type": "redirect", "redirect": {"protocol": "HTTPS"}},
+                {"type": "forward", "targetGroupArn": "arn:tg"},
+            ]
+        },
+        "instead of redirecting to HTTPS",
+    ),
+]
+
+test_adversarial_variant = variant_tests(CASES, VARIANTS)
+
+
 def test_enhanced_security_policies_are_accepted(pack: PackClient) -> None:
     """AWS's newer TLS 1.3 security policies satisfy the TLS 1.2 floor."""
     case = CASES["apigateway-domain-name-tls12@apigateway/domainName"]
@@ -386,3 +476,65 @@ def test_stack_rules_ignore_unrelated_types(pack: PackClient, rule: str) -> None
     """A stack of unrelated resources is quiet."""
     fakes = [FakeResource("aws:ec2/vpc:Vpc", "vpc", {"cidrBlock": "10.0.0.0/16"})]
     assert hits(pack.analyze_stack(fakes), rule) == []
+
+
+STACK_VARIANTS = [
+    stack_variant(
+        EFS_RULE,
+        "if-exists",
+        _efs(_document(Condition={"BoolIfExists": {"aws:SecureTransport": "false"}})),
+        "refs",
+        None,
+    ),
+    stack_variant(
+        EFS_RULE,
+        "principal-narrowing",
+        _efs(_document(Principal={"AWS": "arn:aws:iam::111122223333:root"})),
+        "refs",
+        "does not deny ClientMount and ClientWrite",
+    ),
+    stack_variant(
+        EFS_RULE,
+        "wildcard-value",
+        _efs(_document(Action="elasticfilesystem:Client*")),
+        "refs",
+        None,
+    ),
+    stack_variant(
+        EFS_RULE,
+        "not-element",
+        _efs(_document(Action=None, NotAction="elasticfilesystem:ClientWrite")),
+        "refs",
+        "does not deny ClientMount and ClientWrite",
+    ),
+    stack_variant(
+        EFS_RULE,
+        "operator-swap",
+        _efs(_document(Condition={"StringEquals": {"aws:SecureTransport": "false"}})),
+        "refs",
+        "when aws:SecureTransport = false",
+    ),
+    stack_variant(
+        SNS_RULE,
+        "string-vs-list",
+        _sns(_document(Principal={"AWS": ["*"]}, Action=["sns:Publish"])),
+        "alerts",
+        None,
+    ),
+    stack_variant(
+        SNS_RULE,
+        "json-vs-object",
+        _sns(json.loads(_document(Action="sns:Subscribe"))),
+        "alerts",
+        "no topic policy denies sns:Publish",
+    ),
+    stack_variant(
+        SNS_RULE,
+        "case-and-type",
+        _sns(_document(Condition={"Bool": {"aws:SecureTransport": "true"}})),
+        "alerts",
+        "no topic policy denies sns:Publish",
+    ),
+]
+
+test_adversarial_stack_variant = stack_variant_tests(STACK_VARIANTS)

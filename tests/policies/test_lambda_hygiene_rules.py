@@ -8,6 +8,8 @@ from tests.policies.rule_cases import (
     Case,
     four_way_tests,
     hits,
+    variant,
+    variant_tests,
 )
 from tests.support.pack import FakeResource, PackClient
 
@@ -104,6 +106,78 @@ MUTATIONS = [
     test_unknown_input_is_never_mandatory,
     test_unrelated_type_is_ignored,
 ) = four_way_tests(CASES, MUTATIONS)
+
+
+VARIANTS = [
+    variant(f"{RUNTIME}@lambda/function", "case-and-type", {"runtime": "Python3.8"}, "Python3.8"),
+    variant(f"{RUNTIME}@lambda/function", "equivalent-value", {"runtime": "python3.13"}, None),
+    variant(
+        f"{SOURCE}@lambda/permission",
+        "principal-widening",
+        {"principal": "*", "sourceArn": None, "sourceAccount": None},
+        "lets anyone (principal *) invoke",
+    ),
+    variant(
+        f"{SOURCE}@lambda/permission",
+        "wildcard-value",
+        {"sourceArn": "arn:aws:s3:::*"},
+        "for any source (sourceArn arn:aws:s3:::*)",
+    ),
+    variant(f"{SOURCE}@lambda/permission", "wildcard-value", {"sourceArn": "*"}, "any source"),
+    variant(
+        f"{SOURCE}@lambda/permission",
+        "wildcard-value",
+        {"sourceAccount": "*"},
+        "from any account (no sourceAccount: *)",
+    ),
+    variant(
+        f"{SOURCE}@lambda/permission",
+        "case-and-type",
+        {"principal": "S3.AMAZONAWS.COM", "sourceArn": None},
+        "for any source (no sourceArn)",
+    ),
+    variant(
+        f"{SOURCE}@lambda/permission",
+        "principal-narrowing",
+        {"sourceArn": "arn:aws:s3:::gen-prod-raw-sequence-*"},
+        None,
+    ),
+    variant(
+        f"{SOURCE}@lambda/permission",
+        "wildcard-value",
+        {"sourceArn": "arn:aws:events:ap-south-1:*:rule/nightly"},
+        "for any source (sourceArn arn:aws:events:ap-south-1:*:rule/nightly)",
+    ),
+    variant(
+        f"{SOURCE}@lambda/permission",
+        "principal-narrowing",
+        {
+            "principal": "logs.amazonaws.com",
+            "sourceArn": "arn:aws:logs:ap-south-1:111122223333:log-group:/aws/app:*",
+        },
+        None,
+    ),
+    variant(
+        f"{TRACING}@lambda/function",
+        "equivalent-value",
+        {"tracingConfig": {"mode": "PassThrough"}},
+        "has tracing mode PassThrough",
+    ),
+    variant(
+        f"{SECRETS}@lambda/function",
+        "json-vs-object",
+        {"environment": '{"variables": {"DB_PASSWORD": "hunter2"}}'},
+        "environment variable DB_PASSWORD holds a literal value",
+    ),
+    variant(
+        f"{SECRETS}@lambda/function",
+        "equivalent-value",
+        {"environment": {"variables": {"DB_PASSWORD": "{{resolve:secretsmanager:db}}"}}},
+        None,
+    ),
+]
+
+test_adversarial_variant = variant_tests(CASES, VARIANTS)
 
 
 def test_container_image_functions_have_no_runtime_to_check(pack: PackClient) -> None:

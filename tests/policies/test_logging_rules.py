@@ -8,6 +8,8 @@ from tests.policies.rule_cases import (
     Case,
     four_way_tests,
     hits,
+    variant,
+    variant_tests,
 )
 from tests.support.pack import FakeResource, PackClient
 
@@ -158,6 +160,78 @@ MUTATIONS = [
     test_unknown_input_is_never_mandatory,
     test_unrelated_type_is_ignored,
 ) = four_way_tests(CASES, MUTATIONS)
+
+
+EKS_LOGS, GROUP = (
+    "eks-cluster-control-plane-logging@eks/cluster",
+    f"{RETENTION}@cloudwatch/logGroup",
+)
+REST_STAGE, HTTP_STAGE, XRAY = (
+    "apigateway-stage-access-logging@apigateway/stage",
+    "apigateway-stage-access-logging@apigatewayv2/stage",
+    "apigateway-stage-xray-tracing@apigateway/stage",
+)
+TASK_LOGS, VERIFY, SFN = (
+    f"{DATASYNC_LOGGING}@datasync/task",
+    "datasync-task-verification@datasync/task",
+    "sfn-state-machine-logging@sfn/stateMachine",
+)
+
+VARIANTS = [
+    variant(EKS_LOGS, "string-vs-list", {"enabledClusterLogTypes": "audit"}, "does not log"),
+    variant(
+        EKS_LOGS,
+        "string-vs-list",
+        {"enabledClusterLogTypes": [*ALL_LOG_TYPES, "audit"]},
+        None,
+    ),
+    variant(GROUP, "case-and-type", {"retentionInDays": "7"}, "keeps events 7 days"),
+    variant(GROUP, "case-and-type", {"retentionInDays": "365"}, None),
+    variant(GROUP, "case-and-type", {"retentionInDays": "0"}, "keeps events forever"),
+    variant(
+        REST_STAGE,
+        "equivalent-value",
+        {"accessLogSettings": {"destinationArn": "", "format": "{}"}},
+        "writes no access logs",
+    ),
+    variant(
+        HTTP_STAGE,
+        "json-vs-object",
+        {"accessLogSettings": '{"format": "{}"}'},
+        "writes no access logs",
+    ),
+    variant(XRAY, "case-and-type", {"xrayTracingEnabled": "false"}, "does not trace"),
+    variant(XRAY, "case-and-type", {"xrayTracingEnabled": "true"}, None),
+    variant(
+        TASK_LOGS,
+        "equivalent-value",
+        {"options": {"logLevel": "OFF", "verifyMode": "POINT_IN_TIME_CONSISTENT"}},
+        "logs at level OFF",
+    ),
+    variant(
+        TASK_LOGS,
+        "json-vs-object",
+        {"options": '{"logLevel": "BASIC"}'},
+        "logs at level BASIC",
+    ),
+    variant(
+        VERIFY, "equivalent-value", {"options": {"verifyMode": "POINT_IN_TIME_CONSISTENT"}}, None
+    ),
+    variant(
+        SFN,
+        "equivalent-value",
+        {"loggingConfiguration": {"level": "OFF", "logDestination": f"{LOG_GROUP_ARN}:*"}},
+        "logs at level OFF",
+    ),
+    variant(
+        SFN,
+        "json-vs-object",
+        {"loggingConfiguration": '{"level": "FATAL", "logDestination": "arn:lg:*"}'},
+        "logs at level FATAL",
+    ),
+]
+
+test_adversarial_variant = variant_tests(CASES, VARIANTS)
 
 
 def test_missing_logging_configuration_reports_both_gaps(pack: PackClient) -> None:

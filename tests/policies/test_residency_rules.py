@@ -1,4 +1,4 @@
-"""Data-residency rule, through the real pack process."""
+"""Data-residency rule (and the tag rule's variants), through the real pack process."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import pytest
 from google.protobuf import struct_pb2
 
-from tests.policies.rule_cases import hits
+from tests.policies.rule_cases import Case, hits, variant, variant_tests
 from tests.support.pack import TEST_DEFAULT_TAGS, UNKNOWN, FakeResource, PackClient, provider
 from tools.preview.program import RecordedResource
 
@@ -93,3 +93,23 @@ def test_non_aws_resources_are_ignored(pack: PackClient) -> None:
     """Kubernetes objects have no AWS region of their own."""
     fake = FakeResource("kubernetes:core/v1:Namespace", "lab", {"region": "us-east-1"})
     assert hits(pack.analyze(fake), RULE) == []
+
+
+# ---- adversarial variants ----
+
+REGION_CASE = Case(RULE, BUCKET, {"bucket": "b"}, unknown="region")
+TAGS_CASE = Case("aws-resource-required-tags", BUCKET, {"bucket": "b"}, unknown="tags")
+CASES = {"region": REGION_CASE, "tags": TAGS_CASE}
+
+VARIANTS = [
+    variant("region", "case-and-type", {"region": " us-east-1 "}, "outside ap-south-1"),
+    variant("region", "equivalent-value", {"region": "ap-south-2"}, None),
+    variant("region", "equivalent-value", {"region": ""}, None),
+    variant("region", "wildcard-value", {"region": "ap-south-*"}, "placed in ap-south-*"),
+    variant("tags", "equivalent-value", {"tags": {"project": ""}}, "project"),
+    variant("tags", "case-and-type", {"tags": {"environment": "Prod"}}, "environment"),
+    variant("tags", "json-vs-object", {"tags": '{"environment": "qa"}'}, "environment"),
+    variant("tags", "json-vs-object", {"tags": '{"environment": "dev"}'}, None),
+]
+
+test_adversarial_variant = variant_tests(CASES, VARIANTS)

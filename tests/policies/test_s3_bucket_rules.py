@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
+from tests.policies.rule_cases import stack_variant, stack_variant_tests
 from tests.support.pack import UNKNOWN, FakeResource, PackClient, violations_of
 from tools.preview.analyzer import Violation
 
@@ -536,3 +537,219 @@ def test_excluded_bucket_is_not_checked(pack: PackClient) -> None:
     """A bucket matched by the rule's `exclude` patterns is left out of the stack check."""
     pack.configure({VERSIONING_RULE: {"exclude": ["raw"]}})
     assert _hits(pack.analyze_stack(drop("raw-versioning")(lake())), VERSIONING_RULE) == []
+
+
+# ---- adversarial variants: still looks protected, or written differently ----
+
+_RAW_ARN = "arn:aws:s3:::gen-prod-raw-sequence-ap-south-1"
+_EVERYONE: dict[str, object] = {
+    "Effect": "Deny",
+    "Principal": "*",
+    "Resource": [_RAW_ARN, f"{_RAW_ARN}/*"],
+}
+
+
+def _raw_policy(**changes: object) -> Edit:
+    """The raw bucket's TLS deny rewritten by `changes` (None removes an element)."""
+    tls = {
+        **_EVERYONE,
+        "Action": "s3:*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        **changes,
+    }
+    floor = {
+        **_EVERYONE,
+        "Action": "s3:*",
+        "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+    }
+    kept: dict[str, object] = {k: v for k, v in tls.items() if v is not None}
+    return patch("raw-policy", policy=_statement_policy(kept, floor))
+
+
+def _raw_floor(condition: dict[str, object], **changes: object) -> Edit:
+    tls: dict[str, object] = {
+        **_EVERYONE,
+        "Action": "s3:*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    floor: dict[str, object] = {**_EVERYONE, "Action": "s3:*", "Condition": condition, **changes}
+    return patch("raw-policy", policy=_statement_policy(tls, floor))
+
+
+def _sse(**default: object) -> Edit:
+    return patch("raw-sse", rules=[{"applyServerSideEncryptionByDefault": default}])
+
+
+_NOT_TLS = "does not deny requests with aws:SecureTransport = false"
+_NOT_MIN = "denies requests with s3:TlsVersion below 1.2"
+
+STACK_VARIANTS = [
+    stack_variant(
+        TLS,
+        "principal-narrowing",
+        _raw_policy(Principal={"AWS": "arn:aws:iam::111122223333:root"})(lake()),
+        "raw",
+        _NOT_TLS,
+    ),
+    stack_variant(
+        TLS,
+        "string-vs-list",
+        _raw_policy(Principal={"AWS": ["*"]}, Action=["s3:*"])(lake()),
+        "raw",
+        None,
+    ),
+    stack_variant(
+        TLS, "operator-swap", _raw_policy(Action="s3:GetObject")(lake()), "raw", _NOT_TLS
+    ),
+    stack_variant(
+        TLS,
+        "not-element",
+        _raw_policy(Action=None, NotAction="s3:PutObject")(lake()),
+        "raw",
+        _NOT_TLS,
+    ),
+    stack_variant(
+        TLS,
+        "if-exists",
+        _raw_policy(Condition={"BoolIfExists": {"aws:SecureTransport": "false"}})(lake()),
+        "raw",
+        None,
+    ),
+    stack_variant(
+        TLS,
+        "string-vs-list",
+        _raw_policy(Condition={"Bool": {"aws:SecureTransport": ["false"]}})(lake()),
+        "raw",
+        None,
+    ),
+    stack_variant(
+        TLS,
+        "operator-swap",
+        _raw_policy(Condition={"StringLike": {"aws:SecureTransport": "*"}})(lake()),
+        "raw",
+        _NOT_TLS,
+    ),
+    stack_variant(
+        TLS,
+        "json-vs-object",
+        patch("raw-policy", policy=json.loads(_bucket_policy(_RAW_ARN)))(lake()),
+        "raw",
+        None,
+    ),
+    stack_variant(
+        MIN_TLS,
+        "if-exists",
+        _raw_floor({"NumericLessThanIfExists": {"s3:TlsVersion": "1.2"}})(lake()),
+        "raw",
+        None,
+    ),
+    stack_variant(
+        MIN_TLS,
+        "string-vs-list",
+        _raw_floor({"NumericLessThan": {"s3:TlsVersion": ["1.2"]}})(lake()),
+        "raw",
+        None,
+    ),
+    stack_variant(
+        MIN_TLS,
+        "operator-swap",
+        _raw_floor({"NumericGreaterThan": {"s3:TlsVersion": "1.2"}})(lake()),
+        "raw",
+        _NOT_MIN,
+    ),
+    stack_variant(
+        MIN_TLS,
+        "principal-narrowing",
+        _raw_floor(
+            {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+            Principal={"AWS": "arn:aws:iam::111122223333:root"},
+        )(lake()),
+        "raw",
+        _NOT_MIN,
+    ),
+    stack_variant(
+        MIN_TLS,
+        "wildcard-value",
+        _raw_floor({"NumericLessThan": {"s3:TlsVersion": "1.1"}})(lake()),
+        "raw",
+        _NOT_MIN,
+    ),
+    stack_variant(
+        SSE_KMS,
+        "equivalent-value",
+        _sse(sseAlgorithm="aws:kms", kmsMasterKeyId="alias/aws/s3")(lake()),
+        "raw",
+        "customer-managed key",
+    ),
+    stack_variant(
+        SSE_KMS,
+        "case-and-type",
+        _sse(sseAlgorithm="AES256", kmsMasterKeyId=KEY)(lake()),
+        "raw",
+        "not SSE-KMS",
+    ),
+    stack_variant(
+        PUBLIC_ACCESS,
+        "case-and-type",
+        patch("raw-pab", blockPublicPolicy="false")(lake()),
+        "raw-pab",
+        "leaves blockPublicPolicy off",
+    ),
+    stack_variant(
+        PUBLIC_ACCESS,
+        "case-and-type",
+        patch("raw-pab", ignorePublicAcls="true")(lake()),
+        "raw-pab",
+        None,
+    ),
+    stack_variant(
+        OWNERSHIP_RULE,
+        "equivalent-value",
+        patch("raw-ownership", rule={"objectOwnership": "BucketOwnerPreferred"})(lake()),
+        "raw",
+        "object ownership is BucketOwnerPreferred",
+    ),
+    stack_variant(
+        OWNERSHIP_RULE,
+        "json-vs-object",
+        patch("raw-ownership", rule='{"objectOwnership": "BucketOwnerEnforced"}')(lake()),
+        "raw",
+        None,
+    ),
+    stack_variant(
+        VERSIONING_RULE,
+        "case-and-type",
+        patch("raw-versioning", versioningConfiguration={"status": "Disabled"})(lake()),
+        "raw",
+        "(Disabled)",
+    ),
+    stack_variant(
+        VERSIONING_RULE,
+        "json-vs-object",
+        patch("raw-versioning", versioningConfiguration='{"status": "Enabled"}')(lake()),
+        "raw",
+        None,
+    ),
+    stack_variant(
+        REPLICATION_RULE,
+        "string-vs-list",
+        patch(
+            "raw-replication",
+            rules={
+                "status": "Enabled",
+                "destination": {"bucket": "arn:aws:s3:::gen-prod-raw-sequence-ap-south-2"},
+            },
+        )(lake()),
+        "raw",
+        None,
+    ),
+    stack_variant(
+        ACCESS_LOGGING,
+        "equivalent-value",
+        patch("raw-logging", targetBucket="")(drop("raw-replica-logging")(lake())),
+        "raw-replica",
+        "records no object access",
+    ),
+]
+
+test_adversarial_stack_variant = stack_variant_tests(STACK_VARIANTS)

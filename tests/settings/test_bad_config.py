@@ -29,6 +29,24 @@ class Case(NamedTuple):
 
 
 CASES: dict[str, Case] = {
+    "github-hosted-runner-with-private-endpoint": Case(
+        {"deployRunner": "github-hosted"},
+        "deployRunner",
+        "'github-hosted'",
+        "pulumi config set genomics:deployRunner gen-prod-vpc",
+    ),
+    "deploy-runner-label-with-spaces": Case(
+        {"deployRunner": "my runner"},
+        "deployRunner",
+        "'my runner'",
+        "pulumi config set genomics:deployRunner gen-prod-vpc",
+    ),
+    "lambda-concurrency-quota-negative": Case(
+        {"lambdaConcurrencyQuota": "-1"},
+        "lambdaConcurrencyQuota",
+        "'-1'",
+        "pulumi config set genomics:lambdaConcurrencyQuota 1000",
+    ),
     "environment-missing": Case(
         {"environment": None},
         "environment",
@@ -308,7 +326,7 @@ CASES: dict[str, Case] = {
         {"logAlertTerms": "[]"},
         "logAlertTerms",
         "[]",
-        """pulumi config set genomics:logAlertTerms '["OOMKilled","CrashLoopBackOff","ERROR"]'""",
+        """pulumi config set genomics:logAlertTerms '["ERROR","Traceback"]'""",
     ),
     "log-alert-term-with-quote": Case(
         {"logAlertTerms": '["OOM\\"Killed"]'},

@@ -137,6 +137,7 @@ def test_every_field_has_a_config_key_description_and_example() -> None:
 ALARM_SETTINGS = {
     "efs_percent_io_limit": "alarm_efs_percent_io_limit",
     "efs_throughput_utilization_percent": "alarm_efs_throughput_utilization",
+    "efs_elastic_metered_mibps": "alarm_efs_elastic_metered_mibps",
     "efs_client_connections": "alarm_efs_client_connections",
     "efs_burst_credit_balance_bytes": "alarm_efs_burst_credit_balance_bytes",
     "replication_latency_seconds": "alarm_replication_latency_seconds",

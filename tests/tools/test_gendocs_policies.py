@@ -43,3 +43,15 @@ def test_placeholders_are_not_swallowed_as_html() -> None:
     text = render_policies_md()
     assert "&lt;key ARN&gt;" in text
     assert "<key ARN>" not in text
+
+
+def test_each_rule_shows_its_security_hub_controls() -> None:
+    """The table's Controls cell and the rule's section name its FSBP/CIS controls, or a dash."""
+    text = render_policies_md()
+    for rule in all_rules():
+        row = next(line for line in text.splitlines() if line.startswith(f"| [{rule.name}]("))
+        cells = [cell.strip() for cell in row.strip("|").split(" | ")]
+        expected = ", ".join(rule.controls) or "-"
+        assert cells[4] == expected, rule.name
+        assert f"- Security Hub controls: {expected}" in text
+    assert any("FSBP S3.15" in rule.controls for rule in all_rules())

@@ -108,3 +108,17 @@ def test_encrypted_secret_exits_2_with_a_clear_message(
     assert "genomics:storageGatewayActivationKey is an encrypted secret" in err
     assert "cannot decrypt" in err
     assert "Traceback" not in err
+
+
+def test_provider_region_other_than_primary_region_exits_2(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`aws:region: mars-east-1` in a stack file fails preview naming `aws:region` and the fix."""
+    (project / "Pulumi.mars.yaml").write_text(
+        "config:\n  aws:region: mars-east-1\n  genomics:environment: prod\n", encoding="utf-8"
+    )
+    assert _preview(project, "mars") == 2
+    err = capsys.readouterr().err
+    assert "aws:region = 'mars-east-1': expected the same region as genomics:primaryRegion" in err
+    assert "pulumi config set aws:region ap-south-1" in err
+    assert "Traceback" not in err

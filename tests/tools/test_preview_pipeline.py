@@ -122,6 +122,23 @@ def test_scratch_clean_up_root_is_where_scratch_volumes_live(
     ]
 
 
+def test_scratch_clean_up_never_removes_a_volume_root(
+    prod_preview: tuple[int, str, dict[str, Any]],
+) -> None:
+    """The clean-up protects exactly as many levels below its root as the efs-scratch
+    StorageClass's subPathPattern creates, so no live volume's root directory is removed."""
+    _, _, document = prod_preview
+    (storage_class,) = [
+        r
+        for r in document["resources"]
+        if r["type"] == "kubernetes:storage.k8s.io/v1:StorageClass"
+        and r["inputs"]["metadata"]["name"] == "efs-scratch"
+    ]
+    pattern = storage_class["inputs"]["parameters"]["subPathPattern"]
+    env = _function_env(document, "scratch-cleanup")
+    assert int(env["VOLUME_ROOT_DEPTH"]) == len(pattern.split("/")) == 2
+
+
 def test_every_function_sets_a_metrics_namespace(
     prod_preview: tuple[int, str, dict[str, Any]],
 ) -> None:

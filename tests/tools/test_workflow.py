@@ -52,15 +52,97 @@ def test_pull_requests_preview_each_stack_with_the_policy_pack() -> None:
     (step,) = _steps_using(preview, "pulumi/actions")
     assert step["with"]["command"] == "preview"
     assert step["with"]["policyPacks"] == "policies"
-    assert preview["strategy"]["matrix"]["stack"] == ["dev", "prod"]
+    assert [e["stack"] for e in preview["strategy"]["matrix"]["include"]] == ["dev", "prod"]
 
 
-def test_main_deploys_dev_only() -> None:
-    """Pushes to main run `pulumi up` on the dev stack, never prod."""
+def test_main_deploys_dev_first() -> None:
+    """Pushes to main run `pulumi up` on the dev stack in the deploy-dev job."""
     jobs = yaml.safe_load(WORKFLOW.read_text())["jobs"]
     (step,) = _steps_using(jobs["deploy-dev"], "pulumi/actions")
     assert step["with"]["command"] == "up"
     assert str(step["with"]["stack-name"]).endswith("/dev")
+
+
+# ---- runners agree with the stacks' settings ----
+
+ROOT = WORKFLOW.parents[2]
+_MATRIX_RUNNER = "${{ matrix.runner }}"
+
+
+def _jobs() -> dict[str, Any]:
+    jobs: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text())["jobs"]
+    return jobs
+
+
+def _stack_jobs(jobs: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+    """(job, stack, runs-on labels) for every job step that runs Pulumi against a stack,
+    with matrix values substituted the way GitHub expands them."""
+    found: list[tuple[str, str, list[str]]] = []
+    for name, job in jobs.items():
+        steps = _steps_using(job, "pulumi/actions")
+        if not steps:
+            continue
+        runs_on = job["runs-on"]
+        labels = [runs_on] if isinstance(runs_on, str) else list(runs_on)
+        stack_name = str(steps[0]["with"]["stack-name"])
+        matrix = job.get("strategy", {}).get("matrix", {})
+        for entry in matrix.get("include", [{}]):
+            stack = stack_name.rsplit("/", 1)[-1].replace(
+                "${{ matrix.stack }}", entry.get("stack", "")
+            )
+            resolved = [entry["runner"] if label == _MATRIX_RUNNER else label for label in labels]
+            found.append((name, stack, resolved))
+    return found
+
+
+def _settings(stack: str) -> Any:
+    from settings.loader import CONFIG_NAMESPACE, load_settings
+    from tools.preview.stack_config import load_stack_config
+
+    config = load_stack_config(ROOT, stack)
+    prefix = f"{CONFIG_NAMESPACE}:"
+    raw = {k.removeprefix(prefix): v for k, v in config.items() if k.startswith(prefix)}
+    return load_settings(raw, aws_region=config.get("aws:region"))
+
+
+def test_every_job_that_reaches_a_stack_runs_on_that_stacks_runner() -> None:
+    """A job running Pulumi for a stack runs on the runner its genomics:deployRunner names: a
+    self-hosted runner in the VPC while the endpoint is private."""
+    found = _stack_jobs(_jobs())
+    assert {stack for _, stack, _ in found} == {"dev", "prod"}
+    for job, stack, labels in found:
+        settings = _settings(stack)
+        if settings.deploy_runner_label == "github-hosted":
+            assert settings.eks_public_access_cidrs, (job, stack)
+        else:
+            assert labels == ["self-hosted", settings.deploy_runner_label], (job, stack)
+
+
+def test_runner_check_fails_for_a_github_hosted_deploy_job() -> None:
+    """The agreement check is not vacuous: prod on ubuntu-latest disagrees with its settings."""
+    jobs = _jobs()
+    jobs["deploy-prod"]["runs-on"] = "ubuntu-latest"
+    (_, _, labels) = next(f for f in _stack_jobs(jobs) if f[0] == "deploy-prod")
+    assert labels != ["self-hosted", _settings("prod").deploy_runner_label]
+
+
+def test_prod_deploys_after_dev_behind_the_prod_environment() -> None:
+    """Pushes to main run `pulumi up` on prod only after dev, in the `prod` environment (whose
+    required reviewers gate the job), never on pull requests."""
+    job = _jobs()["deploy-prod"]
+    (step,) = _steps_using(job, "pulumi/actions")
+    assert step["with"]["command"] == "up"
+    assert str(step["with"]["stack-name"]).endswith("/prod")
+    assert job["environment"] == "prod"
+    assert job["needs"] == "deploy-dev"
+    assert "github.event_name == 'push'" in job["if"]
+    assert "refs/heads/main" in job["if"]
+
+
+def test_fork_pull_requests_never_reach_the_in_vpc_runners() -> None:
+    """The preview job on self-hosted runners only runs for branches of this repository."""
+    condition = " ".join(str(_jobs()["preview"]["if"]).split())
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in condition
 
 
 def test_pull_requests_keep_the_access_report_of_each_stack() -> None:

@@ -34,7 +34,8 @@ class Outcome:
 def settings_of(config: Mapping[str, str]) -> StackSettings:
     """The typed settings of a recorded stack config."""
     return load_settings(
-        {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith("genomics:")}
+        {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith("genomics:")},
+        aws_region=config.get("aws:region"),
     )
 
 

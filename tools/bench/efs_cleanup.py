@@ -15,6 +15,13 @@ Reported: median seconds of each over the rounds, `ratio` = find / clean-up (≥
 target) for the default workers, `ratio_single_worker` for one worker, and `same_set`.
 The clean-up runs through `functions.efs_cleanup.core.clean`, the handler's own entry point
 (real config, state file write included), not a stripped-down loop.
+
+Clocks: the clean-up ages a file by the later of its mtime and ctime, and every file built
+here has a ctime of now. So the clean-up runs on a wall clock `CLEANUP_AHEAD_SECONDS` (8 days)
+ahead, where those ctimes are 8 days old, and "young" files get an mtime 7 days in the future
+(1 day old on that clock; find, on the real clock, sees them as not yet modified at all). Both
+tools then keep and delete the same files for the same reason: the mtime. The tree is not a
+volume layout, so VOLUME_ROOT_DEPTH is 0 and emptied job directories go, as before.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from functions.efs_cleanup.config import DEFAULTS, load_config
-from functions.efs_cleanup.core import clean
+from functions.efs_cleanup.core import Clock, clean
 from functions.efs_cleanup.event import CleanupRequest, Phase
 
 __all__ = ["run"]
@@ -45,13 +52,14 @@ ROUND_BUDGET_SECONDS: Final = 70.0
 (building 300k files is most of a round's time, and it is the part that slows down most)."""
 OLD_SECONDS: Final = 30 * 86_400
 YOUNG_SECONDS: Final = 86_400
+CLEANUP_AHEAD_SECONDS: Final = 8 * 86_400
 _FIND: Final = "/usr/bin/find"
 
 
 def _build(root: Path) -> int:
     """Create the tree under `root`; returns how many files are old."""
     now = time.time()
-    old, young = now - OLD_SECONDS, now - YOUNG_SECONDS
+    old, young = now - OLD_SECONDS, now + CLEANUP_AHEAD_SECONDS - YOUNG_SECONDS
     count_old = 0
     index = 0
     flags = os.O_CREAT | os.O_WRONLY | os.O_EXCL
@@ -93,10 +101,17 @@ def _time_cleanup(mount: Path, root_name: str, workers: int) -> float:
             "TOPIC_ARN": "arn:aws:sns:ap-south-1:123456789012:bench",
             "STATE_FILE": f".state-{root_name}.json",
             "WORKERS": str(workers),
+            "VOLUME_ROOT_DEPTH": "0",
         }
     )
+    ahead = time.time() + CLEANUP_AHEAD_SECONDS
     started = time.perf_counter()
-    report = clean(CleanupRequest(Phase.CLEAN), config=config, remaining_ms=3_600_000)
+    report = clean(
+        CleanupRequest(Phase.CLEAN),
+        config=config,
+        remaining_ms=3_600_000,
+        clock=Clock(wall=lambda: ahead),
+    )
     elapsed = time.perf_counter() - started
     if not report.completed or report.error_count():
         raise RuntimeError(f"clean-up did not complete cleanly: {report.message()}")

@@ -38,6 +38,7 @@ RULES = (
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Set encrypted=True (and kms_key_id=<key ARN>) on the aws.ebs.Volume.",
         concern="encryption-at-rest",
+        controls=("FSBP EC2.3",),
         resource_types=(VOLUME,),
         check=_volume,
     ),

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
 from policies.props import as_bool, as_text
+from policies.rules.at_rest.key_arn_required import key_gap
 
 __all__ = ["RULE"]
 
@@ -15,6 +16,8 @@ def _check(resource: ResourceView) -> Iterator[str]:
         yield f"file system {resource.name} is not encrypted at rest"
     elif not as_text(resource.props.get("kmsKeyId")):
         yield f"file system {resource.name} is encrypted with the AWS-managed key, not a kmsKeyId"
+    elif (gap := key_gap(resource.props.get("kmsKeyId"), "kmsKeyId")) is not None:
+        yield f"file system {resource.name} {gap}"
 
 
 RULE = ResourceRule(
@@ -24,6 +27,7 @@ RULE = ResourceRule(
     enforcement=EnforcementLevel.MANDATORY,
     remediation="Set encrypted=True and kms_key_id=<key ARN> on the aws.efs.FileSystem.",
     concern="encryption-at-rest",
+    controls=("FSBP EFS.1", "CIS v3.0.0 2.4.1"),
     resource_types=("aws:efs/fileSystem:FileSystem",),
     check=_check,
 )

@@ -30,6 +30,7 @@ RULE = ResourceRule(
         "on the aws.eks.Cluster."
     ),
     concern="encryption-at-rest",
+    controls=("FSBP EKS.3",),
     resource_types=("aws:eks/cluster:Cluster",),
     check=_check,
 )

@@ -11,13 +11,29 @@ from collections.abc import Callable, Iterator
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
 from policies.props import as_bool, as_text, dig
 
-__all__ = ["RULES"]
+__all__ = ["RULES", "key_gap"]
+
+
+def key_gap(value: object, prop: str) -> str | None:
+    """Why `value` does not name a customer-managed key (None: it does).
+
+    An AWS-managed key's alias (`alias/aws/sns`, `arn:...:alias/aws/sqs`) fills the input but
+    means the AWS-managed key, whose key policy we cannot change ("AWS managed keys ... you
+    cannot change their key policies", AWS KMS concepts): it counts as no key of ours.
+    """
+    text = as_text(value)
+    if not text:
+        return f"has no {prop}"
+    if text.startswith("alias/aws/") or ":alias/aws/" in text:
+        return f"names the AWS-managed key {text} as {prop}"
+    return None
 
 
 def _requires(prop: str, what: str) -> Callable[[ResourceView], Iterator[str]]:
     def check(resource: ResourceView) -> Iterator[str]:
-        if not as_text(resource.props.get(prop)):
-            yield f"{what} {resource.name} has no {prop}, so it is not encrypted with our key"
+        gap = key_gap(resource.props.get(prop), prop)
+        if gap is not None:
+            yield f"{what} {resource.name} {gap}, so it is not encrypted with our key"
 
     return check
 
@@ -26,12 +42,16 @@ def _dynamodb(resource: ResourceView) -> Iterator[str]:
     sse = resource.props.get("serverSideEncryption")
     if not as_bool(dig(sse, "enabled")):
         yield f"table {resource.name} uses the AWS-owned key (serverSideEncryption not enabled)"
-    elif not as_text(dig(sse, "kmsKeyArn")):
-        yield f"table {resource.name}: serverSideEncryption has no kmsKeyArn"
+    elif (gap := key_gap(dig(sse, "kmsKeyArn"), "kmsKeyArn")) is not None:
+        yield f"table {resource.name}: serverSideEncryption {gap}"
 
 
 def _sqs(resource: ResourceView) -> Iterator[str]:
-    if as_text(resource.props.get("kmsMasterKeyId")):
+    key = resource.props.get("kmsMasterKeyId")
+    if as_text(key):
+        gap = key_gap(key, "kmsMasterKeyId")
+        if gap is not None and not as_bool(resource.props.get("sqsManagedSseEnabled")):
+            yield f"queue {resource.name} {gap}"
         return
     if not as_bool(resource.props.get("sqsManagedSseEnabled")):
         yield (
@@ -47,6 +67,7 @@ RULES = (
         enforcement=EnforcementLevel.MANDATORY,
         remediation="Set kms_master_key_id=<key ARN> on the aws.sns.Topic.",
         concern="encryption-at-rest",
+        controls=("FSBP SNS.1",),
         resource_types=("aws:sns/topic:Topic",),
         check=_requires("kmsMasterKeyId", "topic"),
     ),
@@ -96,6 +117,7 @@ RULES = (
             "aws.sqs.Queue."
         ),
         concern="encryption-at-rest",
+        controls=("FSBP SQS.1",),
         resource_types=("aws:sqs/queue:Queue",),
         check=_sqs,
     ),

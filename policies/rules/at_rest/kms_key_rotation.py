@@ -26,6 +26,7 @@ RULE = ResourceRule(
     enforcement=EnforcementLevel.MANDATORY,
     remediation="Set enable_key_rotation=True on the aws.kms.Key.",
     concern="encryption-at-rest",
+    controls=("FSBP KMS.4", "CIS v3.0.0 3.6"),
     resource_types=("aws:kms/key:Key",),
     check=_check,
 )

@@ -7,6 +7,7 @@ from typing import Final
 
 from policies.framework import EnforcementLevel, Severity, StackResource, StackRule, StackView
 from policies.props import as_list, as_text, dig
+from policies.rules.at_rest.key_arn_required import key_gap
 from policies.rules.common import BUCKET_SSE_TYPES, BUCKET_TYPES, bucket_companions, matches_any
 
 __all__ = ["RULE"]
@@ -19,7 +20,7 @@ def _uses_kms_key(configuration: StackResource) -> bool:
         default = dig(rule, "applyServerSideEncryptionByDefault")
         if (
             as_text(dig(default, "sseAlgorithm")) in _KMS_ALGORITHMS
-            and as_text(dig(default, "kmsMasterKeyId")) != ""
+            and key_gap(dig(default, "kmsMasterKeyId"), "kmsMasterKeyId") is None
         ):
             return True
     return False
@@ -39,7 +40,7 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
         elif not any(_uses_kms_key(c) for c in configurations):
             yield (
                 f"bucket {bucket.name}: default encryption is not SSE-KMS (aws:kms or "
-                "aws:kms:dsse) with a kmsMasterKeyId",
+                "aws:kms:dsse) with a kmsMasterKeyId naming a customer-managed key",
                 bucket.urn,
             )
 
@@ -56,6 +57,7 @@ RULE = StackRule(
         "target buckets (which S3 requires to use SSE-S3) are listed in accessLogTargetBuckets."
     ),
     concern="encryption-at-rest",
+    controls=("FSBP S3.17",),
     check=_check,
     config_properties={
         "accessLogTargetBuckets": {

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Final
 
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
+from policies.networks import is_internet_wide
 from policies.props import as_list, as_text, dig
 
 __all__ = ["RULE"]
-
-_ANYWHERE: Final = ("0.0.0.0/0", "::/0")
 
 
 def _check(resource: ResourceView) -> Iterator[str]:
@@ -20,7 +18,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
         return
     # EKS defaults to a public endpoint open to 0.0.0.0/0 when these are unset.
     cidrs = [as_text(c) for c in as_list(dig(vpc_config, "publicAccessCidrs"))] or ["0.0.0.0/0"]
-    open_to = [cidr for cidr in cidrs if cidr in _ANYWHERE]
+    open_to = [cidr for cidr in cidrs if is_internet_wide(cidr)]
     if open_to:
         yield (f"cluster {resource.name} exposes its public API endpoint to {', '.join(open_to)}")
 
@@ -35,6 +33,7 @@ RULE = ResourceRule(
         "set vpc_config.public_access_cidrs to the office/VPN ranges."
     ),
     concern="exposure",
+    controls=("FSBP EKS.1",),
     resource_types=("aws:eks/cluster:Cluster",),
     check=_check,
 )

@@ -45,5 +45,6 @@ RULE = StackRule(
         'rule={"object_ownership": "BucketOwnerEnforced"} and remove any aws.s3.BucketAcl.'
     ),
     concern="exposure",
+    controls=("FSBP S3.12",),
     check=_check,
 )

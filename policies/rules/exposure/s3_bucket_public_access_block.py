@@ -45,5 +45,6 @@ RULE = StackRule(
         "block_public_policy, ignore_public_acls and restrict_public_buckets all True."
     ),
     concern="exposure",
+    controls=("FSBP S3.8", "CIS v3.0.0 2.1.4"),
     check=_check,
 )

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
+from policies.networks import is_internet_wide
 from policies.props import as_list, as_mapping, as_text
 
 __all__ = ["RULE"]
@@ -13,7 +14,6 @@ __all__ = ["RULE"]
 INGRESS_RULE: Final = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SECURITY_GROUP: Final = "aws:ec2/securityGroup:SecurityGroup"
 SECURITY_GROUP_RULE: Final = "aws:ec2/securityGroupRule:SecurityGroupRule"
-_ANYWHERE: Final = ("0.0.0.0/0", "::/0")
 
 
 def _ports(rule: Mapping[str, Any]) -> str:
@@ -23,7 +23,7 @@ def _ports(rule: Mapping[str, Any]) -> str:
 
 def _open_cidrs(rule: Mapping[str, Any], *props: str) -> list[str]:
     cidrs = [as_text(c) for prop in props for c in as_list(rule.get(prop))]
-    return [cidr for cidr in cidrs if cidr in _ANYWHERE]
+    return [cidr for cidr in cidrs if is_internet_wide(cidr)]
 
 
 def _check(resource: ResourceView) -> Iterator[str]:
@@ -48,7 +48,10 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="ec2-security-group-no-world-ingress",
-    description="Security groups admit no ingress from 0.0.0.0/0 or ::/0.",
+    description=(
+        "Security groups admit no ingress from the internet: 0.0.0.0/0, ::/0 or any other "
+        "public range wider than a /8 (IPv6 /16)."
+    ),
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,
     remediation=(
@@ -56,6 +59,7 @@ RULE = ResourceRule(
         "a referenced security group; exempt a public load balancer by name in `exclude`."
     ),
     concern="exposure",
+    controls=("FSBP EC2.18",),
     resource_types=(INGRESS_RULE, SECURITY_GROUP, SECURITY_GROUP_RULE),
     check=_check,
 )

@@ -7,10 +7,9 @@ on object-tag keys, so a misplaced key is a real hole, not a style issue.
 
 from __future__ import annotations
 
-import fnmatch
-from collections.abc import Iterator, Mapping
-from typing import Final
+from collections.abc import Iterable, Iterator
 
+from policies.conditions import action_carries_key, tests_of
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
 from policies.iam import Statement
 from policies.rules.common import (
@@ -20,71 +19,28 @@ from policies.rules.common import (
     documents_of,
 )
 
-__all__ = ["KEY_ACTIONS", "RULE"]
-
-_OBJECT_TAG_READERS: Final = (
-    "s3:GetObject",
-    "s3:GetObjectVersion",
-    "s3:GetObjectAcl",
-    "s3:GetObjectVersionAcl",
-    "s3:GetObjectTagging",
-    "s3:GetObjectVersionTagging",
-    "s3:GetObjectAttributes",
-    "s3:GetObjectVersionAttributes",
-    "s3:GetObjectRetention",
-    "s3:GetObjectLegalHold",
-    "s3:PutObjectTagging",
-    "s3:PutObjectVersionTagging",
-    "s3:DeleteObjectTagging",
-    "s3:DeleteObjectVersionTagging",
-    "s3:PutObjectAcl",
-    "s3:PutObjectVersionAcl",
-    "s3:PutObjectRetention",
-    "s3:PutObjectLegalHold",
-    "s3:BypassGovernanceRetention",
-)
-
-KEY_ACTIONS: Final[Mapping[str, tuple[str, ...]]] = {
-    "s3:existingobjecttag/*": _OBJECT_TAG_READERS,
-    "s3:requestobjecttag/*": ("s3:PutObject", "s3:PutObjectTagging", "s3:PutObjectVersionTagging"),
-    "s3:requestobjecttagkeys": (
-        "s3:PutObject",
-        "s3:PutObjectTagging",
-        "s3:PutObjectVersionTagging",
-    ),
-    "s3:prefix": ("s3:ListBucket", "s3:ListBucketVersions"),
-    "s3:delimiter": ("s3:ListBucket", "s3:ListBucketVersions"),
-    "s3:max-keys": ("s3:ListBucket", "s3:ListBucketVersions"),
-    "s3:x-amz-server-side-encryption": ("s3:PutObject",),
-    "s3:x-amz-server-side-encryption-aws-kms-key-id": ("s3:PutObject",),
-    "s3:versionid": ("s3:*Version*",),
-    "s3:locationconstraint": ("s3:CreateBucket",),
-}
-"""Condition-key patterns (lower case) → the S3 actions whose requests carry the key."""
+__all__ = ["RULE", "mismatches"]
 
 
-def _supported(action: str, allowed: tuple[str, ...]) -> bool:
-    """Whether `action` (maybe a wildcard) covers an action that carries the key."""
-    action = action.lower()
-    return any(
-        fnmatch.fnmatchcase(candidate.lower(), action) or fnmatch.fnmatchcase(action, candidate)
-        for candidate in (a.lower() for a in allowed)
-    )
+def mismatches(statement: Statement, services: Iterable[str]) -> Iterator[tuple[str, list[str]]]:
+    """(condition key as written, actions in the statement whose requests never carry it).
 
-
-def mismatches(statement: Statement) -> Iterator[tuple[str, list[str]]]:
-    """(condition key as written, S3 actions in the statement whose requests never carry it)."""
-    written = sorted({key for keys in statement.conditions.values() for key in keys})
+    Only keys of `services` are judged, against the actions of the same service, with AWS's
+    table (policies.conditions.action_carries_key); an action the table does not know is
+    given the benefit of the doubt. The operator does not matter: an `...IfExists` test on a
+    key the request never carries is just as vacuous.
+    """
+    wanted = {service.lower() for service in services}
+    written = sorted({test.key for test in tests_of(statement, None)})
     for key in written:
-        allowed = next(
-            (v for p, v in KEY_ACTIONS.items() if fnmatch.fnmatchcase(key.lower(), p)), None
-        )
-        if allowed is None:
+        service = key.split(":", 1)[0].lower()
+        if service not in wanted:
             continue
         wrong = [
             action
             for action in statement.actions
-            if action.lower().startswith("s3:") and not _supported(action, allowed)
+            if action.split(":", 1)[0].lower() == service
+            and action_carries_key(action, key) is False
         ]
         if wrong:
             yield key, wrong
@@ -94,7 +50,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
     documents = documents_of(resource.type, resource.name, resource.props, ("identity", "resource"))
     for document in documents:
         for statement in document.statements:
-            found = list(mismatches(statement))
+            found = list(mismatches(statement, resource.config["services"]))
             if found:
                 keys = ", ".join(key for key, _ in found)
                 actions = ", ".join(sorted({a for _, wrong in found for a in wrong}))
@@ -117,4 +73,15 @@ RULE = ResourceRule(
     concern="tag-based-iam",
     resource_types=(ROLE, *IDENTITY_POLICY_PROPS, *RESOURCE_POLICY_PROPS),
     check=_check,
+    config_properties={
+        "services": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["s3"],
+            "description": (
+                "Services whose condition keys are judged against AWS's action table (the "
+                "object-tag keys ABAC leans on are S3's)."
+            ),
+        }
+    },
 )

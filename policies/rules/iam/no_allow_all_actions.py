@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
+from policies.iam import covers_all_actions
 from policies.rules.common import (
     IDENTITY_POLICY_PROPS,
     RESOURCE_POLICY_PROPS,
@@ -22,8 +23,9 @@ def _check(resource: ResourceView) -> Iterator[str]:
             if statement.effect != "Allow":
                 continue
             sid = statement.sid or "(no Sid)"
-            if "*" in statement.actions:
-                yield f'{document.where}: statement {sid} allows Action "*"'
+            every = [a for a in statement.actions if covers_all_actions(a)]
+            if every:
+                yield f'{document.where}: statement {sid} allows Action "{every[0]}"'
             elif statement.not_actions:
                 yield (
                     f"{document.where}: statement {sid} allows everything except "
@@ -41,6 +43,7 @@ RULE = ResourceRule(
         "Allow of the needed actions (a Deny with NotAction is fine)."
     ),
     concern="tag-based-iam",
+    controls=("FSBP IAM.1", "CIS v3.0.0 1.15"),
     resource_types=(ROLE, *IDENTITY_POLICY_PROPS, *RESOURCE_POLICY_PROPS),
     check=_check,
 )

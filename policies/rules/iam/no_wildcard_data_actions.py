@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Final
 
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
+from policies.iam import covers_service
 from policies.rules.common import (
     IDENTITY_POLICY_PROPS,
     RESOURCE_POLICY_PROPS,
@@ -16,8 +16,6 @@ from policies.rules.common import (
 
 __all__ = ["RULE"]
 
-_SERVICE_WIDE: Final = ("*", "s3:*")
-
 
 def _check(resource: ResourceView) -> Iterator[str]:
     documents = documents_of(resource.type, resource.name, resource.props, ("identity", "resource"))
@@ -25,7 +23,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
         for statement in document.statements:
             if statement.effect != "Allow" or not touches_data_lake(statement):
                 continue
-            broad = [a for a in statement.actions if a.lower() in _SERVICE_WIDE]
+            broad = [a for a in statement.actions if covers_service(a, "s3")]
             if broad:
                 yield (
                     f"{document.where}: statement {statement.sid or '(no Sid)'} allows "
@@ -43,6 +41,7 @@ RULE = ResourceRule(
         "s3:* or *, and scope Resource to the buckets it needs."
     ),
     concern="tag-based-iam",
+    controls=("FSBP IAM.21",),
     resource_types=(ROLE, *IDENTITY_POLICY_PROPS, *RESOURCE_POLICY_PROPS),
     check=_check,
 )

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
+from policies.conditions import pins
 from policies.framework import EnforcementLevel, Severity, StackRule, StackView
-from policies.iam import Statement, condition_values, grants, statements
+from policies.iam import Statement, grants, statements
 from policies.rules.common import ROLE, matches_any, role_documents, role_name
 from taxonomy import ABAC_KEYS
 
@@ -32,12 +33,10 @@ _UPLOAD_TAGGING: Final = "s3:PutObjectTagging"
 
 
 def pins_request_tags(statement: Statement) -> bool:
-    """Whether the statement pins `s3:RequestObjectTag/<key>` with StringEquals for every ABAC
-    key, so the tags it lets a caller write are the values it names."""
-    return all(
-        condition_values(statement, f"s3:RequestObjectTag/{key}", "StringEquals")
-        for key in ABAC_KEYS
-    )
+    """Whether the statement pins `s3:RequestObjectTag/<key>` to exact values for every ABAC
+    key (policies.conditions.pins: no pattern, IfExists or negation), so the tags it lets a
+    caller write are the values it names."""
+    return all(pins(statement, f"s3:RequestObjectTag/{key}") for key in ABAC_KEYS)
 
 
 def _tag_writes(statement: Statement) -> list[str]:

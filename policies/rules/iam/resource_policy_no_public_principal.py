@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from policies.conditions import restricting_keys
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
-from policies.iam import condition_keys, is_public_principal
+from policies.iam import is_public_principal
 from policies.rules.common import RESOURCE_POLICY_PROPS, documents_of
 
 __all__ = ["RULE"]
@@ -15,9 +16,11 @@ def _check(resource: ResourceView) -> Iterator[str]:
     restricting = {str(key).lower() for key in resource.config["restrictingConditionKeys"]}
     for document in documents_of(resource.type, resource.name, resource.props, ("resource",)):
         for statement in document.statements:
-            if statement.effect != "Allow" or not is_public_principal(statement):
+            # An Allow with NotPrincipal grants everyone but the principals it lists.
+            public = is_public_principal(statement) or bool(statement.not_principals)
+            if statement.effect != "Allow" or not public:
                 continue
-            if not condition_keys(statement) & restricting:
+            if not restricting_keys(statement) & restricting:
                 yield (
                     f"{document.where}: statement {statement.sid or '(no Sid)'} allows "
                     'Principal "*" without a condition on aws:SourceAccount, aws:SourceArn, '

@@ -13,10 +13,14 @@ __all__ = ["RULE"]
 
 def _check(resource: ResourceView) -> Iterator[str]:
     for statement in statements(resource.props.get("assumeRolePolicy")):
-        if statement.effect == "Allow" and is_public_principal(statement):
+        if statement.effect != "Allow":
+            continue
+        # An Allow with NotPrincipal trusts everyone but the principals it lists.
+        if is_public_principal(statement) or statement.not_principals:
+            who = "everyone (NotPrincipal)" if statement.not_principals else 'Principal "*"'
             yield (
                 f"role {resource.name}: trust statement {statement.sid or '(no Sid)'} lets "
-                'Principal "*" assume the role'
+                f"{who} assume the role"
             )
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from policies.conditions import gaps
 from policies.framework import EnforcementLevel, Severity, StackResource, StackRule, StackView
-from policies.iam import Statement, condition_keys, grants_any, statements
+from policies.iam import Statement, grants_any, statements
 from policies.rules.common import ROLE, Document, role_documents, touches_data_lake
 from taxonomy import ABAC_KEYS
 
@@ -24,9 +25,13 @@ def is_service_role(role: StackResource) -> bool:
 
 
 def missing_tag_conditions(statement: Statement, prefix: str) -> list[str]:
-    """ABAC keys the statement does not test with the condition key `prefix`/<key>."""
-    keys = condition_keys(statement)
-    return [str(k) for k in ABAC_KEYS if f"{prefix.lower()}/{k}" not in keys]
+    """ABAC keys the statement does not restrict with the condition key `prefix`/<key>.
+
+    A test counts only when it restricts (policies.conditions): `StringLike "*"`, `?`-only
+    values, `IfExists` (an untagged object lacks the key), `ForAllValues:` and negated
+    operators look like an ABAC condition but let every project through.
+    """
+    return gaps(statement, [str(k) for k in ABAC_KEYS], prefix)
 
 
 def _violations(document: Document) -> Iterator[str]:
@@ -56,7 +61,8 @@ RULE = StackRule(
     name="iam-s3-read-requires-object-tag",
     description=(
         "IAM roles that people assume read data-lake objects only under s3:ExistingObjectTag "
-        "conditions on the ABAC keys."
+        "conditions that really restrict every ABAC key (no wildcard-only values, IfExists, "
+        "ForAllValues or negated operators)."
     ),
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

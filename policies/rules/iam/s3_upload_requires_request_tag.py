@@ -36,7 +36,7 @@ RULE = StackRule(
     name="iam-s3-upload-requires-request-tag",
     description=(
         "IAM roles that people assume upload to data-lake buckets only under "
-        "s3:RequestObjectTag conditions on the ABAC keys."
+        "s3:RequestObjectTag conditions that really restrict every ABAC key."
     ),
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

@@ -31,7 +31,7 @@ def _domain(resource: ResourceView) -> Iterator[str]:
 
 def _integration(resource: ResourceView) -> Iterator[str]:
     prop = "uri" if resource.type == REST_INTEGRATION else "integrationUri"
-    uri = as_text(resource.props.get(prop))
+    uri = as_text(resource.props.get(prop)).strip()
     if uri.lower().startswith("http://"):
         yield f"integration {resource.name} calls its backend over plain HTTP ({uri})"
 

@@ -16,7 +16,12 @@ EFS_CSI_PROVISIONER: Final = "efs.csi.aws.com"
 def _check(resource: ResourceView) -> Iterator[str]:
     if as_text(resource.props.get("provisioner")) != EFS_CSI_PROVISIONER:
         return
-    options = [as_text(option).strip() for option in as_list(resource.props.get("mountOptions"))]
+    # Kubernetes joins mountOptions with commas, so "iam,tls" in one entry is both options.
+    options = [
+        part.strip()
+        for option in as_list(resource.props.get("mountOptions"))
+        for part in as_text(option).split(",")
+    ]
     if "tls" not in options:
         yield (
             f"storage class {resource.name} provisions EFS volumes without the `tls` mount "

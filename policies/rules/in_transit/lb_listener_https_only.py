@@ -41,6 +41,7 @@ RULE = ResourceRule(
         'or make every default action type="redirect" with redirect.protocol="HTTPS".'
     ),
     concern="in-transit-encryption",
+    controls=("FSBP ELB.1",),
     resource_types=("aws:lb/listener:Listener", "aws:alb/listener:Listener"),
     check=_check,
 )

@@ -22,7 +22,12 @@ def _version(text: str) -> float:
 
 def denies_old_tls(statement: Statement) -> bool:
     """A Deny for everyone on all S3 actions when `s3:TlsVersion` is below 1.2 (or more)."""
-    floors = condition_values(statement, "s3:TlsVersion", "NumericLessThan")
+    # ...IfExists denies as well: in a Deny, a request without the key is denied too.
+    floors = {
+        value
+        for operator in ("NumericLessThan", "NumericLessThanIfExists")
+        for value in condition_values(statement, "s3:TlsVersion", operator)
+    }
     return (
         statement.effect == "Deny"
         and is_public_principal(statement)

@@ -50,5 +50,6 @@ RULE = StackRule(
         'Condition={"Bool": {"aws:SecureTransport": "false"}}.'
     ),
     concern="in-transit-encryption",
+    controls=("FSBP S3.5", "CIS v3.0.0 2.1.1"),
     check=_check,
 )

@@ -26,6 +26,7 @@ RULE = ResourceRule(
     enforcement=EnforcementLevel.MANDATORY,
     remediation='Set runtime to a supported one, e.g. runtime="python3.12" on the function.',
     concern="lambda-hygiene",
+    controls=("FSBP Lambda.2",),
     resource_types=("aws:lambda/function:Function",),
     check=_check,
     config_properties={

@@ -35,6 +35,7 @@ RULES = (
             "aws.apigateway.Stage or aws.apigatewayv2.Stage."
         ),
         concern="logging",
+        controls=("FSBP APIGateway.9",),
         resource_types=(REST_STAGE, HTTP_STAGE),
         check=_access_logs,
     ),
@@ -45,6 +46,7 @@ RULES = (
         enforcement=EnforcementLevel.ADVISORY,
         remediation="Set xray_tracing_enabled=True on the aws.apigateway.Stage.",
         concern="logging",
+        controls=("FSBP APIGateway.3",),
         resource_types=(REST_STAGE,),
         check=_tracing,
     ),

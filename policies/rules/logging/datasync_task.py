@@ -39,6 +39,7 @@ RULES = (
             "on the aws.datasync.Task."
         ),
         concern="logging",
+        controls=("FSBP DataSync.1",),
         resource_types=(TASK,),
         check=_logging,
         config_properties={

@@ -30,6 +30,7 @@ RULE = ResourceRule(
         '"scheduler"] on the aws.eks.Cluster.'
     ),
     concern="logging",
+    controls=("FSBP EKS.8",),
     resource_types=("aws:eks/cluster:Cluster",),
     check=_check,
 )

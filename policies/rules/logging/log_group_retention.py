@@ -28,6 +28,7 @@ RULE = ResourceRule(
         "between minRetentionDays and maxRetentionDays (e.g. 365)."
     ),
     concern="logging",
+    controls=("FSBP CloudWatch.16",),
     resource_types=("aws:cloudwatch/logGroup:LogGroup",),
     check=_check,
     config_properties={

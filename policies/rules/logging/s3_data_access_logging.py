@@ -68,5 +68,6 @@ RULE = StackRule(
         "bucket>, or a CloudTrail trail with an S3 data-event selector for the bucket."
     ),
     concern="logging",
+    controls=("FSBP S3.9",),
     check=_check,
 )

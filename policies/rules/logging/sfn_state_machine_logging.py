@@ -32,6 +32,7 @@ RULE = ResourceRule(
         '"log_destination": f"{log_group.arn}:*"} on the aws.sfn.StateMachine.'
     ),
     concern="logging",
+    controls=("FSBP StepFunctions.1",),
     resource_types=("aws:sfn/stateMachine:StateMachine",),
     check=_check,
 )

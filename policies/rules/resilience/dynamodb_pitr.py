@@ -22,6 +22,7 @@ RULE = ResourceRule(
     enforcement=EnforcementLevel.MANDATORY,
     remediation='Set point_in_time_recovery={"enabled": True} on the aws.dynamodb.Table.',
     concern="resilience",
+    controls=("FSBP DynamoDB.2",),
     resource_types=("aws:dynamodb/table:Table",),
     check=_check,
 )

@@ -33,5 +33,6 @@ RULE = StackRule(
         'backup_policy={"status": "ENABLED"}.'
     ),
     concern="resilience",
+    controls=("FSBP EFS.2",),
     check=_check,
 )

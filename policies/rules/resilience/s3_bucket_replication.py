@@ -74,6 +74,7 @@ RULE = StackRule(
         "the disaster-recovery region's provider."
     ),
     concern="resilience",
+    controls=("FSBP S3.7",),
     check=_check,
     config_properties={
         "drRegion": {

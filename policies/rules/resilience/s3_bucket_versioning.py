@@ -32,5 +32,6 @@ RULE = StackRule(
         'versioning_configuration={"status": "Enabled"}.'
     ),
     concern="resilience",
+    controls=("FSBP S3.14",),
     check=_check,
 )

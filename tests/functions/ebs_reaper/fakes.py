@@ -6,9 +6,9 @@ records every call, so tests assert on outcomes and on what was (never) called.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
 from functions.ebs_reaper.aws_types import (
@@ -23,6 +23,9 @@ REGION: Final = "ap-south-1"
 ACCOUNT: Final = "123456789012"
 TODAY: Final = date(2026, 3, 1)
 MARK: Final = "unattached-since"
+SEEN: Final = "unattached-seen"
+CREATED: Final = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
+"""When the fake's volumes were created, unless a test says otherwise: long before any mark."""
 KEEP: Final = "reaper:keep"
 DESTRUCTIVE: Final = frozenset({"create_snapshot", "delete_volume"})
 
@@ -47,11 +50,16 @@ def volume(
     attachments: int = 0,
     size: int = 8,
     tags: Mapping[str, str] | None = None,
+    seen: date | None = None,
+    created: datetime = CREATED,
 ) -> Volume:
+    """A volume; `marked` adds the mark and a sighting (`seen`, by default the day before
+    TODAY: the daily observation saw it yesterday)."""
     all_tags = dict(tags or {})
     if marked is not None:
         all_tags[MARK] = marked.isoformat()
-    return Volume(volume_id, state, size, all_tags, attachments)
+        all_tags[SEEN] = (seen or TODAY - timedelta(days=1)).isoformat()
+    return Volume(volume_id, state, size, all_tags, attachments, create_time=created)
 
 
 @dataclass
@@ -103,10 +111,12 @@ class FakeEc2:
         v = self.volumes[volume_id]
         self.volumes[volume_id] = replace(v, tags={**v.tags, **tags})
 
-    def remove_tag(self, volume_id: str, key: str) -> None:
-        self.calls.append(("remove_tag", volume_id))
+    def remove_tags(self, volume_id: str, keys: Sequence[str]) -> None:
+        self.calls.append(("remove_tags", volume_id))
         v = self.volumes[volume_id]
-        self.volumes[volume_id] = replace(v, tags={k: x for k, x in v.tags.items() if k != key})
+        self.volumes[volume_id] = replace(
+            v, tags={k: x for k, x in v.tags.items() if k not in keys}
+        )
 
     def create_snapshot(self, volume_id: str, description: str, tags: Mapping[str, str]) -> str:
         self.calls.append(("create_snapshot", volume_id))

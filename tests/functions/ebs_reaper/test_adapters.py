@@ -129,13 +129,21 @@ def test_snapshot_is_tagged_on_creation(ec2: Any) -> None:
 
 
 def test_marks_are_added_and_removed(ec2: Any) -> None:
-    """CreateTags adds the mark beside existing tags; DeleteTags removes only the mark."""
+    """CreateTags adds mark and sighting beside existing tags; one DeleteTags removes both."""
     volume_id = _volume(ec2, {"project": "tb"})
     adapter = Ec2Adapter(ec2)
-    adapter.add_tags(volume_id, {"unattached-since": "2026-03-01"})
-    assert adapter.describe(volume_id).tags == {"project": "tb", "unattached-since": "2026-03-01"}
-    adapter.remove_tag(volume_id, "unattached-since")
+    clock = {"unattached-since": "2026-03-01T02:00:00Z", "unattached-seen": "2026-03-02T02:00:00Z"}
+    adapter.add_tags(volume_id, clock)
+    assert adapter.describe(volume_id).tags == {"project": "tb", **clock}
+    adapter.remove_tags(volume_id, ["unattached-since", "unattached-seen"])
     assert adapter.describe(volume_id).tags == {"project": "tb"}
+
+
+def test_create_time_is_read_as_an_aware_timestamp(ec2: Any) -> None:
+    """DescribeVolumes' CreateTime reaches the core timezone-aware, so marks compare to it."""
+    volume = Ec2Adapter(ec2).describe(_volume(ec2))
+    assert volume.create_time is not None
+    assert volume.create_time.utcoffset() is not None
 
 
 def test_in_use_volumes_with_a_mark_are_listed_for_unmarking(ec2: Any) -> None:

@@ -7,7 +7,7 @@ import pytest
 from functions.common.config import ConfigError
 from functions.common.events import MalformedEventError
 from functions.ebs_reaper.config import load_config
-from functions.ebs_reaper.event import ReapRequest, parse_event
+from functions.ebs_reaper.event import Mode, ReapRequest, parse_event
 from tests.functions.ebs_reaper.fakes import BASE_ENV
 
 
@@ -20,6 +20,7 @@ def test_defaults_err_on_the_side_of_keeping_data() -> None:
     assert config.include_kubernetes_volumes is False
     assert (config.grace_days, config.max_deletions_per_run) == (30, 20)
     assert (config.opt_out_tag_key, config.mark_tag_key) == ("reaper:keep", "unattached-since")
+    assert (config.seen_tag_key, config.max_observation_gap_days) == ("unattached-seen", 2)
 
 
 @pytest.mark.parametrize(
@@ -36,6 +37,9 @@ def test_defaults_err_on_the_side_of_keeping_data() -> None:
         ("EXPECTED_ACCOUNT_ID", "12345"),
         ("EXPECTED_REGION", "Mumbai"),
         ("TOPIC_ARN", "ops"),
+        ("SEEN_TAG_KEY", "unattached-since"),
+        ("MAX_OBSERVATION_GAP_DAYS", "0"),
+        ("MAX_OBSERVATION_GAP_DAYS", "8"),
     ],
 )
 def test_bad_variable_is_named(variable: str, value: str) -> None:
@@ -59,9 +63,17 @@ def test_mark_and_opt_out_keys_must_differ() -> None:
         load_config({**BASE_ENV, "MARK_TAG_KEY": "reaper:keep"})
 
 
-def test_event_without_members_is_a_plain_run() -> None:
-    """EventBridge's envelope alone asks for nothing special."""
+def test_event_without_a_mode_only_observes() -> None:
+    """EventBridge's envelope alone (or a hand-made `{}`) asks for the mode that cannot delete."""
     assert parse_event({"source": "aws.scheduler", "detail": {}}) == ReapRequest()
+    assert ReapRequest().mode is Mode.OBSERVE
+
+
+def test_event_names_its_mode() -> None:
+    """`reap` is the monthly deletion run; anything but the two modes names the field."""
+    assert parse_event({"mode": "reap"}).mode is Mode.REAP
+    with pytest.raises(MalformedEventError, match="mode"):
+        parse_event({"mode": "delete"})
 
 
 def test_event_can_force_dry_run() -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -18,11 +19,12 @@ from functions.ebs_reaper.core import (
     grace_elapsed,
     reap,
 )
-from functions.ebs_reaper.event import ReapRequest
+from functions.ebs_reaper.event import Mode, ReapRequest
 from functions.ebs_reaper.report import ReaperReport, SkipReason
 from tests.functions.ebs_reaper.fakes import (
     KEEP,
     MARK,
+    SEEN,
     TODAY,
     FakeEc2,
     FakeIdentity,
@@ -32,6 +34,15 @@ from tests.functions.ebs_reaper.fakes import (
 
 DUE = TODAY - timedelta(days=45)
 """A mark well past the default 30-day grace."""
+RUN_TIME = time(2, 0)
+"""Runs happen at 02:00 UTC in these tests."""
+REAP = ReapRequest(mode=Mode.REAP)
+OBSERVE = ReapRequest(mode=Mode.OBSERVE)
+
+
+def stamp(day: date) -> str:
+    """The tag value a run at RUN_TIME on `day` writes."""
+    return f"{day.isoformat()}T02:00:00Z"
 
 
 def run(
@@ -43,11 +54,11 @@ def run(
     identity: FakeIdentity | None = None,
 ) -> ReaperReport:
     return reap(
-        request or ReapRequest(),
+        request or REAP,
         config=config or make_config(),
         ec2=ec2,
         identity=identity or FakeIdentity(),
-        today=today,
+        now=datetime.combine(today, RUN_TIME, tzinfo=UTC),
         sleep=lambda _: None,
         wait=SnapshotWait(attempts=3, interval_seconds=0),
     )
@@ -61,10 +72,12 @@ def skip_reasons(report: ReaperReport) -> dict[str, SkipReason]:
 
 
 def test_first_sight_marks_with_todays_date_and_deletes_nothing() -> None:
-    """An unmarked idle volume gets `unattached-since=<today>` and is left in place."""
+    """An unmarked idle volume gets `unattached-since=<now>` (and a sighting) and is left in
+    place."""
     ec2 = FakeEc2([volume("vol-new")])
     report = run(ec2)
-    assert ec2.volumes["vol-new"].tags[MARK] == "2026-03-01"
+    assert ec2.volumes["vol-new"].tags[MARK] == "2026-03-01T02:00:00Z"
+    assert ec2.volumes["vol-new"].tags[SEEN] == "2026-03-01T02:00:00Z"
     assert [m.volume_id for m in report.marked] == ["vol-new"]
     assert ec2.destructive_calls() == []
 
@@ -92,14 +105,18 @@ def test_volume_exactly_at_the_boundary_is_deleted() -> None:
     assert [r.volume_id for r in report.deleted] == ["vol-30"]
 
 
-def test_monthly_schedule_never_cuts_february_short() -> None:
-    """Marked at the 1 February run, the 1 March run (28 days) keeps the volume; the 1 April
-    run (59 days) deletes it: a monthly schedule only ever lengthens the 30-day grace."""
+def test_daily_observation_and_monthly_deletion_never_cut_february_short() -> None:
+    """Observed daily from 1 February and reaped on the 1st: the 1 March deletion run (28 days)
+    keeps the volume, the 1 April one (59 days) deletes it. The schedule only lengthens grace."""
     ec2 = FakeEc2([volume("vol-feb")])
-    run(ec2, today=date(2026, 2, 1))
-    run(ec2, today=date(2026, 3, 1))
-    assert "vol-feb" in ec2.volumes
-    run(ec2, today=date(2026, 4, 1))
+    day = date(2026, 2, 1)
+    while day <= date(2026, 4, 1):
+        run(ec2, today=day, request=OBSERVE)
+        if day.day == 1:
+            run(ec2, today=day, request=REAP)
+        if day == date(2026, 3, 1):
+            assert "vol-feb" in ec2.volumes
+        day += timedelta(days=1)
     assert "vol-feb" not in ec2.volumes
 
 
@@ -117,10 +134,10 @@ def test_grace_is_whole_calendar_days_since_the_mark(marked: date, today: date, 
 
 
 def test_unreadable_mark_restarts_the_clock() -> None:
-    """A mark that is not an ISO date is replaced with today's, and the volume is kept."""
+    """A mark that is not an ISO date is replaced with now, and the volume is kept."""
     ec2 = FakeEc2([volume("vol-x", tags={MARK: "last spring"})])
     report = run(ec2)
-    assert ec2.volumes["vol-x"].tags[MARK] == TODAY.isoformat()
+    assert ec2.volumes["vol-x"].tags[MARK] == stamp(TODAY)
     assert "unreadable" in report.marked[0].note
     assert ec2.destructive_calls() == []
 
@@ -131,7 +148,79 @@ def test_attached_volume_loses_its_stale_mark() -> None:
     ec2 = FakeEc2([volume("vol-back", marked=DUE, state="in-use", attachments=1)])
     report = run(ec2)
     assert MARK not in ec2.volumes["vol-back"].tags
+    assert SEEN not in ec2.volumes["vol-back"].tags
     assert report.unmarked == ["vol-back"]
+
+
+# ---- continuity and inherited marks ----
+
+
+def test_observe_run_never_snapshots_or_deletes_a_due_volume() -> None:
+    """`observe` refreshes the sighting of a due volume and lists it as due next; nothing else."""
+    ec2 = FakeEc2([volume("vol-old", marked=DUE)])
+    report = run(ec2, request=OBSERVE)
+    assert ec2.destructive_calls() == []
+    assert [r.volume_id for r in report.due_next] == ["vol-old"]
+    assert ec2.volumes["vol-old"].tags[SEEN] == stamp(TODAY)
+    assert report.subject() == (
+        "EBS reaper observe: 0 marked, 0 unmarked, 1 due at the next deletion run"
+    )
+
+
+def test_a_gap_in_observation_restarts_the_clock() -> None:
+    """Last seen unattached 5 days ago (gap allowed: 2): nobody can say it stayed unattached,
+    so its 45-day-old mark is replaced with now and nothing is deleted."""
+    ec2 = FakeEc2([volume("vol-gap", marked=DUE, seen=TODAY - timedelta(days=5))])
+    report = run(ec2)
+    assert ec2.destructive_calls() == []
+    assert ec2.volumes["vol-gap"].tags[MARK] == stamp(TODAY)
+    assert "not observed for 5 days" in report.marked[0].note
+
+
+def test_legacy_mark_without_a_sighting_restarts_the_clock() -> None:
+    """A date-only mark from a reaper that kept no sightings proves no continuity."""
+    ec2 = FakeEc2([volume("vol-old", tags={MARK: DUE.isoformat()})])
+    run(ec2)
+    assert ec2.destructive_calls() == []
+    assert ec2.volumes["vol-old"].tags[MARK] == stamp(TODAY)
+
+
+def test_stale_mark_from_before_an_attachment_is_never_used() -> None:
+    """Marked, then attached (the daily pass removes the mark), then detached weeks later:
+    the volume starts a fresh grace window and survives the next deletion run."""
+    ec2 = FakeEc2([volume("vol-x")])
+    run(ec2, today=date(2026, 1, 1), request=OBSERVE)
+    ec2.volumes["vol-x"] = replace(ec2.volumes["vol-x"], state="in-use", attachment_count=1)
+    run(ec2, today=date(2026, 1, 2), request=OBSERVE)
+    ec2.volumes["vol-x"] = replace(ec2.volumes["vol-x"], state="available", attachment_count=0)
+    for offset in range(3, 32):
+        run(ec2, today=date(2026, 1, offset), request=OBSERVE)
+    run(ec2, today=date(2026, 2, 1), request=OBSERVE)
+    report = run(ec2, today=date(2026, 2, 1))
+    assert "vol-x" in ec2.volumes
+    assert skip_reasons(report) == {"vol-x": SkipReason.WITHIN_GRACE}
+
+
+@pytest.mark.parametrize("key", [MARK, SEEN])
+def test_tag_older_than_the_volume_is_not_its_clock(key: str) -> None:
+    """A volume created yesterday with a copied 45-day-old mark (or sighting) is re-marked
+    now and kept: a tag older than CreateTime belongs to another volume."""
+    created = datetime.combine(TODAY - timedelta(days=1), time(12, 0), tzinfo=UTC)
+    tags = {MARK: stamp(TODAY - timedelta(days=1)), SEEN: stamp(TODAY - timedelta(days=1))}
+    tags[key] = DUE.isoformat() if key == MARK else stamp(DUE)
+    ec2 = FakeEc2([volume("vol-copy", tags=tags, created=created)])
+    report = run(ec2)
+    assert ec2.destructive_calls() == []
+    assert ec2.volumes["vol-copy"].tags[MARK] == stamp(TODAY)
+    assert "older than the volume" in report.marked[0].note
+
+
+def test_mark_written_after_creation_on_the_same_day_is_kept() -> None:
+    """A mark stamped after CreateTime on the creation day is the volume's own clock."""
+    created = datetime.combine(DUE, time(1, 0), tzinfo=UTC)
+    ec2 = FakeEc2([volume("vol-own", tags={MARK: stamp(DUE), SEEN: stamp(TODAY)}, created=created)])
+    run(ec2)
+    assert "vol-own" not in ec2.volumes
 
 
 # ---- what is never deleted ----
@@ -156,11 +245,14 @@ def test_opted_out_volume_is_neither_marked_nor_deleted() -> None:
     assert ec2.destructive_calls() == []
 
 
-def test_opt_out_tag_set_to_false_does_not_protect() -> None:
-    """Only an explicit `false` disables the opt-out tag."""
-    ec2 = FakeEc2([volume("vol-f", marked=DUE, tags={KEEP: "false"})])
-    run(ec2)
-    assert "vol-f" not in ec2.volumes
+@pytest.mark.parametrize("value", ["false", "False", "no", ""])
+def test_opt_out_tag_protects_whatever_its_value(value: str) -> None:
+    """`reaper:keep=false` keeps the volume too: the IAM policy denies on the key's presence,
+    and the code means the same thing."""
+    ec2 = FakeEc2([volume("vol-f", marked=DUE, tags={KEEP: value})])
+    report = run(ec2)
+    assert "vol-f" in ec2.volumes
+    assert skip_reasons(report) == {"vol-f": SkipReason.OPTED_OUT}
 
 
 @pytest.mark.parametrize(
@@ -202,7 +294,7 @@ def test_dry_run_marks_but_never_snapshots_or_deletes() -> None:
     report = run(ec2, make_config(DRY_RUN="true"))
     assert ec2.destructive_calls() == []
     assert set(ec2.volumes) == {"vol-new", "vol-old"}
-    assert ec2.volumes["vol-new"].tags[MARK] == TODAY.isoformat()
+    assert ec2.volumes["vol-new"].tags[MARK] == stamp(TODAY)
     assert [r.volume_id for r in report.would_delete] == ["vol-old"]
     assert report.subject().startswith("EBS reaper (dry run): 1 would be deleted")
 
@@ -210,7 +302,7 @@ def test_dry_run_marks_but_never_snapshots_or_deletes() -> None:
 def test_event_can_force_a_dry_run() -> None:
     """`{"dryRun": true}` makes a deleting configuration report only."""
     ec2 = FakeEc2([volume("vol-old", marked=DUE)])
-    run(ec2, request=ReapRequest(force_dry_run=True))
+    run(ec2, request=ReapRequest(mode=Mode.REAP, force_dry_run=True))
     assert ec2.destructive_calls() == []
 
 
@@ -319,7 +411,9 @@ def test_volume_attached_after_listing_is_skipped_on_recheck() -> None:
     ec2 = FakeEc2([volume("vol-old", marked=DUE)])
 
     def attach(fake: FakeEc2) -> None:
-        fake.volumes["vol-old"] = volume("vol-old", marked=DUE, state="in-use", attachments=1)
+        fake.volumes["vol-old"] = replace(
+            fake.volumes["vol-old"], state="in-use", attachment_count=1
+        )
 
     ec2.after_listing = attach
     report = run(ec2)

@@ -9,7 +9,11 @@ from functions.common.events import MalformedEventError
 from functions.ec2_scheduler.config import Action, load_config
 from functions.ec2_scheduler.event import ScheduleRequest, parse_event
 
-ENV = {"TOPIC_ARN": "arn:aws:sns:ap-south-1:123456789012:ops"}
+ENV = {
+    "TOPIC_ARN": "arn:aws:sns:ap-south-1:123456789012:ops",
+    "TIME_ZONE": "Asia/Kolkata",
+    "TESTING_HOURS_END": "19:00",
+}
 
 
 def test_defaults() -> None:
@@ -31,6 +35,11 @@ def test_defaults() -> None:
         ("OPT_IN_TAG_KEY", "aws:schedule"),
         ("KEEP_RUNNING_TAG_KEY", "schedule:test-hours"),
         ("TOPIC_ARN", "arn:aws:sqs:ap-south-1:123456789012:q"),
+        ("TIME_ZONE", "India/Pune"),
+        ("TIME_ZONE", ""),
+        ("TESTING_HOURS_END", "7pm"),
+        ("TESTING_HOURS_END", ""),
+        ("TESTING_HOURS_START", "19:30"),
     ],
 )
 def test_bad_variable_is_named(variable: str, value: str) -> None:
@@ -65,3 +74,11 @@ def test_malformed_events_are_refused(event: object) -> None:
     """Unknown actions, a dry-run switch-off or a non-object event are refused by name."""
     with pytest.raises(MalformedEventError):
         parse_event(event, default_action=Action.STOP)
+
+
+def test_force_must_be_a_boolean() -> None:
+    """`force` is the JSON boolean: a string "true" is refused naming the field."""
+    assert parse_event({"action": "stop", "force": True}, default_action=None).force is True
+    assert parse_event({"action": "stop"}, default_action=None).force is False
+    with pytest.raises(MalformedEventError, match="force"):
+        parse_event({"action": "stop", "force": "true"}, default_action=None)

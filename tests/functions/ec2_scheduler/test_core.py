@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 
 import pytest
 
@@ -25,7 +26,17 @@ from tests.functions.common.fakes import FakeMetrics
 
 OPT_IN = "schedule:test-hours"
 KEEP = "schedule:keep-running"
-ENV = {"DRY_RUN": "false", "TOPIC_ARN": "arn:aws:sns:ap-south-1:123456789012:ops"}
+ENV = {
+    "DRY_RUN": "false",
+    "TOPIC_ARN": "arn:aws:sns:ap-south-1:123456789012:ops",
+    "TIME_ZONE": "Asia/Kolkata",
+    "TESTING_HOURS_START": "09:00",
+    "TESTING_HOURS_END": "19:00",
+}
+EVENING: datetime = datetime(2026, 3, 4, 13, 31, tzinfo=UTC)
+"""Wednesday 19:01 in Kolkata (UTC+05:30): just after testing hours."""
+AFTERNOON: datetime = datetime(2026, 3, 4, 8, 30, tzinfo=UTC)
+"""Wednesday 14:00 in Kolkata: inside testing hours."""
 
 
 def config(**overrides: str) -> SchedulerConfig:
@@ -66,9 +77,15 @@ class FakeInstances:
 
 
 def run(
-    ec2: FakeInstances, action: Action = Action.STOP, cfg: SchedulerConfig | None = None
+    ec2: FakeInstances,
+    action: Action = Action.STOP,
+    cfg: SchedulerConfig | None = None,
+    *,
+    now: datetime = EVENING,
+    force: bool = False,
 ) -> ScheduleReport:
-    return run_schedule(ScheduleRequest(action), config=cfg or config(), ec2=ec2)
+    request = ScheduleRequest(action, force=force)
+    return run_schedule(request, config=cfg or config(), ec2=ec2, now=now)
 
 
 def reasons(report: ScheduleReport) -> Mapping[str, str]:
@@ -100,19 +117,70 @@ def test_managed_instances_are_never_started() -> None:
     assert ec2.calls == []
 
 
-def test_keep_running_tag_is_honoured_on_stop() -> None:
-    """`schedule:keep-running` (any value but false) keeps an opted-in instance up."""
-    ec2 = FakeInstances([instance("i-1", **{KEEP: "until friday"})])
+@pytest.mark.parametrize("value", ["until friday", "false", ""])
+def test_keep_running_tag_is_honoured_on_stop_whatever_its_value(value: str) -> None:
+    """`schedule:keep-running` with any value, `false` included, keeps an opted-in instance
+    up: the IAM policy denies the stop whenever the key exists, and the code agrees."""
+    ec2 = FakeInstances([instance("i-1", **{KEEP: value})])
     report = run(ec2)
     assert ec2.calls == []
-    assert reasons(report) == {"i-1": f"{KEEP}=until friday"}
+    assert reasons(report) == {"i-1": f"{KEEP}={value} (any value keeps it running)"}
 
 
-def test_keep_running_false_does_not_keep() -> None:
-    """An explicit `false` on the keep-running tag does not protect the instance."""
-    ec2 = FakeInstances([instance("i-1", **{KEEP: "false"})])
-    run(ec2)
+def test_stop_inside_testing_hours_is_refused_before_listing() -> None:
+    """A stop at 14:00 on a Wednesday is refused: nothing listed, nothing stopped, and the
+    report names the local time and the window."""
+    ec2 = FakeInstances([instance("i-1")])
+    report = run(ec2, now=AFTERNOON)
+    assert ec2.calls == []
+    assert report.touched == []
+    assert report.skipped == []
+    assert report.refused == "Wed 14:00 Asia/Kolkata; testing hours are Mon-Fri 09:00-19:00"
+    assert report.subject() == "EC2 test hours stop REFUSED: inside testing hours"
+
+
+def test_forced_stop_inside_testing_hours_stops_and_says_so() -> None:
+    """`force` lets the stop through inside testing hours; the report marks it forced."""
+    ec2 = FakeInstances([instance("i-1")])
+    report = run(ec2, now=AFTERNOON, force=True)
     assert ec2.calls == [("stop", "i-1")]
+    assert report.forced.startswith("Wed 14:00 Asia/Kolkata")
+    assert "FORCED" in report.subject()
+
+
+@pytest.mark.parametrize(
+    ("moment", "inside"),
+    [
+        (datetime(2026, 3, 4, 3, 29, tzinfo=UTC), False),  # Wed 08:59 local
+        (datetime(2026, 3, 4, 3, 30, tzinfo=UTC), True),  # Wed 09:00 local: start counts
+        (datetime(2026, 3, 4, 13, 29, tzinfo=UTC), True),  # Wed 18:59 local
+        (datetime(2026, 3, 4, 13, 30, tzinfo=UTC), False),  # Wed 19:00 local: end does not
+        (datetime(2026, 3, 7, 8, 30, tzinfo=UTC), False),  # Sat 14:00 local: not a testing day
+    ],
+)
+def test_testing_hours_boundaries_in_the_stack_time_zone(moment: datetime, inside: bool) -> None:
+    """The window is [start, end) on Monday to Friday, read in TIME_ZONE, not in UTC."""
+    ec2 = FakeInstances([instance("i-1")])
+    report = run(ec2, now=moment)
+    assert bool(report.refused) is inside
+    assert ec2.calls == ([] if inside else [("stop", "i-1")])
+
+
+def test_without_a_start_time_the_window_opens_at_midnight() -> None:
+    """With no TESTING_HOURS_START a weekday stop before the end is refused (the safer
+    reading: it refuses more stops, never fewer)."""
+    ec2 = FakeInstances([instance("i-1")])
+    midnight_utc = datetime(2026, 3, 4, 0, 0, tzinfo=UTC)
+    report = run(ec2, cfg=config(TESTING_HOURS_START=""), now=midnight_utc)
+    assert report.refused.startswith("Wed 05:30 Asia/Kolkata")
+
+
+def test_start_is_not_limited_by_testing_hours() -> None:
+    """Starting inside testing hours is what the morning schedule does: never refused."""
+    ec2 = FakeInstances([instance("i-1", "stopped")])
+    report = run(ec2, Action.START, now=AFTERNOON)
+    assert ec2.calls == [("start", "i-1")]
+    assert report.refused == ""
 
 
 @pytest.mark.parametrize("value", ["false", "yes", ""])
@@ -151,7 +219,8 @@ def test_dry_run_calls_nothing_and_reports() -> None:
 def test_event_forced_dry_run_calls_nothing() -> None:
     """A request with force_dry_run overrides a non-dry-run configuration."""
     ec2 = FakeInstances([instance("i-1")])
-    run_schedule(ScheduleRequest(Action.STOP, force_dry_run=True), config=config(), ec2=ec2)
+    request = ScheduleRequest(Action.STOP, force_dry_run=True)
+    run_schedule(request, config=config(), ec2=ec2, now=EVENING)
     assert ec2.calls == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -20,6 +21,18 @@ pytestmark = pytest.mark.moto
 HANDLER = "functions.ec2_scheduler.handler"
 MOTO_AMI = "ami-12c6146b"
 OPT_IN = "schedule:test-hours"
+AFTER_HOURS = datetime(2026, 3, 4, 13, 35, tzinfo=UTC)
+"""Wednesday 19:05 in Kolkata, five minutes after testing hours ended."""
+DURING_HOURS = datetime(2026, 3, 4, 8, 30, tzinfo=UTC)
+"""Wednesday 14:00 in Kolkata, inside testing hours."""
+
+
+def _handler(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> Any:
+    """The handler imported fresh, its clock reading `moment`. (`raising=False`: a handler
+    without its own clock ignores the setting and acts whatever the time.)"""
+    handler = import_handler(HANDLER)
+    monkeypatch.setattr(handler, "now", lambda: moment, raising=False)
+    return handler
 
 
 def _launch(ec2: Any, tags: dict[str, str]) -> str:
@@ -45,6 +58,9 @@ def fleet(mocked_aws: None, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv("TOPIC_ARN", topic)
     monkeypatch.setenv("DRY_RUN", "false")
     monkeypatch.setenv("ACTION", "stop")
+    monkeypatch.setenv("TIME_ZONE", "Asia/Kolkata")
+    monkeypatch.setenv("TESTING_HOURS_START", "09:00")
+    monkeypatch.setenv("TESTING_HOURS_END", "19:00")
     return {"ec2": ec2, "ids": ids, "topic": topic}
 
 
@@ -54,12 +70,15 @@ def _states(ec2: Any) -> dict[str, str]:
 
 
 def test_only_the_plain_opted_in_instance_is_stopped(
-    fleet: dict[str, Any], lambda_context: FakeLambdaContext, capsys: pytest.CaptureFixture[str]
+    fleet: dict[str, Any],
+    lambda_context: FakeLambdaContext,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """ASG, EKS node group, cluster, keep-running, opted-out and untagged instances keep
     running; the plain test instance stops; SNS lists the skips with reasons."""
     ec2, ids = fleet["ec2"], fleet["ids"]
-    result = import_handler(HANDLER).lambda_handler({"action": "stop"}, lambda_context)
+    result = _handler(monkeypatch, AFTER_HOURS).lambda_handler({"action": "stop"}, lambda_context)
     states = _states(ec2)
     assert states[ids["test"]] == "stopped"
     assert all(
@@ -78,20 +97,55 @@ def test_dry_run_stops_nothing(
 ) -> None:
     """DRY_RUN=true leaves every instance running and reports the would-be stop."""
     monkeypatch.setenv("DRY_RUN", "true")
-    result = import_handler(HANDLER).lambda_handler({}, lambda_context)
+    result = _handler(monkeypatch, AFTER_HOURS).lambda_handler({}, lambda_context)
     assert set(_states(fleet["ec2"]).values()) == {"running"}
     assert result["wouldBeStopped"] == [fleet["ids"]["test"]]
 
 
 def test_morning_event_starts_what_the_evening_stopped(
-    fleet: dict[str, Any], lambda_context: FakeLambdaContext
+    fleet: dict[str, Any], lambda_context: FakeLambdaContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The event's `start` wins over ACTION=stop and starts the stopped test instance only."""
     ec2, ids = fleet["ec2"], fleet["ids"]
     ec2.stop_instances(InstanceIds=[ids["test"], ids["asg"]])
-    handler = import_handler(HANDLER)
-    result = handler.lambda_handler({"action": "start"}, lambda_context)
+    result = _handler(monkeypatch, DURING_HOURS).lambda_handler({"action": "start"}, lambda_context)
     states = _states(ec2)
     assert states[ids["test"]] == "running"
     assert states[ids["asg"]] == "stopped"
     assert result["started"] == [ids["test"]]
+
+
+def test_late_or_manual_stop_inside_testing_hours_is_refused(
+    fleet: dict[str, Any],
+    lambda_context: FakeLambdaContext,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A `stop` event arriving at 14:00 on a Wednesday (sent by hand, or late) stops nothing:
+    the function checks the clock itself, says REFUSED on SNS and counts StopsRefused."""
+    result = _handler(monkeypatch, DURING_HOURS).lambda_handler({"action": "stop"}, lambda_context)
+    assert set(_states(fleet["ec2"]).values()) == {"running"}
+    assert result["stopped"] == []
+    assert result["refused"] == "Wed 14:00 Asia/Kolkata; testing hours are Mon-Fri 09:00-19:00"
+    [(subject, message)] = sns_messages(fleet["topic"])
+    assert subject == "EC2 test hours stop REFUSED: inside testing hours"
+    assert '"force": true' in message
+    assert emf_metrics(capsys.readouterr().out)["StopsRefused"] == 1
+
+
+def test_forced_stop_inside_testing_hours_stops_and_is_logged(
+    fleet: dict[str, Any],
+    lambda_context: FakeLambdaContext,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`{"action": "stop", "force": true}` stops inside testing hours; the log carries a
+    warning and SNS says FORCED."""
+    handler = _handler(monkeypatch, DURING_HOURS)
+    result = handler.lambda_handler({"action": "stop", "force": True}, lambda_context)
+    assert result["stopped"] == [fleet["ids"]["test"]]
+    assert _states(fleet["ec2"])[fleet["ids"]["test"]] == "stopped"
+    out = capsys.readouterr().out
+    assert '"level":"WARNING"' in out
+    assert "stop FORCED inside testing hours" in out
+    assert "FORCED" in (sns_messages(fleet["topic"])[0][0] or "")

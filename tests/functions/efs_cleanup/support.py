@@ -1,4 +1,11 @@
-"""Helpers for the clean-up tests: aged files in real temporary trees and a ticking clock."""
+"""Helpers for the clean-up tests: aged files in real temporary trees and a ticking clock.
+
+Ages are relative to `NOW`, a wall clock one year ahead of the real one. The clean-up ages a
+file by the later of its mtime and ctime, and the kernel stamps ctime with the real time of
+every inode change, which no test can set back; a year ahead, every ctime a test makes is a
+year old, so the mtime a test sets (`touch`, `age`) decides, exactly as for a file written
+long ago. Tests about ctime itself use the real clock instead.
+"""
 
 from __future__ import annotations
 
@@ -12,23 +19,29 @@ from functions.efs_cleanup.config import CleanupConfig, load_config
 from functions.efs_cleanup.walk import WalkOptions
 
 DAY: Final = 86_400
+NOW: Final = time.time() + 365 * DAY
+"""The tests' wall clock: pass `Clock(wall=lambda: NOW)` (see the module docstring)."""
 TOPIC: Final = "arn:aws:sns:ap-south-1:123456789012:ops"
 OLD: Final = 30.0
+ANCIENT: Final = 365.0 + 30.0
+"""Days before NOW that are 30 days before the real clock too: old to any clean-up, whether it
+reads NOW or real time (a file this old by mtime is old by ctime on NOW as well)."""
 YOUNG: Final = 1.0
 
 
 def touch(path: Path, *, days_old: float, size: int = 1) -> Path:
-    """A regular file of `size` bytes whose mtime is `days_old` days ago."""
+    """A regular file of `size` bytes whose mtime is `days_old` days before NOW."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"x" * size)
-    stamp = time.time() - days_old * DAY
+    stamp = NOW - days_old * DAY
     os.utime(path, (stamp, stamp))
     return path
 
 
 def age(path: Path, days_old: float) -> None:
-    """Set the mtime of an existing file or directory (without following a link)."""
-    stamp = time.time() - days_old * DAY
+    """Set the mtime of an existing file or directory, `days_old` days before NOW (without
+    following a link)."""
+    stamp = NOW - days_old * DAY
     os.utime(path, (stamp, stamp), follow_symlinks=False)
 
 
@@ -68,8 +81,10 @@ class TickClock:
 
 
 def make_config(mount: Path, *roots: str, **overrides: str) -> CleanupConfig:
-    """A config parsed the real way, deleting, one worker, for `roots` (default `scratch`)."""
+    """A config parsed the real way, deleting, one worker, for `roots` (default `scratch`),
+    with no protected directory levels unless VOLUME_ROOT_DEPTH is given."""
     env = {
+        "VOLUME_ROOT_DEPTH": "0",
         "MOUNT_PATH": str(mount),
         "SCRATCH_ROOTS": json.dumps(list(roots) or ["scratch"]),
         "DRY_RUN": "false",
@@ -82,12 +97,14 @@ def make_config(mount: Path, *roots: str, **overrides: str) -> CleanupConfig:
 
 
 def walk_options(root: Path, **overrides: object) -> WalkOptions:
-    """Options for walking `root` directly: 7-day cut-off, no deadline, deleting."""
+    """Options for walking `root` directly: 7 days before NOW, no deadline, deleting, no
+    protected levels (walk tests look at the walk itself; volume roots have their own)."""
     values: dict[str, object] = {
-        "cutoff": time.time() - 7 * DAY,
+        "cutoff": NOW - 7 * DAY,
         "dry_run": False,
         "deadline": float("inf"),
         "root_real": os.path.realpath(root),
+        "keep_dirs_depth": 0,
     }
     values.update(overrides)
     return WalkOptions(**values)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from functions.efs_cleanup.event import CleanupRequest, Phase
 from functions.efs_cleanup.report import CleanupReport
 from functions.efs_cleanup.verify import CopyCheck, Verdict
 from tests.functions.efs_cleanup.support import (
+    NOW,
     OLD,
     YOUNG,
     TickClock,
@@ -60,6 +61,7 @@ def run(
 ) -> CleanupReport:
     """One run; with `budget_ticks` the clock allows that many readings past the start."""
     if budget_ticks is None:
+        kwargs.setdefault("clock", Clock(wall=lambda: NOW))
         return clean(request, config=config, remaining_ms=UNLIMITED_MS, **kwargs)  # type: ignore[arg-type]
     ticks = TickClock()
     remaining_ms = (budget_ticks + config.safety_seconds) * 1000
@@ -67,7 +69,7 @@ def run(
         request,
         config=config,
         remaining_ms=remaining_ms,
-        clock=Clock(monotonic=ticks),
+        clock=Clock(wall=lambda: NOW, monotonic=ticks),
         **kwargs,  # type: ignore[arg-type]
     )
 

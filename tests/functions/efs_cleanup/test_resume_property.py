@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from functions.efs_cleanup.core import Clock, clean
 from functions.efs_cleanup.event import CleanupRequest, Phase
 from tests.functions.efs_cleanup.support import (
+    NOW,
     OLD,
     YOUNG,
     TickClock,
@@ -55,11 +56,16 @@ def test_budget_cuts_never_change_what_is_deleted(
         config = make_config(mount)
         for budget in budgets:
             remaining_ms = (budget + config.safety_seconds) * 1000
-            clock = Clock(monotonic=TickClock())
+            clock = Clock(wall=lambda: NOW, monotonic=TickClock())
             clean(
                 CleanupRequest(Phase.CLEAN), config=config, remaining_ms=remaining_ms, clock=clock
             )
             assert young <= files_under(root)
-        final = clean(CleanupRequest(Phase.CLEAN), config=config, remaining_ms=3_600_000)
+        final = clean(
+            CleanupRequest(Phase.CLEAN),
+            config=config,
+            remaining_ms=3_600_000,
+            clock=Clock(wall=lambda: NOW),
+        )
         assert final.completed
         assert files_under(root) == young

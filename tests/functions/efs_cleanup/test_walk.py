@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from functions.efs_cleanup import walk
 from functions.efs_cleanup.walk import (
@@ -15,6 +17,7 @@ from functions.efs_cleanup.walk import (
     ShardTask,
     WalkOptions,
     WalkStats,
+    printable,
     run_shard,
 )
 from tests.functions.efs_cleanup.support import (
@@ -207,6 +210,7 @@ def test_directory_with_a_young_file_stays(root: Path) -> None:
 def test_recent_empty_directory_stays(root: Path) -> None:
     """An empty directory created recently (a job about to write) is not removed."""
     (root / "fresh").mkdir()
+    age(root / "fresh", YOUNG)
     clean_root(root)
     assert dirs_under(root) == {"fresh"}
 
@@ -402,3 +406,19 @@ def test_directory_whose_listing_fails_is_kept_and_siblings_are_cleaned(
     stats = clean_root(root)
     assert files_under(root) == {"p/bad/old.tmp"}
     assert stats.error_samples == ["list p/bad: Stale file handle"]
+
+
+@given(st.binary(min_size=1, max_size=64), st.text(max_size=16))
+def test_printable_makes_any_name_encodable_and_single_line(name: bytes, text: str) -> None:
+    """Whatever bytes a file name holds (and whatever text surrounds it), `printable` gives a
+    string that encodes as strict UTF-8 and has no line breaks or other control characters."""
+    shown = printable(f"{text}/{os.fsdecode(name)}")
+    shown.encode("utf-8")
+    assert not any(ord(char) < 0x20 or ord(char) == 0x7F for char in shown)
+
+
+def test_printable_shows_the_original_bytes() -> None:
+    """An undecodable byte appears as `\\xNN` of that byte; valid UTF-8 is unchanged."""
+    assert printable(os.fsdecode(b"caf\xe9-\xff/r\xc3\xa9sum\xc3\xa9\n")) == (
+        "caf\\xe9-\\xff/résumé\\x0a"
+    )

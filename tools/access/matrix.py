@@ -598,12 +598,9 @@ def _service_cells(stack: StackDocuments) -> Iterator[Cell]:
         publishers.append(
             ("logs.amazonaws.com", source, str(subscription.inputs["destinationArn"]))
         )
-    seen: set[tuple[str, str]] = set()
-    for principal, source, target in publishers:
+    # Each source is its own cell: a resource policy may admit one rule and not another.
+    for principal, source, target in sorted(set(publishers)):
         kind = target.split(":")[2]
-        if (principal, target) in seen:
-            continue
-        seen.add((principal, target))
         caller = service(principal, stack, source)
         if kind == "sns":
             checks = (
@@ -620,10 +617,10 @@ def _service_cells(stack: StackDocuments) -> Iterator[Cell]:
             "service",
             caller,
             operation,
-            short_arn(stack, target),
+            f"{short_arn(stack, target)} from {short_arn(stack, source)}",
             checks,
             True,
-            f"{short_arn(stack, source)} targets it",
+            "the stack points this source (alarm, rule, vault, subscription) at it",
         )
     for bus in stack.of_type("aws:cloudwatch/eventBus:EventBus"):
         arn = str(bus.outputs["arn"])

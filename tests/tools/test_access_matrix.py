@@ -236,7 +236,13 @@ def test_a_missing_key_grant_stops_alarm_notifications(before_fixes: StackDocume
             _statement(doc, "ServicesPublishOnBehalfOfThisAccount")
         ),
     )
-    assert _flip(before_fixes, mutated, "cloudwatch", "publish", "gen-prod-alerts") == (
+    assert _flip(
+        before_fixes,
+        mutated,
+        "cloudwatch",
+        "publish",
+        "gen-prod-alerts from cloudwatch:ap-south-1::metric-alarm/gen-prod-efs-percent-io-limit",
+    ) == (
         True,
         False,
     )

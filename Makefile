@@ -13,7 +13,7 @@ STACK ?= prod
 PACK_CONFIG ?=
 QUIET ?=
 
-.PHONY: help setup compile alignment-tools preview test lint types unit bench docs clean timed-lint timed-types timed-unit
+.PHONY: help setup compile alignment-tools preview access access-docs test lint types unit bench docs clean timed-lint timed-types timed-unit
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -38,7 +38,13 @@ $(ASL)/node_modules/.installed: $(ASL)/package.json $(ASL)/package-lock.json
 compile: $(VENV)/.synced
 	@$(PY) -m compileall -q -j 0 __main__.py components composition facts functions layout pipelines policies settings taxonomy tools || true
 
-setup: $(VENV)/.synced compile $(ASL)/node_modules/.installed alignment-tools ## Create .venv and tools/asl from their lock files; install the aligners when missing.
+# The IAM evaluation engine of `make access` (Node.js), pinned by its package-lock.json.
+ACCESS_NODE := tools/access/node
+$(ACCESS_NODE)/node_modules/.package-lock.json: $(ACCESS_NODE)/package.json $(ACCESS_NODE)/package-lock.json
+	cd $(ACCESS_NODE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.synced compile $(ASL)/node_modules/.installed $(ACCESS_NODE)/node_modules/.package-lock.json alignment-tools ## .venv and the Node.js tools from their lock files; the aligners when missing.
 
 # The offline alignment test runs the pipeline's task commands with Debian's aligners; the
 # package names are the command names. As root (CI) they are installed when missing; otherwise
@@ -57,6 +63,13 @@ alignment-tools: ## Debian's bwa, bowtie2, samtools and shellcheck, when missing
 
 preview: setup ## Offline preview of STACK (default prod) through the real policy pack.
 	$(PY) -m tools.preview --stack $(STACK) $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG)) $(if $(QUIET),--quiet)
+
+access: setup ## Evaluate who can do what in STACK (default prod) with a real IAM engine.
+	$(PY) -m tools.access --stack $(STACK)
+
+access-docs: setup ## Regenerate the intended-access tables of docs/access.md (prod and dev).
+	$(PY) -m tools.access --stack prod --write-docs
+	$(PY) -m tools.access --stack dev --write-docs
 
 lint: setup ## ruff check and ruff format --check (never modifies files).
 	$(VENV)/bin/ruff check .

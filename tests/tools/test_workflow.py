@@ -143,3 +143,13 @@ def test_fork_pull_requests_never_reach_the_in_vpc_runners() -> None:
     """The preview job on self-hosted runners only runs for branches of this repository."""
     condition = " ".join(str(_jobs()["preview"]["if"]).split())
     assert "github.event.pull_request.head.repo.full_name == github.repository" in condition
+
+
+def test_pull_requests_keep_the_access_report_of_each_stack() -> None:
+    """The PR job runs `make access` for its stack and uploads build/access-<stack>.json."""
+    preview = yaml.safe_load(WORKFLOW.read_text())["jobs"]["preview"]
+    runs = [str(s.get("run", "")) for s in preview["steps"]]
+    assert "make access STACK=${{ matrix.stack }}" in runs
+    (upload,) = _steps_using(preview, "actions/upload-artifact")
+    assert upload["if"] == "always()"
+    assert upload["with"]["path"] == "build/access-${{ matrix.stack }}.json"

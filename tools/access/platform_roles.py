@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from components.data_lake.lake import bucket_name
+from pipelines.outputs import omics_output_uri
 from settings.model import StackSettings
 from taxonomy.categories import CATEGORIES
 from taxonomy.naming import resource_prefix
@@ -343,8 +344,11 @@ _ALIGNMENT_WRITES: Final = "processed_genome"
 reference genomes are what "the aligners read", processed genomes are the "aligned reads
 produced by BWA and Bowtie" from raw sequence."""
 
-_OMICS_OUTPUT_PREFIX: Final = "omics/"
-"""Where HealthOmics runs write their outputs in the processed-genome bucket."""
+
+def _omics_output_prefix(project: str) -> str:
+    """Where HealthOmics runs of `project` write in the processed-genome bucket (the run's
+    `outputUri`, the same function the docs and the run role's grant use)."""
+    return omics_output_uri("bucket", project).split("/", 3)[3]
 
 
 def _category_bucket(stack: StackDocuments, settings: StackSettings, category: str) -> str:
@@ -455,7 +459,11 @@ def _lab_jobs(stack: StackDocuments, settings: StackSettings) -> Iterator[Cell]:
         if role.logical.endswith("-omics-run-role") and stack.of_type("aws-native:omics:RunGroup"):
             caller = role_session(stack, role, role.name)
             yield from _alignment_cells(
-                stack, settings, caller, "HealthOmics run", _OMICS_OUTPUT_PREFIX
+                stack,
+                settings,
+                caller,
+                "HealthOmics run",
+                _omics_output_prefix(settings.projects[0]),
             )
 
 

@@ -27,6 +27,7 @@ from tools.preview.replay import load_record
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "access"
 STACKS = ("prod", "dev")
 
+
 @pytest.fixture(scope="module", params=STACKS)
 def decided(request: pytest.FixtureRequest) -> tuple[str, StackDocuments, list[Outcome]]:
     """The stack rendered as `make preview` renders it, every cell decided."""

@@ -217,9 +217,15 @@ def test_batch_instance_role_trusts_ec2_without_source_account(prod: StackView) 
 
 def test_batch_jobs_may_write_the_700_mode_workspaces(prod: StackView) -> None:
     """Root in the job, not squashed, through the projects access point only."""
-    definition = prod.one("aws:batch/jobDefinition:JobDefinition")
-    container = json.loads(definition.inputs["containerProperties"])
-    access_point = container["volumes"][0]["efsVolumeConfiguration"]["authorizationConfig"]
+    definitions = prod.of_type("aws:batch/jobDefinition:JobDefinition")
+    assert definitions  # one per pipeline step
+    access_points = {
+        json.loads(d.inputs["containerProperties"])["volumes"][0]["efsVolumeConfiguration"][
+            "authorizationConfig"
+        ]["accessPointId"]
+        for d in definitions
+    }
+    (access_point_id,) = access_points
     (job_role,) = [
         r for r in prod.of_type("aws:iam/role:Role") if r.name.endswith("-batch-job-role")
     ]
@@ -230,7 +236,7 @@ def test_batch_jobs_may_write_the_700_mode_workspaces(prod: StackView) -> None:
     ]
     assert len(mounts) == 1
     arn = mounts[0]["Condition"]["ArnEquals"]["elasticfilesystem:AccessPointArn"]
-    assert arn.endswith(f":access-point/{access_point['accessPointId']}")
+    assert arn.endswith(f":access-point/{access_point_id}")
 
 
 # ---- EKS add-ons ----

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.policies.rule_cases import hits
+from tests.policies.rule_cases import hits, stack_variant, stack_variant_tests
 from tests.support.pack import UNKNOWN, FakeResource, PackClient
 
 pytestmark = pytest.mark.policy
@@ -285,3 +285,140 @@ def test_principal_outside_the_stack_is_the_wiring_rules_business(pack: PackClie
     """A principal no stack role matches has nothing to wait for here."""
     other = "arn:aws:iam::111122223333:role/elsewhere"
     assert hits(pack.analyze_stack(_efs_policy(principal=other)), PRINCIPAL_RULE) == []
+
+
+# ---- adversarial variants ----
+
+
+def _other_file_system() -> list[FakeResource]:
+    return [
+        FakeResource(FILE_SYSTEM, "fs2", {"encrypted": True}),
+        FakeResource(MOUNT_TARGET, "mt-c", {"fileSystemId": "fs-2"}, {"fileSystemId": ["fs2"]}),
+    ]
+
+
+def _gate(*after: str) -> FakeResource:
+    return FakeResource("aws:cloudwatch/logGroup:LogGroup", "gate", {}, after=after)
+
+
+def _two_statuses(after: tuple[str, ...]) -> list[FakeResource]:
+    return [
+        FakeResource(METHOD_RESPONSE, "get-200", {**_RESPONSE, "statusCode": "200"}),
+        FakeResource(METHOD_RESPONSE, "get-500", {**_RESPONSE, "statusCode": "500"}),
+        FakeResource(
+            INTEGRATION_RESPONSE, "get-error", {**_RESPONSE, "statusCode": "500"}, after=after
+        ),
+    ]
+
+
+def _other_cluster_groups() -> list[FakeResource]:
+    return [
+        FakeResource(CLUSTER, "eks2", {"name": "other"}),
+        FakeResource(
+            NODE_GROUP, "other-nodes", {"clusterName": "other"}, {"clusterName": ["eks2"]}
+        ),
+    ]
+
+
+def _efs_policy_as(principal: object, *, as_text: bool = True) -> list[FakeResource]:
+    statement = {
+        "Sid": "AllowDataSync",
+        "Effect": "Allow",
+        "Principal": {"AWS": principal},
+        "Action": "elasticfilesystem:ClientMount",
+        "Resource": "*",
+    }
+    document = {"Version": "2012-10-17", "Statement": [statement]}
+    return [
+        FakeResource("aws:iam/role:Role", "datasync-role", {"name": "lab-datasync-efs"}),
+        FakeResource(
+            "aws:efs/fileSystemPolicy:FileSystemPolicy",
+            "efs-policy",
+            {"fileSystemId": "fs-1", "policy": json.dumps(document) if as_text else document},
+        ),
+    ]
+
+
+def _storage_waiting_for(addon: str) -> list[FakeResource]:
+    fakes = _kubernetes((addon,), ("aws-efs-csi-driver", "efs-projects"))
+    return [*fakes, _addon("coredns", after=("general", "gpu"))]
+
+
+ORDER_VARIANTS = [
+    # Waiting for the mount target of another file system is not waiting for its own.
+    stack_variant(
+        LAMBDA_RULE,
+        "case-and-type",
+        [*_efs(_function(after=("mt-c",))), *_other_file_system()],
+        "cleanup",
+        "mt-a, mt-b",
+    ),
+    stack_variant(
+        DATASYNC_RULE,
+        "case-and-type",
+        [*_efs(_location(after=("mt-c",))), *_other_file_system()],
+        "efs-location",
+        "mt-a, mt-b",
+    ),
+    # Waiting through another resource that waits for both mount targets is ordered.
+    stack_variant(
+        DATASYNC_RULE,
+        "equivalent-value",
+        [*_efs(_location(after=("gate",))), _gate("mt-a", "mt-b")],
+        "efs-location",
+        None,
+    ),
+    # Node groups of another cluster do not run this cluster's add-on pods.
+    stack_variant(
+        ADDON_RULE,
+        "case-and-type",
+        [
+            *_cluster(),
+            *_other_cluster_groups(),
+            _addon("amazon-cloudwatch-observability", after=("other-nodes",)),
+        ],
+        "amazon-cloudwatch-observability",
+        "does not wait for the node groups general, gpu of its cluster",
+    ),
+    stack_variant(
+        ADDON_RULE,
+        "equivalent-value",
+        [*_cluster(), _gate("general", "gpu"), _addon("aws-efs-csi-driver", after=("gate",))],
+        "aws-efs-csi-driver",
+        None,
+    ),
+    # A StorageClass waiting for another add-on (coredns) still races the CSI driver.
+    stack_variant(
+        CSI_RULE,
+        "case-and-type",
+        _storage_waiting_for("coredns"),
+        "efs-projects",
+        "aws-efs-csi-driver driver but does not wait",
+    ),
+    # The integration response of 500 waiting only for the method response of 200.
+    stack_variant(
+        APIGW_RULE,
+        "case-and-type",
+        _two_statuses(after=("get-200",)),
+        "get-error",
+        "does not wait for the method response get-500 of status 500",
+    ),
+    stack_variant(APIGW_RULE, "equivalent-value", _two_statuses(after=("get-500",)), "", None),
+    # The principal given as a list, or the policy as an object, is judged the same.
+    stack_variant(
+        PRINCIPAL_RULE,
+        "string-vs-list",
+        _efs_policy_as([ROLE_ARN]),
+        "efs-policy",
+        "does not wait for datasync-role",
+    ),
+    stack_variant(
+        PRINCIPAL_RULE,
+        "json-vs-object",
+        _efs_policy_as(ROLE_ARN, as_text=False),
+        "efs-policy",
+        "does not wait for datasync-role",
+    ),
+]
+
+test_adversarial_order_variant = stack_variant_tests(ORDER_VARIANTS)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.policies.rule_cases import hits
+from tests.policies.rule_cases import hits, stack_variant, stack_variant_tests
 from tests.support.pack import UNKNOWN, FakeResource, PackClient
 
 pytestmark = pytest.mark.policy
@@ -341,3 +341,65 @@ def test_unknown_table_name_makes_an_unmatched_table_wait(pack: PackClient) -> N
     reader = _reader(f"arn:aws:dynamodb:ap-south-1:{ACCOUNT}:table/lab-metadata")
     found = hits(pack.analyze_stack([*stores, reader]), RESOURCES)
     assert [e for e, _, _ in found] == ["advisory"]
+
+
+# ---- adversarial variants ----
+
+_WRONG_TAGGER = f"arn:aws:iam::{ACCOUNT}:role/lab-object-tagger"
+_OTHER_BUCKET = "arn:aws:s3:::lab-raw-ap-south-2"
+
+WIRING_VARIANTS = [
+    # The misspelt exemption, hidden in a list beside the real one, is still named.
+    stack_variant(
+        PRINCIPALS,
+        "string-vs-list",
+        _bucket_stack(_doc(_deny_tagging_except([TAGGER_ARN, _WRONG_TAGGER]))),
+        "raw-policy",
+        "creates no role 'lab-object-tagger'",
+    ),
+    # The same document given as an object rather than JSON text is judged the same.
+    stack_variant(
+        PRINCIPALS,
+        "json-vs-object",
+        _bucket_stack(_doc(_deny_tagging_except(_WRONG_TAGGER), as_text=False)),
+        "raw-policy",
+        "creates no role 'lab-object-tagger'",
+    ),
+    # A wildcard role name matching the stack's tagger resolves (the widening is another
+    # rule's business: iam-deny-exemption-names-principals).
+    stack_variant(
+        PRINCIPALS,
+        "wildcard-value",
+        _bucket_stack(_doc(_deny_tagging_except(f"arn:aws:iam::{ACCOUNT}:role/lab-object-*"))),
+        "raw-policy",
+        None,
+    ),
+    # Narrowed to one session of the misspelt role: still a role the stack does not create.
+    stack_variant(
+        PRINCIPALS,
+        "principal-narrowing",
+        _bucket_stack(
+            _doc(_deny_tagging_except(f"arn:aws:sts::{ACCOUNT}:assumed-role/lab-object-tagger/s"))
+        ),
+        "raw-policy",
+        "lab-object-tagger",
+    ),
+    # The replica bucket of another region is a different bucket: it must exist too.
+    stack_variant(
+        RESOURCES,
+        "case-and-type",
+        [*_stores(), _reader(BUCKET_ARN, _OTHER_BUCKET)],
+        "reader",
+        f"names bucket {_OTHER_BUCKET} in Resource",
+    ),
+    # An object ARN under a bucket the stack creates resolves, however its key is written.
+    stack_variant(
+        RESOURCES,
+        "equivalent-value",
+        [*_stores(), _reader(f"{BUCKET_ARN}/projects/tb-*/raw/?s_*")],
+        "reader",
+        None,
+    ),
+]
+
+test_adversarial_wiring_variant = stack_variant_tests(WIRING_VARIANTS)

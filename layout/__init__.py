@@ -16,8 +16,8 @@ The workspace PVC maps to a fixed directory because the `efs-projects` StorageCl
 with `subPathPattern: ${.PVC.namespace}/${.PVC.name}` and `ensureUniqueDirectory: "false"`
 (EFS CSI driver, "Storage Class Parameters for Dynamic Provisioning": with it true the
 driver appends a UUID to the last directory, so no path would be known in advance). The
-namespace is the project slug (`components.workspaces`), and a re-created claim finds its
-data again instead of an empty directory.
+namespace is the project slug (`components.compute.workspaces`), and a re-created claim finds
+its data again instead of an empty directory.
 """
 
 from __future__ import annotations

@@ -254,9 +254,14 @@ def _action_keys() -> Mapping[str, frozenset[str]]:
     return table
 
 
-def _expand(action: str) -> list[str]:
+@functools.cache
+def _expand(action: str) -> tuple[str, ...]:
+    """The actions of AWS's table that `action` names; cached, since every IAM rule asks about
+    the same few actions for every document (matching a pattern scans the whole table)."""
     pattern = action.lower()
-    return [name for name in _action_keys() if fnmatch.fnmatchcase(name, pattern)]
+    if not any(c in pattern for c in "*?["):
+        return (pattern,) if pattern in _action_keys() else ()
+    return tuple(name for name in _action_keys() if fnmatch.fnmatchcase(name, pattern))
 
 
 def action_carries_key(action: str, key: str) -> bool | None:

@@ -6,7 +6,7 @@ its provider's, `deserialize_properties`, then `unknown_checking_proxy`. With th
 resource policies that decoding was about 70 % of the pack's time (measured over the prod
 stack's 562 requests: 6.4 s of which 4.5 s decoding). Each step's result depends only on its
 argument, and the engine never changes a request while a call is in flight, so every gRPC
-worker thread keeps the last few arguments it decoded (by identity, holding them alive so an
+worker thread keeps the arguments it decoded last (by identity, holding them alive so an
 identity cannot be reused) and hands the policies the same read-only result.
 
 `install()` is called by the pack's entry point; `GENOMICS_PACK_DECODE_PER_POLICY=1` turns it
@@ -25,27 +25,31 @@ import pulumi_policy.policy as sdk_policy
 __all__ = ["DISABLE_ENV", "install"]
 
 DISABLE_ENV: Final = "GENOMICS_PACK_DECODE_PER_POLICY"
-_SLOTS: Final = 4
-"""A call decodes two messages in turn (resource, provider); four leave room for both."""
+_SLOTS: Final = 4096
+"""`AnalyzeStack` decodes every resource (and its provider) once per stack policy, so a thread
+keeps as many results as a large stack has messages; the oldest go first."""
 
 
 class _RecentByIdentity:
-    """A per-thread memo of `function(argument, *rest)` for the last few arguments seen."""
+    """A per-thread memo of `function(argument, *rest)` for the last arguments seen."""
 
     def __init__(self, function: Callable[..., Any]) -> None:
         self._function = function
         self._local = threading.local()
 
     def __call__(self, argument: Any, *rest: Any) -> Any:
-        recent: list[tuple[Any, tuple[Any, ...], Any]] = self._local.__dict__.setdefault(
-            "recent", []
+        recent: dict[tuple[int, tuple[Any, ...]], tuple[Any, Any]] = (
+            self._local.__dict__.setdefault("recent", {})
         )
-        for seen, seen_rest, result in recent:
-            if seen is argument and seen_rest == rest:
-                return result
+        key = (id(argument), rest)
+        seen = recent.get(key)
+        # The entry holds the argument alive, so its id cannot be reused while it is cached.
+        if seen is not None and seen[0] is argument:
+            return seen[1]
         result = self._function(argument, *rest)
-        recent.insert(0, (argument, rest, result))
-        del recent[_SLOTS:]
+        recent[key] = (argument, result)
+        if len(recent) > _SLOTS:
+            del recent[next(iter(recent))]
         return result
 
 

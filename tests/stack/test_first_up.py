@@ -269,7 +269,12 @@ def test_backup_selects_tagged_volumes_only(prod: StackView) -> None:
 
 def test_backup_failures_page_and_completions_only_report(prod: StackView) -> None:
     """Completions (successes included) reach the reports topic; failures the alerts topic."""
-    topics = {t.inputs["name"]: t for t in prod.of_type("aws:sns/topic:Topic")}
+    # The alerts topic exists in both regions under one name; the vault and rules are primary's.
+    topics = {
+        t.inputs["name"]: t
+        for t in prod.of_type("aws:sns/topic:Topic")
+        if t.inputs.get("region", REGION) == REGION
+    }
     (notifications,) = prod.of_type("aws:backup/vaultNotifications:VaultNotifications")
     assert prod.referenced(notifications, "snsTopicArn") == [topics["gen-prod-reports"]]
     failure_targets = [

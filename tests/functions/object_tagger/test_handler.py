@@ -4,6 +4,7 @@ DataSync state changes, lab `Dataset Prefix Associated` events and Distributed M
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -51,9 +52,13 @@ def lake(mocked_aws: None, monkeypatch: pytest.MonkeyPatch) -> Lake:
     boto3.setup_default_session(region_name=REGION)
     calls: Counter[str] = Counter()
     failing: set[str] = set()
+    counting = threading.Lock()
 
     def count(model: Any, **_: Any) -> None:
-        calls[model.name] += 1
+        # The tagger calls S3 from a thread pool; `+=` on a Counter is a read and a write,
+        # so without the lock two threads can record one call between them.
+        with counting:
+            calls[model.name] += 1
 
     def fail(params: dict[str, Any], **_: Any) -> None:
         if params.get("Key") in failing:

@@ -19,7 +19,11 @@ from typing import Any, Final, Literal, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.blocks.iam_documents import service_trust_policy
+from components.blocks.iam_documents import (
+    PolicyDocument,
+    deny_insecure_transport,
+    service_trust_policy,
+)
 from components.blocks.physical_names import function_role_name
 
 __all__ = [
@@ -392,21 +396,9 @@ class PlatformFunction(pulumi.ComponentResource):
         aws.sqs.QueuePolicy(
             f"{self._name}-dlq-policy",
             queue_url=queue.url,
-            policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "DenyInsecureTransport",
-                            "Effect": "Deny",
-                            "Principal": "*",
-                            "Action": "sqs:*",
-                            "Resource": queue.arn,
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                        }
-                    ],
-                }
-            ),
+            policy=PolicyDocument(
+                deny_insecure_transport("DenyInsecureTransport", ("sqs:*",), (queue.arn,))
+            ).render(),
             opts=pulumi.ResourceOptions(parent=self),
         )
         return queue

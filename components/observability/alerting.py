@@ -18,6 +18,14 @@ from typing import Any, Final, Literal, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from components.blocks.iam_documents import (
+    Condition,
+    PolicyDocument,
+    Principal,
+    Statement,
+    deny_insecure_transport,
+)
+
 __all__ = ["PUBLISHING_SERVICES", "AlertTopics", "AlertTopicsArgs", "TopicRole"]
 
 TopicRole = Literal["alerts", "transfers", "reports"]
@@ -275,29 +283,17 @@ class AlertTopics(pulumi.ComponentResource):
         aws.sns.TopicPolicy(
             f"{self._name}-{role}{suffix}-policy",
             arn=topic.arn,
-            policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "DenyInsecureTransport",
-                            "Effect": "Deny",
-                            "Principal": "*",
-                            "Action": "sns:Publish",
-                            "Resource": topic.arn,
-                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                        },
-                        {
-                            "Sid": "ServicesPublishOnBehalfOfThisAccount",
-                            "Effect": "Allow",
-                            "Principal": {"Service": list(PUBLISHING_SERVICES)},
-                            "Action": "sns:Publish",
-                            "Resource": topic.arn,
-                            "Condition": {"StringEquals": {"aws:SourceAccount": self._account_id}},
-                        },
-                    ],
-                }
-            ),
+            policy=PolicyDocument(
+                deny_insecure_transport("DenyInsecureTransport", ("sns:Publish",), (topic.arn,)),
+                Statement(
+                    sid="ServicesPublishOnBehalfOfThisAccount",
+                    effect="Allow",
+                    principal=Principal("Service", PUBLISHING_SERVICES),
+                    actions=("sns:Publish",),
+                    resources=(topic.arn,),
+                    conditions=(Condition("StringEquals", "aws:SourceAccount", self._account_id),),
+                ),
+            ).render(),
             region=region,
             opts=pulumi.ResourceOptions(parent=self),
         )

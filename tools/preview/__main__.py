@@ -32,8 +32,12 @@ from tools.preview.stack_config import StackConfigError, load_project, load_stac
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, preview, print the report, write the JSON; return the exit code."""
+def main(argv: list[str] | None = None, *, freeze_heap: bool = False) -> int:
+    """Parse arguments, preview, print the report, write the JSON; return the exit code.
+
+    `freeze_heap` is for the command line only, where the process exits right after
+    (`tools.preview.program.run_callable`); callers in a long-lived process leave it False.
+    """
     parser = argparse.ArgumentParser(prog="make preview", description=__doc__)
     parser.add_argument("--stack", default="prod", help="stack to preview (Pulumi.<stack>.yaml)")
     parser.add_argument("--project-dir", type=Path, default=ROOT)
@@ -55,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:
-        result = _run(args)
+        result = _run(args, freeze_heap=freeze_heap)
     except (StackConfigError, AnalyzerError, RecordError) as error:
         sys.stderr.write(f"preview failed: {error}\n")
         return 2
@@ -82,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if result.mandatory else 0
 
 
-def _run(args: argparse.Namespace) -> PreviewResult:
+def _run(args: argparse.Namespace, *, freeze_heap: bool) -> PreviewResult:
     """A live preview of `--stack`, or the replay of `--replay`."""
     pack_config_file: Path | None = args.policy_pack_config
     if args.replay is not None:
@@ -93,9 +97,15 @@ def _run(args: argparse.Namespace) -> PreviewResult:
     project = load_project(args.project_dir)
     config = load_stack_config(args.project_dir, args.stack)
     return preview(
-        args.project_dir, project.name, args.stack, config, args.policy_pack, pack_config_file
+        args.project_dir,
+        project.name,
+        args.stack,
+        config,
+        args.policy_pack,
+        pack_config_file,
+        freeze_heap=freeze_heap,
     )
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(freeze_heap=True))

@@ -2,7 +2,9 @@
 
 Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 a config or program error.
 `--quiet` prints only the policy report, the summary and the verdict (for CI logs);
-`--replay FILE` analyses a preview record again without running the program.
+`--replay FILE` analyses a preview record again without running the program. Previews whose
+inputs were previewed before are answered from `build/preview-cache` (tools/preview/cache.py);
+`--no-cache` (or GENOMICS_PREVIEW_CACHE=0) runs afresh.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import pulumi
 
 from tools.preview.analyzer import AnalyzerError
+from tools.preview.cache import PreviewCache, cache_enabled, preview_cached
 from tools.preview.replay import RecordError, replay
 from tools.preview.report import (
     PreviewResult,
@@ -56,6 +59,12 @@ def main(argv: list[str] | None = None, *, freeze_heap: bool = False) -> int:
         metavar="RECORD",
         help="analyse a preview record (a written preview JSON) instead of running the program",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="run the program and the pack afresh, not from build/preview-cache",
+    )
+    parser.add_argument("--cache-dir", type=Path, default=ROOT / "build" / "preview-cache")
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:
@@ -96,6 +105,17 @@ def _run(args: argparse.Namespace, *, freeze_heap: bool) -> PreviewResult:
         return replay(args.replay, args.policy_pack, pack_config)
     project = load_project(args.project_dir)
     config = load_stack_config(args.project_dir, args.stack)
+    if cache_enabled() and not args.no_cache:
+        return preview_cached(
+            PreviewCache(args.cache_dir),
+            args.project_dir,
+            project.name,
+            args.stack,
+            config,
+            args.policy_pack,
+            pack_config_file,
+            freeze_heap=freeze_heap,
+        )
     return preview(
         args.project_dir,
         project.name,

@@ -41,6 +41,7 @@ __all__ = [
     "gaps",
     "not_elements",
     "pins",
+    "preload_action_table",
     "restricting_keys",
     "restriction_gap",
     "tests_of",
@@ -255,6 +256,18 @@ def _action_keys() -> Mapping[str, frozenset[str]]:
             if not _TABLE:
                 _TABLE.append(_load_action_keys())
     return _TABLE[0]
+
+
+def preload_action_table() -> threading.Thread:
+    """Start parsing AWS's table in the background (the pack calls it as it starts).
+
+    The engine sends the first requests only once the program has imported its providers, a
+    second or more after the pack started; parsing then, instead of inside the first IAM
+    request, takes the 0.7 s off the preview's critical path.
+    """
+    thread = threading.Thread(target=_action_keys, name="action-table", daemon=True)
+    thread.start()
+    return thread
 
 
 def _load_action_keys() -> Mapping[str, frozenset[str]]:

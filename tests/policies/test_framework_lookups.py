@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -131,3 +132,15 @@ def test_the_action_table_is_parsed_once_when_threads_ask_together(monkeypatch: 
     conditions._expand.cache_clear()
     assert len(parses) == 1
     assert answers == [True] * 4
+
+
+def test_the_pack_parses_the_action_table_before_the_first_request(monkeypatch: Any) -> None:
+    """The entry point starts the parse in the background; the table is there once it ends."""
+    monkeypatch.setattr(conditions, "_TABLE", [])
+    entry = (Path(conditions.__file__).parent / "__main__.py").read_text(encoding="utf-8")
+    assert "conditions.preload_action_table()" in entry
+    thread = conditions.preload_action_table()
+    thread.join(timeout=60)
+    assert thread.daemon
+    assert len(conditions._TABLE) == 1
+    assert "s3:getobject" in conditions._TABLE[0]

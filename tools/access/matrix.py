@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from components.data_lake.lake import bucket_name
+from layout import project_prefix
 from functions.common.access import Call
 from settings.model import ResearchGroupSettings, StackSettings
 from taxonomy.categories import CATEGORIES, DataCategory
@@ -397,23 +398,25 @@ def _call_targets(
     if kind in {"buckets", "objects"}:
         name, _, prefix_var = spec.partition("/")
         targets = []
+        # A call on objects under project prefixes acts on every project's: the layout gives
+        # each project its prefix, and nothing in a function's contract names one project.
+        projects = settings.projects[:1] if kind == "buckets" or prefix_var else settings.projects
         for bucket in _bucket_names(stack, env.get(name, "")):
             category = _category_of(bucket)
-            values = {
-                **base,
-                "project": settings.projects[0],
-                "category": category.name if category else "",
-                "classification": category.classification if category else "",
-            }
-            if kind == "buckets":
-                targets.append((f"arn:aws:s3:::{bucket}", values))
-            else:
-                prefix = (
-                    env[prefix_var].strip("/") + "/"
-                    if prefix_var
-                    else f"projects/{settings.projects[0]}/"
-                )
-                targets.append((f"arn:aws:s3:::{bucket}/{prefix}access-check/sample", values))
+            for project in projects:
+                values = {
+                    **base,
+                    "project": project,
+                    "category": category.name if category else "",
+                    "classification": category.classification if category else "",
+                }
+                if kind == "buckets":
+                    targets.append((f"arn:aws:s3:::{bucket}", values))
+                else:
+                    prefix = (
+                        env[prefix_var].strip("/") + "/" if prefix_var else project_prefix(project)
+                    )
+                    targets.append((f"arn:aws:s3:::{bucket}/{prefix}access-check/sample", values))
         return targets
     if kind == "ec2":
         account = "" if spec == "snapshot" else stack.account

@@ -336,6 +336,67 @@ def _backup(stack: StackDocuments) -> Iterator[Cell]:
             True,
             f"backup selection {selection.inputs['name']}",
         )
+        for plan in stack.of_type("aws:backup/plan:Plan"):
+            expiring = {
+                str(plan.outputs["region"]) if "lifecycle" in rule else None
+                for rule in plan.inputs["rules"]
+            } | {
+                str(copy["destinationVaultArn"]).split(":")[3]
+                for rule in plan.inputs["rules"]
+                for copy in rule.get("copyActions", [])
+                if "lifecycle" in copy
+            }
+            for expiry_region in sorted(r for r in expiring if r):
+                yield Cell(
+                    "platform role",
+                    caller,
+                    "expire recovery points",
+                    f"ec2 snapshot in {expiry_region}",
+                    (
+                        Check(
+                            "ec2:DeleteSnapshot",
+                            f"arn:aws:ec2:{expiry_region}::snapshot/snap-0123456789abcdef0",
+                            {},
+                        ),
+                    ),
+                    True,
+                    f"backup plan {plan.inputs['name']}: recovery points and copies expire",
+                )
+        # Recovery points are encrypted with the vault's key, copies with the DR vault's.
+        for vault in stack.of_type("aws:backup/vault:Vault"):
+            key = vault.inputs.get("kmsKeyArn")
+            if key:
+                yield Cell(
+                    "platform role",
+                    caller,
+                    "encrypt recovery points",
+                    short_arn(stack, str(key)),
+                    tuple(
+                        Check(action, str(key), {})
+                        for action in ("kms:GenerateDataKey", "kms:Decrypt")
+                    ),
+                    True,
+                    f"backup vault {vault.inputs['name']} names this key",
+                )
+
+
+def _cluster_secrets(stack: StackDocuments) -> Iterator[Cell]:
+    """EKS envelope-encrypts Kubernetes secrets with the cluster role's own KMS calls ("Encrypt
+    Kubernetes secrets with KMS on existing clusters", Amazon EKS User Guide)."""
+    for cluster in stack.of_type("aws:eks/cluster:Cluster"):
+        key = cluster.inputs.get("encryptionConfig", {}).get("provider", {}).get("keyArn")
+        if not key:
+            continue
+        role = _role(stack, str(cluster.inputs["roleArn"]))
+        yield Cell(
+            "platform role",
+            role_session(stack, role, role.name),
+            "envelope-encrypt secrets",
+            short_arn(stack, str(key)),
+            tuple(Check(action, str(key), {}) for action in ("kms:Encrypt", "kms:Decrypt")),
+            True,
+            f"cluster {cluster.inputs['name']} encryption config",
+        )
 
 
 _ALIGNMENT_READS: Final = ("raw_sequence", "reference_genome")
@@ -475,4 +536,5 @@ def platform_role_cells(stack: StackDocuments, settings: StackSettings) -> Itera
     yield from _integration_cells(stack)
     yield from _state_machine_cells(stack)
     yield from _backup(stack)
+    yield from _cluster_secrets(stack)
     yield from _lab_jobs(stack, settings)

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 from components.data_lake.lake import bucket_name
+from layout import project_prefix
 from pipelines.outputs import omics_output_uri
 from settings.model import StackSettings
 from taxonomy.categories import CATEGORIES
@@ -420,36 +421,41 @@ def _category_bucket(stack: StackDocuments, settings: StackSettings, category: s
 
 
 def _alignment_cells(
-    stack: StackDocuments, settings: StackSettings, caller: Caller, why: str, output_prefix: str
+    stack: StackDocuments,
+    settings: StackSettings,
+    caller: Caller,
+    why: str,
+    output_prefix: Callable[[str], str] | None,
 ) -> Iterator[Cell]:
-    project = settings.projects[0]
-    for category in _ALIGNMENT_READS:
-        bucket = _category_bucket(stack, settings, category)
-        key = f"projects/{project}/access-check/sample"
-        yield Cell(
-            "platform role",
-            caller,
-            "read input",
-            bucket,
-            (
-                Check("s3:ListBucket", f"arn:aws:s3:::{bucket}", tls()),
-                *s3_get(stack, bucket, key, {}),
-            ),
-            True,
-            why,
-        )
-    bucket = _category_bucket(stack, settings, _ALIGNMENT_WRITES)
-    prefix = output_prefix or f"projects/{project}/"
-    for multipart in (False, True):
-        yield Cell(
-            "platform role",
-            caller,
-            f"write output ({'multipart' if multipart else 'single'})",
-            f"{bucket}/{prefix}",
-            tuple(s3_put(stack, bucket, f"{prefix}access-check/sample", multipart=multipart)),
-            True,
-            f"{why} (default bucket encryption)",
-        )
+    # The pipelines serve every project of the stack with one role each (not one per project).
+    for project in settings.projects:
+        for category in _ALIGNMENT_READS:
+            bucket = _category_bucket(stack, settings, category)
+            key = f"{project_prefix(project)}access-check/sample"
+            yield Cell(
+                "platform role",
+                caller,
+                "read input",
+                f"{bucket} {project}",
+                (
+                    Check("s3:ListBucket", f"arn:aws:s3:::{bucket}", tls()),
+                    *s3_get(stack, bucket, key, {}),
+                ),
+                True,
+                why,
+            )
+        bucket = _category_bucket(stack, settings, _ALIGNMENT_WRITES)
+        prefix = output_prefix(project) if output_prefix else project_prefix(project)
+        for multipart in (False, True):
+            yield Cell(
+                "platform role",
+                caller,
+                f"write output ({'multipart' if multipart else 'single'})",
+                f"{bucket}/{prefix}",
+                tuple(s3_put(stack, bucket, f"{prefix}access-check/sample", multipart=multipart)),
+                True,
+                f"{why} (default bucket encryption)",
+            )
 
 
 def _lab_jobs(stack: StackDocuments, settings: StackSettings) -> Iterator[Cell]:
@@ -458,7 +464,7 @@ def _lab_jobs(stack: StackDocuments, settings: StackSettings) -> Iterator[Cell]:
         region = str(definition.outputs["region"])
         job = _role(stack, str(container["jobRoleArn"]))
         caller = role_session(stack, job, job.name)
-        yield from _alignment_cells(stack, settings, caller, "Batch alignment job", "")
+        yield from _alignment_cells(stack, settings, caller, "Batch alignment job", None)
         for volume in container.get("volumes", []):
             efs = volume.get("efsVolumeConfiguration")
             if not efs:
@@ -524,7 +530,7 @@ def _lab_jobs(stack: StackDocuments, settings: StackSettings) -> Iterator[Cell]:
                 settings,
                 caller,
                 "HealthOmics run",
-                _omics_output_prefix(settings.projects[0]),
+                _omics_output_prefix,
             )
 
 

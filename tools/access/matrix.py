@@ -22,7 +22,7 @@ from layout import project_prefix
 from functions.common.access import Call
 from settings.model import ResearchGroupSettings, StackSettings
 from taxonomy.categories import CATEGORIES, DataCategory
-from taxonomy.keys import CLASSIFICATIONS
+from taxonomy.keys import CLASSIFICATIONS, TagKey
 from taxonomy.naming import resource_prefix
 from tools.access.requests import (
     Caller,
@@ -90,6 +90,9 @@ def _research_cells(
                 )
 
 
+_GROUP_TAG: Final = f"aws:PrincipalTag/{TagKey.RESEARCH_GROUP.value}"
+"""The identity provider's tag naming a person's research group (see research_trust_policy)."""
+
 _RESEARCHER_POLICY: Final = "researcher-may-assume-research-roles"
 """The researcher's own permission to call STS, granted outside the stack (an SSO permission
 set or IAM user policy): a same-account role trust needs the caller's identity allow too."""
@@ -113,8 +116,29 @@ def _research_trust_cells(
         },
     )
     user = f"arn:aws:iam::{stack.account}:user/researcher"
-    base = {"aws:PrincipalArn": user, "aws:PrincipalAccount": stack.account}
+    untagged = {"aws:PrincipalArn": user, "aws:PrincipalAccount": stack.account}
+    base = {**untagged, _GROUP_TAG: group.name}
     label = f"researcher -> {group.name}"
+    # The person is bound to the group by the tag their identity provider sets.
+    others = [g.name for g in settings.research_groups if g.name != group.name]
+    strangers = [("no research-group tag", untagged)] + [
+        (f"research-group={other}", {**untagged, _GROUP_TAG: other}) for other in others[:1]
+    ]
+    for what, context in strangers:
+        yield Cell(
+            "research",
+            Caller(
+                f"researcher ({what}) -> {group.name}",
+                user,
+                (_RESEARCHER_POLICY,),
+                {**context, "aws:MultiFactorAuthPresent": "true"},
+            ),
+            "assume role (MFA)",
+            role.name,
+            (Check("sts:AssumeRole", role.arn, {}),),
+            False,
+            "only members of the group, as their identity provider tags them",
+        )
     for mfa in (True, False):
         caller = Caller(
             label,

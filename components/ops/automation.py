@@ -128,7 +128,11 @@ def _restore_policy() -> PolicyDocument:
         Statement(
             sid="DescribeRecoveryPoints",
             effect="Allow",
-            actions=("ec2:DescribeSnapshots", "ec2:DescribeVolumes", "ec2:DescribeAvailabilityZones"),
+            actions=(
+                "ec2:DescribeSnapshots",
+                "ec2:DescribeVolumes",
+                "ec2:DescribeAvailabilityZones",
+            ),
             resources=("*",),
         ),
         Statement(
@@ -146,6 +150,8 @@ def _restore_policy() -> PolicyDocument:
             conditions=(Condition("StringLike", "kms:ViaService", "ec2.*.amazonaws.com"),),
         ),
     )
+
+
 _REPORTED_EVENTS: Final = ("BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED")
 """Vault notifications for the reports topic. `BACKUP_JOB_FAILED` is a deprecated event that AWS
 Backup no longer sends: every finished job arrives as `BACKUP_JOB_COMPLETED`, successes

@@ -262,7 +262,10 @@ class Transfer(pulumi.ComponentResource):
         log_group = self._create_log_group()
         efs_location = self._create_efs_location()
         report_role = self._create_bucket_role(
-            "reports-role", f"{self._prefix}-datasync-reports", self._reports_bucket, TASK_REPORT_PREFIX
+            "reports-role",
+            f"{self._prefix}-datasync-reports",
+            self._reports_bucket,
+            TASK_REPORT_PREFIX,
         )
         tasks: dict[str, aws.datasync.Task] = {}
         for category, area in self._destinations.items():

@@ -249,7 +249,9 @@ def _pass_role_cells(stack: StackDocuments, caller: Caller, scope: _Scope) -> It
             if scope.reaches("iam:PassRole", arn):
                 continue
             context = {"iam:PassedToService": service}
-            yield _deny(caller, "pass-role", "iam:PassRole", f"{role.name} to {service}", arn, context)
+            yield _deny(
+                caller, "pass-role", "iam:PassRole", f"{role.name} to {service}", arn, context
+            )
 
 
 def _trusted_services(role: Role) -> tuple[str, ...]:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from components.data_lake.lake import bucket_name
-from layout import project_prefix
 from functions.common.access import Call
+from layout import project_prefix
 from settings.model import ResearchGroupSettings, StackSettings
 from taxonomy.categories import CATEGORIES, DataCategory
 from taxonomy.keys import CLASSIFICATIONS, TagKey

@@ -428,6 +428,7 @@ def _alignment_cells(
     output_prefix: Callable[[str], str] | None,
 ) -> Iterator[Cell]:
     # The pipelines serve every project of the stack with one role each (not one per project).
+    why = f"{why}, for every project of the stack (one role, not one per project)"
     for project in settings.projects:
         for category in _ALIGNMENT_READS:
             bucket = _category_bucket(stack, settings, category)

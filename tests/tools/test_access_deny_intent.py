@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 
 from tools.access.__main__ import load_stack
 from tools.access.deny_intent import FOREIGN_ACCOUNT, SOURCELESS_SERVICES
+from tools.access.docs import ACCESS_MD
 from tools.access.evaluate import decide, generate, settings_of
 from tools.access.matrix import Cell
 from tools.access.stack import StackDocuments
@@ -239,3 +241,19 @@ def test_a_research_role_is_assumed_only_by_members_of_its_group(
     for label in ("researcher (research-group=", "researcher (no research-group tag)"):
         before, after = _decisions(prod, mutated, label, "assume role (MFA)", "research-tb-lab")
         assert (before, after) == ([False], [True]), label
+
+
+@pytest.mark.parametrize("name", ["prod", "dev"])
+def test_every_attached_aws_managed_policy_is_documented(name: str) -> None:
+    """A managed policy grants what AWS decides, so each one attached says why in docs."""
+    stack = load_stack(name, None)
+    text = ACCESS_MD.read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `([A-Za-z0-9_]+)` \|", text, flags=re.MULTILINE))
+    attached = {
+        p.rsplit("/", 1)[1]
+        for role in stack.roles.values()
+        for p in role.policies
+        if "managed" in stack.policies[p]
+    }
+    assert attached
+    assert attached <= documented, sorted(attached - documented)

@@ -192,8 +192,10 @@ def efs_file_system_policy(
 
     No statement allows a wildcard principal, so anonymous NFS clients (those mounting without
     the `iam` option) are refused. A same-account grant here is enough to mount, so every
-    statement pins `elasticfilesystem:AccessPointArn` (the access point of the mount request,
-    Service Authorization Reference, "Condition keys for Amazon Elastic File System");
+    statement pins `elasticfilesystem:AccessPointArn`, "the ARN of the access point that the
+    file system is mounted with" ("Using access points in IAM policies", Amazon EFS User Guide;
+    a key of ClientMount, ClientWrite and ClientRootAccess in the Service Authorization
+    Reference);
     otherwise the identity policies' own pins would be moot. With `platform_access_points`
     (scratch, projects): the CSI clients mount only the access points they provision (never the
     root, never the platform's two), `scratch_role_arns` only the scratch one, and

@@ -61,7 +61,7 @@ def build(settings: StackSettings) -> Platform:
     # The file-system policy names the roles that mount EFS, so it is written once they exist,
     # with their real ARNs (SharedFileSystem.authorize_clients says why).
     compute.shared_fs.authorize_clients(
-        client_role_arns=[ops.scratch_cleanup_role_arn.apply(_created_role)],
+        scratch_role_arns=[ops.scratch_cleanup_role_arn.apply(_created_role)],
         root_access_role_arns=[transfer.datasync_efs_role_arn],
     )
     observability = build_observability(ctx, compute, data_lake, ops, transfer, inventory)

@@ -29,6 +29,9 @@ class TagKey(StrEnum):
     OWNER = "owner"
     COST_CENTER = "cost-center"
     MANAGED_BY = "managed-by"
+    RESEARCH_GROUP = "research-group"
+    """Set by the identity provider on a person's session (IAM Identity Center attributes for
+    access control, or SAML/OIDC session tags): the research group the person belongs to."""
 
 
 PLATFORM_PROJECT: Final = "genomics-platform"

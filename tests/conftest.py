@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.pack import PACK_DIR, PackClient
+from tests.support.stack_access import StackAccess, access_documents
 from tools.preview.analyzer import PolicyPackProcess
 
 
@@ -26,3 +27,9 @@ def pack(pack_process: PolicyPackProcess) -> PackClient:
     client.configure()
     pack_process.configure_stack()
     return client
+
+
+@pytest.fixture(params=("prod", "dev"))
+def stack_access(request: pytest.FixtureRequest) -> StackAccess:
+    """The `make access` IAM engine over the prod, then the dev stack's rendered documents."""
+    return StackAccess(access_documents(str(request.param)))

@@ -529,7 +529,8 @@ class Cluster(pulumi.ComponentResource):
                 )
             )
         else:
-            trust = pod_identity_trust_policy().render()
+            account_id = cluster.arn.apply(lambda arn: arn.split(":")[4])
+            trust = pod_identity_trust_policy(account_id, cluster.arn).render()
         role = aws.iam.Role(
             f"{self._name}-efs-csi-role",
             description="EFS CSI driver: manages access points and mounts with IAM",

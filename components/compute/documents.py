@@ -17,6 +17,7 @@ import pulumi
 
 from components.blocks.iam_documents import (
     PARTITION,
+    Condition,
     PolicyDocument,
     managed_policy_arn,
     service_trust_policy,
@@ -53,9 +54,19 @@ def account_root_arn(account_id: pulumi.Input[str]) -> pulumi.Output[str]:
     return pulumi.Output.concat("arn:", PARTITION, ":iam::", account_id, ":root")
 
 
-def pod_identity_trust_policy() -> PolicyDocument:
-    """The trust policy EKS Pod Identity needs: the agent assumes the role and tags the session."""
-    return service_trust_policy("pods.eks.amazonaws.com", None, tag_session=True)
+def pod_identity_trust_policy(
+    account_id: pulumi.Input[str], cluster_arn: pulumi.Input[str]
+) -> PolicyDocument:
+    """The trust policy EKS Pod Identity needs: the agent assumes the role and tags the session,
+    for this account's cluster only (`aws:SourceAccount`, `aws:SourceArn` the cluster ARN, as
+    the Container Insights agent's role has): another account's cluster naming this role is
+    refused."""
+    return service_trust_policy(
+        "pods.eks.amazonaws.com",
+        account_id,
+        tag_session=True,
+        conditions=(Condition("ArnEquals", "aws:SourceArn", cluster_arn),),
+    )
 
 
 def irsa_trust_policy(
@@ -172,13 +183,36 @@ def efs_file_system_policy(
     file_system_arn: pulumi.Input[str],
     client_role_arns: Sequence[pulumi.Input[str]],
     root_access_role_arns: Sequence[pulumi.Input[str]] = (),
+    *,
+    platform_access_points: tuple[pulumi.Input[str], pulumi.Input[str]] | None = None,
+    scratch_role_arns: Sequence[pulumi.Input[str]] = (),
 ) -> Document:
-    """The EFS resource policy: IAM-authorised clients only, through mount targets, over TLS.
+    """The EFS resource policy: IAM-authorised clients only, through mount targets, over TLS,
+    each through the access points it owns.
 
     No statement allows a wildcard principal, so anonymous NFS clients (those mounting without
-    the `iam` option) are refused. Listed roles may mount and write; root access is granted
-    only to the roles that need it (backup, transfer), never by default.
+    the `iam` option) are refused. A same-account grant here is enough to mount, so every
+    statement pins `elasticfilesystem:AccessPointArn`, "the ARN of the access point that the
+    file system is mounted with" ("Using access points in IAM policies", Amazon EFS User Guide;
+    a key of ClientMount, ClientWrite and ClientRootAccess in the Service Authorization
+    Reference);
+    otherwise the identity policies' own pins would be moot. With `platform_access_points`
+    (scratch, projects): the CSI clients mount only the access points they provision (never the
+    root, never the platform's two), `scratch_role_arns` only the scratch one, and
+    `root_access_role_arns` act as NFS root only through the projects one.
     """
+    dynamic: Document = {}
+    scratch: Document = {}
+    projects: Document = {}
+    if platform_access_points is not None:
+        scratch_ap, projects_ap = platform_access_points
+        dynamic = {
+            "Null": {"elasticfilesystem:AccessPointArn": "false"},
+            "ArnNotEquals": {"elasticfilesystem:AccessPointArn": [scratch_ap, projects_ap]},
+        }
+        scratch = {"ArnEquals": {"elasticfilesystem:AccessPointArn": scratch_ap}}
+        projects = {"ArnEquals": {"elasticfilesystem:AccessPointArn": projects_ap}}
+    via_mount_target = {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}}
     statements: list[Document] = [
         {
             "Sid": "AllowListedRolesThroughMountTargets",
@@ -186,9 +220,20 @@ def efs_file_system_policy(
             "Principal": {"AWS": list(client_role_arns)},
             "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
             "Resource": file_system_arn,
-            "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}},
+            "Condition": {**via_mount_target, **dynamic},
         },
     ]
+    if scratch_role_arns:
+        statements.append(
+            {
+                "Sid": "AllowScratchThroughItsAccessPoint",
+                "Effect": "Allow",
+                "Principal": {"AWS": list(scratch_role_arns)},
+                "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+                "Resource": file_system_arn,
+                "Condition": {**via_mount_target, **scratch},
+            }
+        )
     if root_access_role_arns:
         statements.append(
             {
@@ -197,7 +242,7 @@ def efs_file_system_policy(
                 "Principal": {"AWS": list(root_access_role_arns)},
                 "Action": list(_EFS_CLIENT_ACTIONS),
                 "Resource": file_system_arn,
-                "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}},
+                "Condition": {**via_mount_target, **projects},
             }
         )
     statements += [

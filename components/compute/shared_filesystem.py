@@ -308,6 +308,7 @@ class SharedFileSystem(pulumi.ComponentResource):
         self,
         client_role_arns: Sequence[pulumi.Input[str]] = (),
         root_access_role_arns: Sequence[pulumi.Input[str]] = (),
+        scratch_role_arns: Sequence[pulumi.Input[str]] = (),
     ) -> aws.efs.FileSystemPolicy:
         """The resource policy (IAM, mount targets and TLS only), once every role it names
         exists: call it after the components that create the clients' roles, with their real
@@ -328,6 +329,11 @@ class SharedFileSystem(pulumi.ComponentResource):
                     self._file_system.arn,
                     [*self._args["client_role_arns"], *client_role_arns],
                     [*self._args.get("root_access_role_arns", ()), *root_access_role_arns],
+                    platform_access_points=(
+                        self.scratch_access_point_arn,
+                        self.projects_access_point_arn,
+                    ),
+                    scratch_role_arns=scratch_role_arns,
                 )
             ),
             opts=self._child,

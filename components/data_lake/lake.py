@@ -468,7 +468,9 @@ class DataLake(pulumi.ComponentResource):
             f"{self._name}-research-{group_name}",
             name=f"{self._prefix}-research-{group_name}",
             description=f"ABAC data access of research group {group_name}",
-            assume_role_policy=research_trust_policy(trusted, group["projects"]).render(),
+            assume_role_policy=research_trust_policy(
+                trusted, group_name, group["projects"]
+            ).render(),
             max_session_duration=3600,
             opts=pulumi.ResourceOptions(parent=self),
         )

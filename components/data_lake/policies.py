@@ -267,9 +267,14 @@ def replication_policy(
 
 
 def research_trust_policy(
-    trusted_principal_arns: Sequence[pulumi.Input[str]], projects: Sequence[str]
+    trusted_principal_arns: Sequence[pulumi.Input[str]], group: str, projects: Sequence[str]
 ) -> PolicyDocument:
     """Who may become a research role, and with which `project` session tag.
+
+    The trust names the account, so the person is bound to the group by the `research-group`
+    tag their identity provider puts on their session (`aws:PrincipalTag/research-group`, IAM
+    User Guide, "Passing session tags in AWS STS" and IAM Identity Center "Attributes for
+    access control"): a member of another group, or a caller without the tag, is refused.
 
     A role carries one value per tag key but a group works on several projects, so the project
     is a session tag chosen at AssumeRole (`--tags Key=project,Value=<slug>`), limited here to
@@ -278,13 +283,14 @@ def research_trust_policy(
     """
     principal = Principal("AWS", tuple(trusted_principal_arns))
     mfa = Condition("Bool", "aws:MultiFactorAuthPresent", "true")
+    member = Condition("StringEquals", f"aws:PrincipalTag/{TagKey.RESEARCH_GROUP.value}", group)
     return PolicyDocument(
         Statement(
             sid="AssumeWithMfa",
             effect="Allow",
             principal=principal,
             actions=("sts:AssumeRole",),
-            conditions=(mfa,),
+            conditions=(mfa, member),
         ),
         Statement(
             sid="TagSessionWithGroupProject",
@@ -293,6 +299,7 @@ def research_trust_policy(
             actions=("sts:TagSession",),
             conditions=(
                 mfa,
+                member,
                 Condition("StringEquals", request_tag(TagKey.PROJECT), *projects),
                 Condition("ForAllValues:StringEquals", "aws:TagKeys", TagKey.PROJECT.value),
                 Condition("Null", request_tag(TagKey.PROJECT), "false"),

@@ -29,6 +29,7 @@ from components.lab.policy import (
     render,
     statement,
 )
+from layout import S3_KEY_ROOT
 from pipelines.definition import alignment_workflow
 from pipelines.images import ecr_image, ecr_registry
 from pipelines.outputs import BATCH_PROJECTS_MOUNT
@@ -442,12 +443,13 @@ class LabBatch(pulumi.ComponentResource):
                     statement(
                         "ReadInputs",
                         ["s3:GetObject", "s3:GetObjectVersion"],
-                        [pulumi.Output.concat(arn, "/*") for arn in inputs],
+                        # Lake data lives under the layout's project root only.
+                        [pulumi.Output.concat(arn, f"/{S3_KEY_ROOT}/*") for arn in inputs],
                     ),
                     statement(
                         "WriteAlignedOutput",
                         ["s3:AbortMultipartUpload", "s3:PutObject"],
-                        [pulumi.Output.concat(args["output_bucket_arn"], "/*")],
+                        [pulumi.Output.concat(args["output_bucket_arn"], f"/{S3_KEY_ROOT}/*")],
                     ),
                     statement(
                         "UseLakeKey",

@@ -24,6 +24,7 @@ import pulumi_aws_native as aws_native
 
 from components.blocks.iam_documents import service_trust_policy
 from components.lab.policy import aws_context, document, render, statement
+from layout import S3_KEY_ROOT
 from pipelines.definition import WDL_PATH, alignment_workflow, definition_digest
 from pipelines.images import PULL_THROUGH_PREFIXES
 from pipelines.outputs import OMICS_OUTPUT_PATTERN
@@ -269,7 +270,8 @@ class LabOmics(pulumi.ComponentResource):
             statement(
                 "ReadInputs",
                 ["s3:GetObject"],
-                [pulumi.Output.concat(arn, "/*") for arn in inputs],
+                # Lake data lives under the layout's project root only.
+                [pulumi.Output.concat(arn, f"/{S3_KEY_ROOT}/*") for arn in inputs],
             ),
             statement(
                 "WriteOutputs",

@@ -52,7 +52,12 @@ import pulumi
 import pulumi_aws as aws
 
 from components.blocks.function import PlatformFunction, PolicyStatement
-from components.blocks.iam_documents import service_trust_policy
+from components.blocks.iam_documents import (
+    Condition,
+    PolicyDocument,
+    Statement,
+    service_trust_policy,
+)
 from components.blocks.physical_names import (
     scratch_cleanup_function_name,
     scratch_cleanup_role_name,
@@ -95,8 +100,58 @@ add every volume in the region."""
 
 _MANAGED_POLICIES: Final = (
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
-    "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
 )
+"""AWSBackupServiceRolePolicyForRestores is not attached: it restores every resource type AWS
+Backup knows, deletes any volume and passes any role. The platform backs up EBS volumes only,
+so `_restore_policy` keeps the EBS part of it (CreateVolume from a snapshot, tags on the new
+volume, the describes and the key use through EC2) and nothing else."""
+
+
+def _restore_policy() -> PolicyDocument:
+    """Restoring an EBS recovery point as a new volume (StartRestoreJob with this role), taken
+    from the EBS statements of AWSBackupServiceRolePolicyForRestores (AWS Backup Developer
+    Guide, "AWS managed policies for AWS Backup"), without its DeleteVolume and PassRole."""
+    return PolicyDocument(
+        Statement(
+            sid="CreateVolumesFromRecoveryPoints",
+            effect="Allow",
+            actions=("ec2:CreateVolume",),
+            resources=("arn:aws:ec2:*::snapshot/*", "arn:aws:ec2:*:*:volume/*"),
+        ),
+        Statement(
+            sid="TagRestoredVolumesOnCreation",
+            effect="Allow",
+            actions=("ec2:CreateTags",),
+            resources=("arn:aws:ec2:*:*:volume/*",),
+            conditions=(Condition("StringEquals", "ec2:CreateAction", "CreateVolume"),),
+        ),
+        Statement(
+            sid="DescribeRecoveryPoints",
+            effect="Allow",
+            actions=(
+                "ec2:DescribeSnapshots",
+                "ec2:DescribeVolumes",
+                "ec2:DescribeAvailabilityZones",
+            ),
+            resources=("*",),
+        ),
+        Statement(
+            sid="UseKeysThroughEc2",
+            effect="Allow",
+            actions=(
+                "kms:Decrypt",
+                "kms:DescribeKey",
+                "kms:Encrypt",
+                "kms:GenerateDataKeyWithoutPlaintext",
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptTo",
+            ),
+            resources=("*",),
+            conditions=(Condition("StringLike", "kms:ViaService", "ec2.*.amazonaws.com"),),
+        ),
+    )
+
+
 _REPORTED_EVENTS: Final = ("BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED")
 """Vault notifications for the reports topic. `BACKUP_JOB_FAILED` is a deprecated event that AWS
 Backup no longer sends: every finished job arrives as `BACKUP_JOB_COMPLETED`, successes
@@ -514,13 +569,18 @@ class OpsAutomation(pulumi.ComponentResource):
             opts=self._child,
         )
         for policy_arn in _MANAGED_POLICIES:
-            label = "restore" if policy_arn.endswith("ForRestores") else "backup"
             aws.iam.RolePolicyAttachment(
-                f"{self._name}-backup-role-{label}",
+                f"{self._name}-backup-role-backup",
                 role=role.name,
                 policy_arn=policy_arn,
                 opts=self._child,
             )
+        aws.iam.RolePolicy(
+            f"{self._name}-backup-role-restore-ebs",
+            role=role.id,
+            policy=_restore_policy().render(),
+            opts=self._child,
+        )
         return role
 
     def _key_policy(self) -> pulumi.Output[str]:

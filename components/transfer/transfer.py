@@ -262,7 +262,10 @@ class Transfer(pulumi.ComponentResource):
         log_group = self._create_log_group()
         efs_location = self._create_efs_location()
         report_role = self._create_bucket_role(
-            "reports-role", f"{self._prefix}-datasync-reports", [self._reports_bucket]
+            "reports-role",
+            f"{self._prefix}-datasync-reports",
+            self._reports_bucket,
+            TASK_REPORT_PREFIX,
         )
         tasks: dict[str, aws.datasync.Task] = {}
         for category, area in self._destinations.items():
@@ -424,10 +427,14 @@ class Transfer(pulumi.ComponentResource):
         )
 
     def _create_bucket_role(
-        self, role: str, physical: str, buckets: Sequence[pulumi.Output[str]]
+        self, role: str, physical: str, bucket: pulumi.Output[str], prefix: str
     ) -> aws.iam.Role:
-        bucket_arns = [pulumi.Output.concat("arn:aws:s3:::", b) for b in buckets]
-        object_arns = [pulumi.Output.concat("arn:aws:s3:::", b, "/*") for b in buckets]
+        """A DataSync S3 location's role: its bucket, objects only under its `prefix` (the
+        location's subdirectory), and no s3:DeleteObject: DataSync deletes in the destination
+        only for `PreserveDeletedFiles=REMOVE` ("Configuring how to handle files, objects, and
+        metadata", AWS DataSync User Guide), and every task here preserves."""
+        bucket_arns = [pulumi.Output.concat("arn:aws:s3:::", bucket)]
+        object_arns = [pulumi.Output.concat("arn:aws:s3:::", bucket, f"/{prefix.strip('/')}/*")]
         statements: list[dict[str, Any]] = [
             {
                 "Sid": "BucketLevel",
@@ -444,7 +451,6 @@ class Transfer(pulumi.ComponentResource):
                 "Effect": "Allow",
                 "Action": [
                     "s3:AbortMultipartUpload",
-                    "s3:DeleteObject",
                     "s3:GetObject",
                     "s3:ListMultipartUploadParts",
                     "s3:PutObject",
@@ -465,7 +471,9 @@ class Transfer(pulumi.ComponentResource):
     def _create_s3_location(self, category: str) -> aws.datasync.S3Location:
         slug = category_by_name(category).bucket_slug
         bucket = self._buckets[category]
-        role = self._create_bucket_role(f"{slug}-role", f"{self._prefix}-datasync-{slug}", [bucket])
+        role = self._create_bucket_role(
+            f"{slug}-role", f"{self._prefix}-datasync-{slug}", bucket, S3_LOCATION_SUBDIRECTORY
+        )
         return aws.datasync.S3Location(
             f"{self._name}-{slug}-location",
             s3_bucket_arn=pulumi.Output.concat("arn:aws:s3:::", bucket),
@@ -616,9 +624,13 @@ class Transfer(pulumi.ComponentResource):
                 "Resource": [pulumi.Output.concat("arn:aws:s3:::", b) for b in buckets],
             },
             {
+                # Only keys under the layout's project root: the tagger derives a project
+                # from the key, and a key outside `projects/` has none to tag it with.
                 "Sid": "TagDataObjects",
                 "Action": ["s3:GetObjectTagging", "s3:PutObjectTagging"],
-                "Resource": [pulumi.Output.concat("arn:aws:s3:::", b, "/*") for b in buckets],
+                "Resource": [
+                    pulumi.Output.concat("arn:aws:s3:::", b, f"/{S3_KEY_ROOT}/*") for b in buckets
+                ],
             },
             {
                 "Sid": "ReadTaskReports",

@@ -466,7 +466,10 @@ def test_each_group_gets_a_role_assumable_with_mfa(lake: Registered) -> None:
     trust = {s["Sid"]: s for s in json_input(role, "assumeRolePolicy")["Statement"]}
     assume = trust["AssumeWithMfa"]
     assert assume["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
-    assert assume["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    assert assume["Condition"] == {
+        "Bool": {"aws:MultiFactorAuthPresent": "true"},
+        "StringEquals": {"aws:PrincipalTag/research-group": "tb-lab"},
+    }
 
 
 def test_sessions_may_only_tag_themselves_with_a_group_project(lake: Registered) -> None:
@@ -474,7 +477,10 @@ def test_sessions_may_only_tag_themselves_with_a_group_project(lake: Registered)
     role = lake.one("aws:iam/role:Role", "lake-research-tb-lab")
     trust = {s["Sid"]: s for s in json_input(role, "assumeRolePolicy")["Statement"]}
     condition = trust["TagSessionWithGroupProject"]["Condition"]
-    assert condition["StringEquals"] == {"aws:RequestTag/project": GROUP["projects"]}
+    assert condition["StringEquals"] == {
+        "aws:PrincipalTag/research-group": "tb-lab",
+        "aws:RequestTag/project": GROUP["projects"],
+    }
     assert condition["ForAllValues:StringEquals"] == {"aws:TagKeys": "project"}
     assert condition["Null"] == {"aws:RequestTag/project": "false"}
 

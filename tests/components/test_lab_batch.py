@@ -139,7 +139,7 @@ def test_job_role_mounts_only_through_the_access_point(registered: Registered) -
     assert mount["Condition"]["ArnEquals"]["elasticfilesystem:AccessPointArn"].endswith(
         ":access-point/fsap-0abc"
     )
-    assert statements["WriteAlignedOutput"]["Resource"] == ["arn:aws:s3:::gen-processed/*"]
+    assert statements["WriteAlignedOutput"]["Resource"] == ["arn:aws:s3:::gen-processed/projects/*"]
 
 
 def test_job_queue_feeds_the_environment(registered: Registered) -> None:

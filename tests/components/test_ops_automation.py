@@ -134,10 +134,25 @@ def test_backup_role_trusts_backup_for_this_account(registered: Registered) -> N
         a.inputs["policyArn"].rsplit("/", 1)[1]
         for a in registered.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     }
-    assert attached == {
-        "AWSBackupServiceRolePolicyForBackup",
-        "AWSBackupServiceRolePolicyForRestores",
+    assert attached == {"AWSBackupServiceRolePolicyForBackup"}
+
+
+def test_restores_are_scoped_to_ebs_volumes(registered: Registered) -> None:
+    """The managed restore policy (any resource type, any volume deleted, any role passed) is
+    replaced by an inline one that creates and tags EBS volumes only."""
+    (policy,) = [
+        p
+        for p in registered.of_type("aws:iam/rolePolicy:RolePolicy")
+        if p.name.endswith("-backup-role-restore-ebs")
+    ]
+    actions = {
+        a
+        for s in json_input(policy, "policy")["Statement"]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
     }
+    assert "ec2:CreateVolume" in actions
+    assert not {"ec2:DeleteVolume", "iam:PassRole"} & actions
+    assert all(a.split(":")[0] in {"ec2", "kms"} for a in actions)
 
 
 def _alert_rules(registered: Registered) -> dict[str, dict[str, Any]]:

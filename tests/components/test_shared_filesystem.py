@@ -172,7 +172,10 @@ def test_policy_grants_only_listed_roles_so_anonymous_mounts_fail(efs: Registere
         "elasticfilesystem:ClientMount",
         "elasticfilesystem:ClientWrite",
     }
-    assert allow["Condition"] == {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}}
+    assert allow["Condition"]["Bool"] == {"elasticfilesystem:AccessedViaMountTarget": "true"}
+    # Only through access points the driver provisions: never the root, never the platform's.
+    assert allow["Condition"]["Null"] == {"elasticfilesystem:AccessPointArn": "false"}
+    assert len(allow["Condition"]["ArnNotEquals"]["elasticfilesystem:AccessPointArn"]) == 2
 
 
 def test_the_policy_is_written_once_only() -> None:

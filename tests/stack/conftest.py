@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.harness import Registered
-from tests.support.stack import rendered
+from tests.support.stack import rendered, rendered_run
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("prod", "dev")
+
+
+__all__ = ["ROOT", "STACKS", "rendered_run", "rendered_stack"]
 
 
 def rendered_stack(stack: str) -> Registered:

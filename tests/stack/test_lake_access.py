@@ -1,7 +1,7 @@
 """Who may write, tag and read what in the data lake, decided over the rendered stack.
 
 Each request is decided against the identity and bucket policies the program renders, with
-the evaluator in tests/support/iam_eval.py (IAM's documented evaluation and condition rules).
+the engine of `make access` (the `stack_access` fixture: @cloud-copilot/iam-simulate).
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ import pytest
 
 from components.blocks.physical_names import function_role_name, tagger_role_name
 from taxonomy import CATEGORIES
-from tests.stack.conftest import STACKS, rendered_stack
+from tests.stack.conftest import rendered_stack
 from tests.support.harness import Registered
-from tests.support.iam_eval import Request, evaluate
 from tests.support.stack_access import StackAccess
 
 _SSE = "s3:x-amz-server-side-encryption"
@@ -47,9 +46,9 @@ def _research_group(stack: Registered) -> tuple[str, str, str]:
     return chosen, projects[0], other
 
 
-def _upload_bucket(stack: Registered, role: str) -> tuple[str, str]:
+def _upload_bucket(access: StackAccess, role: str) -> tuple[str, str]:
     """(bucket, classification) of a primary bucket `role` may upload to."""
-    for document in StackAccess(stack).identity_policies(role):
+    for document in access.identity_policies(role):
         for statement in document["Statement"]:
             if statement["Sid"].startswith("Upload"):
                 bucket = str(statement["Resource"]).removeprefix("arn:aws:s3:::").split("/")[0]
@@ -58,16 +57,16 @@ def _upload_bucket(stack: Registered, role: str) -> tuple[str, str]:
     raise AssertionError(f"{role} uploads nowhere")
 
 
-def _lake_key(stack: Registered, bucket: str) -> str:
-    policy = StackAccess(stack).bucket_policy(bucket)
+def _lake_key(access: StackAccess, bucket: str) -> str:
+    policy = access.bucket_policy(bucket)
     deny = next(s for s in policy["Statement"] if s["Sid"] == "DenyForeignKmsKey")
     return str(deny["Condition"]["ArnNotEquals"][_SSE_KEY])
 
 
-@pytest.fixture(params=STACKS)
-def lake(request: pytest.FixtureRequest) -> tuple[Registered, StackAccess, str]:
-    stack = rendered_stack(str(request.param))
-    return stack, StackAccess(stack), _prefix(stack)
+@pytest.fixture
+def lake(stack_access: StackAccess) -> tuple[Registered, StackAccess, str]:
+    stack = rendered_stack(stack_access.documents.stack)
+    return stack, stack_access, _prefix(stack)
 
 
 def test_uploads_without_sse_headers_get_the_default_key(
@@ -77,10 +76,10 @@ def test_uploads_without_sse_headers_get_the_default_key(
     is not denied by the bucket; every UploadPart carries no SSE headers at all."""
     stack, access, _prefix = lake
     role, project, _ = _research_group(stack)
-    bucket, _ = _upload_bucket(stack, role)
+    bucket, _ = _upload_bucket(access, role)
     key = f"projects/{project}/uploads/sample.fastq.gz"
     tags = {"project": project}
-    own_key = _lake_key(stack, bucket)
+    own_key = _lake_key(access, bucket)
     for context in ({}, {_SSE: "aws:kms"}, {_SSE: "aws:kms", _SSE_KEY: own_key}):
         decision = access.decide(
             role, "s3:PutObject", bucket, key, context=context, principal_tags=tags
@@ -99,7 +98,7 @@ def test_uploads_naming_another_encryption_are_denied(
     """A header that names another algorithm or another key is refused."""
     stack, access, _prefix = lake
     role, project, _ = _research_group(stack)
-    bucket, _ = _upload_bucket(stack, role)
+    bucket, _ = _upload_bucket(access, role)
     key = f"projects/{project}/uploads/sample.fastq.gz"
     decision = access.decide(
         role, "s3:PutObject", bucket, key, context=context, principal_tags={"project": project}
@@ -114,7 +113,7 @@ def test_multipart_uploads_need_no_tags_and_stay_in_the_own_project(
     and AbortMultipartUpload work in the own prefix, and nowhere else."""
     stack, access, _prefix = lake
     role, project, other = _research_group(stack)
-    bucket, _ = _upload_bucket(stack, role)
+    bucket, _ = _upload_bucket(access, role)
     tags = {"project": project}
     own = f"projects/{project}/uploads/big.fastq.gz"
     for action in ("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"):
@@ -132,7 +131,7 @@ def test_uploaders_cannot_tag_and_untagged_objects_stay_unreadable(
     by no research role; once tagged with the project it is read by that project only."""
     stack, access, _prefix = lake
     role, project, other = _research_group(stack)
-    bucket, classification = _upload_bucket(stack, role)
+    bucket, classification = _upload_bucket(access, role)
     key = f"projects/{project}/uploads/big.fastq.gz"
     tags = {"project": project}
     tagging = {"s3:RequestObjectTag/project": project, "s3:RequestObjectTagKeys": ["project"]}
@@ -181,15 +180,16 @@ def test_the_audit_writes_its_reports_under_the_default_key(
     """The tag audit's report upload (no SSE headers, multipart above 8 MB) is allowed, with
     both KMS actions a multipart upload to an SSE-KMS bucket needs (S3 User Guide, "Multipart
     upload API and permissions": kms:GenerateDataKey and kms:Decrypt)."""
-    stack, access, prefix = lake
+    _stack, access, prefix = lake
     role = function_role_name(f"{prefix}-tag-audit")
     bucket = f"{prefix}-transfer-reports-ap-south-1"
     for action in ("s3:PutObject", "s3:AbortMultipartUpload"):
         assert access.decide(role, action, bucket, "tag-audit/2026-12-02/report.json") == "Allowed"
-    key = _lake_key(stack, bucket)
-    arn = access.role_arn(role)
-    via_s3 = {"kms:ViaService": "s3.ap-south-1.amazonaws.com", "aws:PrincipalArn": arn}
+    key = _lake_key(access, bucket)
+    via_s3 = {
+        "kms:ViaService": "s3.ap-south-1.amazonaws.com",
+        "kms:CallerAccount": access.documents.account,
+        "kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{bucket}",
+    }
     for action in ("kms:GenerateDataKey", "kms:Decrypt"):
-        request = Request(principal_arn=arn, action=action, resource=key, context=via_s3)
-        decision = evaluate(request, identity_policies=access.identity_policies(role))
-        assert decision == "Allowed", action
+        assert access.decide_arn(role, action, key, context=via_s3) == "Allowed", action

@@ -5,7 +5,8 @@ Every step reads what the program rendered (StorageClass parameters, PVCs, the a
 DataSync mounts, the task filters, the S3 locations, the tagger's environment, the research
 roles and the bucket policies) and applies AWS's documented semantics: the EFS CSI driver's
 subPathPattern, DataSync's filter rules (tests/support/datasync_filters.py), the tagger's own
-code and IAM evaluation (tests/support/iam_eval.py). Nothing here restates the layout.
+code and the IAM engine of `make access` (tests/support/stack_access.py). Nothing here
+restates the layout.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tests.functions.common.fakes import InMemoryS3
 from tests.stack.conftest import STACKS, rendered_stack
 from tests.support.datasync_filters import filters_of, is_transferred
 from tests.support.harness import Registered
-from tests.support.stack_access import StackAccess
+from tests.support.stack_access import StackAccess, access_documents
 
 _TASK = "aws:datasync/task:Task"
 _NAMESPACE = "kubernetes:core/v1:Namespace"
@@ -36,6 +37,8 @@ class Pipeline:
     """The rendered pieces one file passes through, read from the stack."""
 
     stack: Registered
+    name: str
+    """The stack's name (prod, dev), for its access documents."""
 
     def projects(self) -> list[str]:
         return [str(ns.inputs["metadata"]["name"]) for ns in self.stack.of_type(_NAMESPACE)]
@@ -134,7 +137,7 @@ class Pipeline:
 
     def readers(self, bucket: str, key: str, tags: dict[str, str]) -> set[tuple[str, str]]:
         """(role, session project) pairs that may GetObject the tagged object."""
-        access = StackAccess(self.stack)
+        access = StackAccess(access_documents(self.name))
         context = {f"s3:ExistingObjectTag/{k}": v for k, v in tags.items()}
         return {
             (role, project)
@@ -153,7 +156,7 @@ class Pipeline:
 
     def cleared(self, project: str, classification: str) -> set[tuple[str, str]]:
         """(role, project) pairs whose group works on `project` and is cleared for the class."""
-        access = StackAccess(self.stack)
+        access = StackAccess(access_documents(self.name))
         found = set()
         for role, projects in self.research_roles().items():
             if project not in projects:
@@ -176,7 +179,7 @@ _CATEGORY_OF_AREA = {"raw": "raw_sequence", "processed": "processed_genome"}
 
 @pytest.fixture(params=STACKS)
 def pipeline(request: pytest.FixtureRequest) -> Pipeline:
-    return Pipeline(rendered_stack(str(request.param)))
+    return Pipeline(rendered_stack(str(request.param)), str(request.param))
 
 
 def test_raw_and_processed_files_of_every_project_reach_exactly_their_readers(

@@ -1,54 +1,95 @@
-"""Look up, in a rendered stack, the documents an IAM decision needs, and decide requests."""
+"""The `make access` engine for tests: decide requests over a rendered stack's documents.
+
+Requests go to `tools.access` (the real IAM engine, @cloud-copilot/iam-simulate, with every
+identity, resource and trust policy the stack renders), so a test and `make access` can never
+disagree on how IAM decides. `access_documents` collects a stack once per session; the
+`stack_access` fixture in tests/conftest.py hands one to a test.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tests.support.harness import Registered
-from tests.support.iam_eval import Decision, Request, evaluate
-from tools.preview.mocks import MOCK_ACCOUNT_ID
+from tools.access.engine import Request, evaluate
+from tools.access.stack import StackDocuments, collect
+from tools.preview.stack_config import load_stack_config
 
-__all__ = ["StackAccess"]
+__all__ = ["StackAccess", "access_documents"]
 
 _TLS_CONTEXT: Mapping[str, str] = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.3"}
 
+_DOCUMENTS: dict[str, StackDocuments] = {}
+
+
+def access_documents(stack: str) -> StackDocuments:
+    """The access documents of `stack` (rendered under the preview's mocks), once a session."""
+    if stack not in _DOCUMENTS:
+        # The whole-stack tests' own rendering, shared rather than run twice.
+        from tests.support.stack import ROOT, rendered_run
+
+        _DOCUMENTS[stack] = collect(rendered_run(stack), load_stack_config(ROOT, stack))
+    return _DOCUMENTS[stack]
+
 
 class StackAccess:
-    """Decides S3 requests of the stack's own roles against its rendered policies."""
+    """Decides requests of the stack's own roles with the stack's rendered policies."""
 
-    def __init__(self, stack: Registered) -> None:
-        self._stack = stack
+    def __init__(self, documents: StackDocuments) -> None:
+        self.documents = documents
 
     def role_arn(self, role_name: str) -> str:
         """ARN of the role the stack creates under `role_name` (fails when it creates none)."""
-        roles = [
-            r for r in self._stack.of_type("aws:iam/role:Role") if r.inputs.get("name") == role_name
-        ]
-        assert len(roles) == 1, f"the stack creates no role named {role_name}"
-        return f"arn:aws:iam::{MOCK_ACCOUNT_ID}:role/{role_name}"
+        return self.documents.role_named(role_name).arn
 
     def identity_policies(self, role_name: str) -> list[dict[str, Any]]:
-        """Inline policies of `role_name` (RolePolicy resources naming the role)."""
+        """The documents of `role_name`'s own (inline and customer-managed) policies."""
+        role = self.documents.role_named(role_name)
         found = [
-            json.loads(p.inputs["policy"])
-            for p in self._stack.of_type("aws:iam/rolePolicy:RolePolicy")
-            if p.inputs.get("role") == role_name
+            self.documents.policies[p]
+            for p in role.policies
+            if "managed" not in self.documents.policies[p]
         ]
-        assert found, f"role {role_name} has no inline policy"
+        assert found, f"role {role_name} has no policy of its own"
         return found
 
     def bucket_policy(self, bucket: str) -> dict[str, Any]:
         """The bucket policy of `bucket`."""
-        found = [
-            p
-            for p in self._stack.of_type("aws:s3/bucketPolicy:BucketPolicy")
-            if p.inputs.get("bucket") == bucket
-        ]
-        assert len(found) == 1, f"bucket {bucket} has {len(found)} policies"
-        document: dict[str, Any] = json.loads(found[0].inputs["policy"])
+        policy = self.documents.resource_policy_for(f"arn:aws:s3:::{bucket}")
+        assert policy is not None, f"bucket {bucket} has no policy"
+        document: dict[str, Any] = self.documents.policies[policy]
         return document
+
+    def decide_arn(
+        self,
+        role_name: str,
+        action: str,
+        resource: str,
+        *,
+        context: Mapping[str, str | Sequence[str]] | None = None,
+        principal_tags: Mapping[str, str] | None = None,
+    ) -> str:
+        """`Allowed`, `ExplicitlyDenied` or `ImplicitlyDenied` for a session of `role_name`."""
+        role = self.documents.role_named(role_name)
+        account = self.documents.account
+        full: dict[str, str | list[str]] = {
+            "aws:PrincipalArn": role.arn,
+            "aws:PrincipalAccount": account,
+            "aws:PrincipalType": "AssumedRole",
+            **{f"aws:PrincipalTag/{k}": v for k, v in (principal_tags or {}).items()},
+        }
+        for key, value in (context or {}).items():
+            full[key] = value if isinstance(value, str) else list(value)
+        request = Request(
+            principal=f"arn:aws:sts::{account}:assumed-role/{role.name}/test",
+            action=action,
+            resource=resource,
+            account=account,
+            context=full,
+            identity_policies=role.policies,
+            resource_policy=self.documents.resource_policy_for(resource),
+        )
+        return evaluate(self.documents.policies, [request])[0].result
 
     def decide(
         self,
@@ -59,18 +100,12 @@ class StackAccess:
         *,
         context: Mapping[str, str | Sequence[str]] | None = None,
         principal_tags: Mapping[str, str] | None = None,
-    ) -> Decision:
-        """The decision for `role_name` doing `action` on object `key` of `bucket`."""
-        arn = self.role_arn(role_name)
-        request = Request(
-            principal_arn=arn,
-            action=action,
-            resource=f"arn:aws:s3:::{bucket}/{key}",
-            context={**_TLS_CONTEXT, "aws:PrincipalArn": arn, **(context or {})},
-            principal_tags=principal_tags or {},
-        )
-        return evaluate(
-            request,
-            identity_policies=self.identity_policies(role_name),
-            resource_policies=[self.bucket_policy(bucket)],
+    ) -> str:
+        """The decision for `role_name` doing `action` on object `key` of `bucket` over TLS."""
+        return self.decide_arn(
+            role_name,
+            action,
+            f"arn:aws:s3:::{bucket}/{key}",
+            context={**_TLS_CONTEXT, **(context or {})},
+            principal_tags=principal_tags,
         )

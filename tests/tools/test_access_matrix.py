@@ -98,7 +98,12 @@ def test_the_tagger_is_refused_retagging_by_the_bucket_policy(
     outcomes = decide(
         before_fixes, _cells(before_fixes, lambda c: "object-tagger" in c.caller.label)
     )
-    retag = _one(outcomes, "object-tagger", "s3:PutObjectTagging (retag)", "raw-sequence")
+    retag = _one(
+        outcomes,
+        "object-tagger",
+        "s3:PutObjectTagging (retag)",
+        "raw-sequence-ap-south-1/projects/tb-genomics/",
+    )
     assert not retag.allowed
     assert (
         "gen-prod-data-lake-raw-sequence-policy#DenyRetaggingExceptTaggerProject" in retag.deciding

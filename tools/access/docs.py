@@ -44,8 +44,13 @@ def render_block(stack: str, cells: Sequence[Cell]) -> str:
     """The generated table for `stack`, between its markers."""
     groups: dict[tuple[str, str, str, bool, str], list[str]] = defaultdict(list)
     for cell in cells:
-        key = (cell.section, cell.caller.label, cell.operation, cell.intended, cell.why)
-        groups[key].append(cell.target)
+        operation, target = cell.operation, cell.target
+        if cell.section == "deny intent" and ": " in operation:
+            # One row per role and action family: the generated probes are many, alike.
+            operation, action = operation.split(": ", 1)
+            target = f"{action} on {target}"
+        key = (cell.section, cell.caller.label, operation, cell.intended, cell.why)
+        groups[key].append(target)
     begin, end = _markers(stack)
     lines = [
         begin,
@@ -57,7 +62,7 @@ def render_block(stack: str, cells: Sequence[Cell]) -> str:
     ]
     # Registration order varies between runs (the program registers concurrently): the table
     # is sorted so that it only changes when the access model does.
-    sections = {"research": 0, "function": 1, "service": 2, "platform role": 3}
+    sections = {"research": 0, "function": 1, "service": 2, "platform role": 3, "deny intent": 4}
     ordered = sorted(groups.items(), key=lambda item: (sections.get(item[0][0], 9), *item[0][1:]))
     for (section, principal, operation, intended, why), targets in ordered:
         shown = _targets(sorted(targets))

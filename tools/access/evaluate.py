@@ -8,6 +8,7 @@ from typing import Any
 
 from settings.loader import load_settings
 from settings.model import StackSettings
+from tools.access.deny_intent import deny_intent_cells
 from tools.access.engine import Decision, Request, evaluate
 from tools.access.matrix import Cell, function_cells, research_cells, service_cells
 from tools.access.platform_roles import platform_role_cells
@@ -40,13 +41,15 @@ def settings_of(config: Mapping[str, str]) -> StackSettings:
 
 
 def generate(stack: StackDocuments, settings: StackSettings) -> list[Cell]:
-    """Every cell of the matrix for `stack`."""
-    return [
+    """Every cell of the matrix for `stack`: what each principal needs, then what each role
+    must not reach, generated from the former."""
+    needed = [
         *research_cells(stack, settings),
         *function_cells(stack, settings),
         *service_cells(stack),
         *platform_role_cells(stack, settings),
     ]
+    return [*needed, *deny_intent_cells(stack, settings, needed)]
 
 
 def decide(

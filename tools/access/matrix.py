@@ -19,9 +19,10 @@ from typing import Any, Final
 
 from components.data_lake.lake import bucket_name
 from functions.common.access import Call
+from layout import project_prefix
 from settings.model import ResearchGroupSettings, StackSettings
 from taxonomy.categories import CATEGORIES, DataCategory
-from taxonomy.keys import CLASSIFICATIONS
+from taxonomy.keys import CLASSIFICATIONS, TagKey
 from taxonomy.naming import resource_prefix
 from tools.access.requests import (
     Caller,
@@ -89,6 +90,9 @@ def _research_cells(
                 )
 
 
+_GROUP_TAG: Final = f"aws:PrincipalTag/{TagKey.RESEARCH_GROUP.value}"
+"""The identity provider's tag naming a person's research group (see research_trust_policy)."""
+
 _RESEARCHER_POLICY: Final = "researcher-may-assume-research-roles"
 """The researcher's own permission to call STS, granted outside the stack (an SSO permission
 set or IAM user policy): a same-account role trust needs the caller's identity allow too."""
@@ -112,8 +116,29 @@ def _research_trust_cells(
         },
     )
     user = f"arn:aws:iam::{stack.account}:user/researcher"
-    base = {"aws:PrincipalArn": user, "aws:PrincipalAccount": stack.account}
+    untagged = {"aws:PrincipalArn": user, "aws:PrincipalAccount": stack.account}
+    base = {**untagged, _GROUP_TAG: group.name}
     label = f"researcher -> {group.name}"
+    # The person is bound to the group by the tag their identity provider sets.
+    others = [g.name for g in settings.research_groups if g.name != group.name]
+    strangers = [("no research-group tag", untagged)] + [
+        (f"research-group={other}", {**untagged, _GROUP_TAG: other}) for other in others[:1]
+    ]
+    for what, context in strangers:
+        yield Cell(
+            "research",
+            Caller(
+                f"researcher ({what}) -> {group.name}",
+                user,
+                (_RESEARCHER_POLICY,),
+                {**context, "aws:MultiFactorAuthPresent": "true"},
+            ),
+            "assume role (MFA)",
+            role.name,
+            (Check("sts:AssumeRole", role.arn, {}),),
+            False,
+            "only members of the group, as their identity provider tags them",
+        )
     for mfa in (True, False):
         caller = Caller(
             label,
@@ -397,23 +422,25 @@ def _call_targets(
     if kind in {"buckets", "objects"}:
         name, _, prefix_var = spec.partition("/")
         targets = []
+        # A call on objects under project prefixes acts on every project's: the layout gives
+        # each project its prefix, and nothing in a function's contract names one project.
+        projects = settings.projects[:1] if kind == "buckets" or prefix_var else settings.projects
         for bucket in _bucket_names(stack, env.get(name, "")):
             category = _category_of(bucket)
-            values = {
-                **base,
-                "project": settings.projects[0],
-                "category": category.name if category else "",
-                "classification": category.classification if category else "",
-            }
-            if kind == "buckets":
-                targets.append((f"arn:aws:s3:::{bucket}", values))
-            else:
-                prefix = (
-                    env[prefix_var].strip("/") + "/"
-                    if prefix_var
-                    else f"projects/{settings.projects[0]}/"
-                )
-                targets.append((f"arn:aws:s3:::{bucket}/{prefix}access-check/sample", values))
+            for project in projects:
+                values = {
+                    **base,
+                    "project": project,
+                    "category": category.name if category else "",
+                    "classification": category.classification if category else "",
+                }
+                if kind == "buckets":
+                    targets.append((f"arn:aws:s3:::{bucket}", values))
+                else:
+                    prefix = (
+                        env[prefix_var].strip("/") + "/" if prefix_var else project_prefix(project)
+                    )
+                    targets.append((f"arn:aws:s3:::{bucket}/{prefix}access-check/sample", values))
         return targets
     if kind == "ec2":
         account = "" if spec == "snapshot" else stack.account

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 from components.data_lake.lake import bucket_name
+from layout import project_prefix
 from pipelines.outputs import omics_output_uri
 from settings.model import StackSettings
 from taxonomy.categories import CATEGORIES
@@ -336,6 +337,67 @@ def _backup(stack: StackDocuments) -> Iterator[Cell]:
             True,
             f"backup selection {selection.inputs['name']}",
         )
+        for plan in stack.of_type("aws:backup/plan:Plan"):
+            expiring = {
+                str(plan.outputs["region"]) if "lifecycle" in rule else None
+                for rule in plan.inputs["rules"]
+            } | {
+                str(copy["destinationVaultArn"]).split(":")[3]
+                for rule in plan.inputs["rules"]
+                for copy in rule.get("copyActions", [])
+                if "lifecycle" in copy
+            }
+            for expiry_region in sorted(r for r in expiring if r):
+                yield Cell(
+                    "platform role",
+                    caller,
+                    "expire recovery points",
+                    f"ec2 snapshot in {expiry_region}",
+                    (
+                        Check(
+                            "ec2:DeleteSnapshot",
+                            f"arn:aws:ec2:{expiry_region}::snapshot/snap-0123456789abcdef0",
+                            {},
+                        ),
+                    ),
+                    True,
+                    f"backup plan {plan.inputs['name']}: recovery points and copies expire",
+                )
+        # Recovery points are encrypted with the vault's key, copies with the DR vault's.
+        for vault in stack.of_type("aws:backup/vault:Vault"):
+            key = vault.inputs.get("kmsKeyArn")
+            if key:
+                yield Cell(
+                    "platform role",
+                    caller,
+                    "encrypt recovery points",
+                    short_arn(stack, str(key)),
+                    tuple(
+                        Check(action, str(key), {})
+                        for action in ("kms:GenerateDataKey", "kms:Decrypt")
+                    ),
+                    True,
+                    f"backup vault {vault.inputs['name']} names this key",
+                )
+
+
+def _cluster_secrets(stack: StackDocuments) -> Iterator[Cell]:
+    """EKS envelope-encrypts Kubernetes secrets with the cluster role's own KMS calls ("Encrypt
+    Kubernetes secrets with KMS on existing clusters", Amazon EKS User Guide)."""
+    for cluster in stack.of_type("aws:eks/cluster:Cluster"):
+        key = cluster.inputs.get("encryptionConfig", {}).get("provider", {}).get("keyArn")
+        if not key:
+            continue
+        role = _role(stack, str(cluster.inputs["roleArn"]))
+        yield Cell(
+            "platform role",
+            role_session(stack, role, role.name),
+            "envelope-encrypt secrets",
+            short_arn(stack, str(key)),
+            tuple(Check(action, str(key), {}) for action in ("kms:Encrypt", "kms:Decrypt")),
+            True,
+            f"cluster {cluster.inputs['name']} encryption config",
+        )
 
 
 _ALIGNMENT_READS: Final = ("raw_sequence", "reference_genome")
@@ -359,36 +421,42 @@ def _category_bucket(stack: StackDocuments, settings: StackSettings, category: s
 
 
 def _alignment_cells(
-    stack: StackDocuments, settings: StackSettings, caller: Caller, why: str, output_prefix: str
+    stack: StackDocuments,
+    settings: StackSettings,
+    caller: Caller,
+    why: str,
+    output_prefix: Callable[[str], str] | None,
 ) -> Iterator[Cell]:
-    project = settings.projects[0]
-    for category in _ALIGNMENT_READS:
-        bucket = _category_bucket(stack, settings, category)
-        key = f"projects/{project}/access-check/sample"
-        yield Cell(
-            "platform role",
-            caller,
-            "read input",
-            bucket,
-            (
-                Check("s3:ListBucket", f"arn:aws:s3:::{bucket}", tls()),
-                *s3_get(stack, bucket, key, {}),
-            ),
-            True,
-            why,
-        )
-    bucket = _category_bucket(stack, settings, _ALIGNMENT_WRITES)
-    prefix = output_prefix or f"projects/{project}/"
-    for multipart in (False, True):
-        yield Cell(
-            "platform role",
-            caller,
-            f"write output ({'multipart' if multipart else 'single'})",
-            f"{bucket}/{prefix}",
-            tuple(s3_put(stack, bucket, f"{prefix}access-check/sample", multipart=multipart)),
-            True,
-            f"{why} (default bucket encryption)",
-        )
+    # The pipelines serve every project of the stack with one role each (not one per project).
+    why = f"{why}, for every project of the stack (one role, not one per project)"
+    for project in settings.projects:
+        for category in _ALIGNMENT_READS:
+            bucket = _category_bucket(stack, settings, category)
+            key = f"{project_prefix(project)}access-check/sample"
+            yield Cell(
+                "platform role",
+                caller,
+                "read input",
+                f"{bucket} {project}",
+                (
+                    Check("s3:ListBucket", f"arn:aws:s3:::{bucket}", tls()),
+                    *s3_get(stack, bucket, key, {}),
+                ),
+                True,
+                why,
+            )
+        bucket = _category_bucket(stack, settings, _ALIGNMENT_WRITES)
+        prefix = output_prefix(project) if output_prefix else project_prefix(project)
+        for multipart in (False, True):
+            yield Cell(
+                "platform role",
+                caller,
+                f"write output ({'multipart' if multipart else 'single'})",
+                f"{bucket}/{prefix}",
+                tuple(s3_put(stack, bucket, f"{prefix}access-check/sample", multipart=multipart)),
+                True,
+                f"{why} (default bucket encryption)",
+            )
 
 
 def _lab_jobs(stack: StackDocuments, settings: StackSettings) -> Iterator[Cell]:
@@ -397,7 +465,7 @@ def _lab_jobs(stack: StackDocuments, settings: StackSettings) -> Iterator[Cell]:
         region = str(definition.outputs["region"])
         job = _role(stack, str(container["jobRoleArn"]))
         caller = role_session(stack, job, job.name)
-        yield from _alignment_cells(stack, settings, caller, "Batch alignment job", "")
+        yield from _alignment_cells(stack, settings, caller, "Batch alignment job", None)
         for volume in container.get("volumes", []):
             efs = volume.get("efsVolumeConfiguration")
             if not efs:
@@ -463,7 +531,7 @@ def _lab_jobs(stack: StackDocuments, settings: StackSettings) -> Iterator[Cell]:
                 settings,
                 caller,
                 "HealthOmics run",
-                _omics_output_prefix(settings.projects[0]),
+                _omics_output_prefix,
             )
 
 
@@ -475,4 +543,5 @@ def platform_role_cells(stack: StackDocuments, settings: StackSettings) -> Itera
     yield from _integration_cells(stack)
     yield from _state_machine_cells(stack)
     yield from _backup(stack)
+    yield from _cluster_secrets(stack)
     yield from _lab_jobs(stack, settings)

@@ -180,7 +180,8 @@ class LabStorageGateway(pulumi.ComponentResource):
             gateway_name=args.get("gateway_name", self._base),
             gateway_timezone=args.get("gateway_timezone", "GMT+5:30"),
             gateway_type="FILE_S3",
-            activation_key=args.get("activation_key"),
+            # The key comes from secret config; marking it keeps it encrypted in the state.
+            activation_key=pulumi.Output.secret(args["activation_key"]),
             smb_security_strategy="MandatoryEncryption",
             smb_file_share_visibility=False,
             # An ActiveDirectory SMB share can only be created on a gateway that has joined

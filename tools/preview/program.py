@@ -11,7 +11,7 @@ import gc
 import os
 import runpy
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -141,6 +141,7 @@ def run_callable(
     *,
     default_region: str = "ap-south-1",
     on_record: OnRecord | None = None,
+    secret_keys: Collection[str] = (),
 ) -> ProgramRun:
     """Run `build` as a Pulumi program under the platform mocks and return its registrations.
 
@@ -151,7 +152,8 @@ def run_callable(
     free are a few megabytes, collected once the run is over.
     """
     monitor = RecordingMonitor(PlatformMocks(default_region), on_record)
-    set_all_config(dict(config))
+    # As the CLI passes them: every run states its secret keys, so none leak from a previous run.
+    set_all_config(dict(config), list(secret_keys))
     pulumi.runtime.set_mocks(
         monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor
     )
@@ -162,7 +164,7 @@ def run_callable(
     finally:
         if collecting:
             gc.enable()
-        set_all_config({})
+        set_all_config({}, [])
     return ProgramRun(project=project, stack=stack, resources=monitor.recorded)
 
 
@@ -174,6 +176,7 @@ def run_program(
     *,
     default_region: str = "ap-south-1",
     on_record: OnRecord | None = None,
+    secret_keys: Collection[str] = (),
 ) -> ProgramRun:
     """Run `program_dir/__main__.py` for `stack` with `config`, as `pulumi preview` would."""
 
@@ -182,5 +185,11 @@ def run_program(
             runpy.run_path(str(program_dir / "__main__.py"), run_name="__main__")
 
     return run_callable(
-        build, project, stack, config, default_region=default_region, on_record=on_record
+        build,
+        project,
+        stack,
+        config,
+        default_region=default_region,
+        on_record=on_record,
+        secret_keys=secret_keys,
     )

@@ -1011,7 +1011,7 @@ class StackSettings(_Frozen):
                     [],
                     "at least one address in prod: every alarm notifies the alerts topics, "
                     "and a topic without a subscriber tells no one",
-                    '\'["genomics-oncall@example.org"]\'',
+                    "'[\"genomics-oncall@example.org\"]'",
                 )
             )
         if self.dr_region == self.primary_region:

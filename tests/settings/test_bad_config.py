@@ -87,7 +87,8 @@ CASES: dict[str, Case] = {
         {"projects": "tb-genomics"},
         "projects",
         "'tb-genomics'",
-        "pulumi config set --path 'genomics:projects[0]' tb-genomics; pulumi config set --path 'genomics:projects[1]' rare-disease",
+        "pulumi config set --path 'genomics:projects[0]' tb-genomics; "
+        "pulumi config set --path 'genomics:projects[1]' rare-disease",
     ),
     "projects-json-object": Case(
         {"projects": '{"tb-genomics": 1}'},
@@ -332,7 +333,8 @@ CASES: dict[str, Case] = {
         {"logAlertTerms": "[]"},
         "logAlertTerms",
         "[]",
-        "pulumi config set --path 'genomics:logAlertTerms[0]' ERROR; pulumi config set --path 'genomics:logAlertTerms[1]' Traceback",
+        "pulumi config set --path 'genomics:logAlertTerms[0]' ERROR; "
+        "pulumi config set --path 'genomics:logAlertTerms[1]' Traceback",
     ),
     "log-alert-term-with-quote": Case(
         {"logAlertTerms": '["OOM\\"Killed"]'},

@@ -8,7 +8,6 @@ Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 a config or pro
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import traceback
@@ -16,11 +15,12 @@ from pathlib import Path
 
 import pulumi
 
-from tools.preview.analyzer import AnalyzerError
+from tools.preview.analyzer import AnalyzerError, read_pack_config
 from tools.preview.replay import RecordError, replay
 from tools.preview.report import (
     PreviewResult,
     render_policy_report,
+    render_program_messages,
     render_summary,
     render_tree,
     verdict,
@@ -67,8 +67,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     elapsed = time.monotonic() - started
     if not args.quiet:
-        print(f"Stack {result.project}/{result.stack} (offline preview under mocks)")
+        how = (
+            f"replay of {args.replay}: the program did not run"
+            if result.replayed
+            else "offline preview under mocks"
+        )
+        print(f"Stack {result.project}/{result.stack} ({how})")
         print(render_tree(result.resources))
+        print()
+    if result.messages:
+        print(render_program_messages(result.messages))
         print()
     print(render_policy_report(result.pack, result.violations))
     print()
@@ -86,10 +94,7 @@ def _run(args: argparse.Namespace) -> PreviewResult:
     """A live preview of `--stack`, or the replay of `--replay`."""
     pack_config_file: Path | None = args.policy_pack_config
     if args.replay is not None:
-        pack_config = (
-            json.loads(pack_config_file.read_text(encoding="utf-8")) if pack_config_file else {}
-        )
-        return replay(args.replay, args.policy_pack, pack_config)
+        return replay(args.replay, args.policy_pack, read_pack_config(pack_config_file))
     project = load_project(args.project_dir)
     config = load_stack_config(args.project_dir, args.stack)
     return preview(

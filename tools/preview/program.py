@@ -8,12 +8,13 @@ dependencies, and the input properties exactly as serialized on the wire).
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import runpy
 import sys
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from tools.preview.mocks import PlatformMocks
 
 __all__ = [
     "OnRecord",
+    "ProgramMessage",
     "ProgramRun",
     "RecordedResource",
     "RecordingMonitor",
@@ -112,6 +114,33 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return response
 
 
+@dataclass(frozen=True, slots=True)
+class ProgramMessage:
+    """One `pulumi.log` message of the program (why a component created nothing, advice)."""
+
+    severity: str
+    """`debug`, `info`, `warning` or `error`, as the CLI labels them."""
+    text: str
+
+
+class _Messages(logging.Handler):
+    """Keeps what the mock engine's `Log` receives, which the engine would print."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[ProgramMessage] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(ProgramMessage(record.levelname.lower(), record.getMessage()))
+
+
+def _message_logger(handler: _Messages) -> logging.Logger:
+    logger = logging.Logger("genomics.preview.program", logging.DEBUG)
+    logger.propagate = False
+    logger.addHandler(handler)
+    return logger
+
+
 @dataclass
 class ProgramRun:
     """What one run of the program under mocks produced."""
@@ -119,6 +148,7 @@ class ProgramRun:
     project: str
     stack: str
     resources: list[RecordedResource]
+    messages: list[ProgramMessage] = field(default_factory=list)
 
 
 @contextmanager
@@ -152,10 +182,16 @@ def run_callable(
     free are a few megabytes, collected once the run is over.
     """
     monitor = RecordingMonitor(PlatformMocks(default_region), on_record)
+    messages = _Messages()
     # As the CLI passes them: every run states its secret keys, so none leak from a previous run.
     set_all_config(dict(config), list(secret_keys))
     pulumi.runtime.set_mocks(
-        monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor
+        monitor.mocks,
+        project=project,
+        stack=stack,
+        preview=True,
+        logger=_message_logger(messages),
+        monitor=monitor,
     )
     collecting = gc.isenabled()
     gc.disable()
@@ -165,7 +201,9 @@ def run_callable(
         if collecting:
             gc.enable()
         set_all_config({}, [])
-    return ProgramRun(project=project, stack=stack, resources=monitor.recorded)
+    return ProgramRun(
+        project=project, stack=stack, resources=monitor.recorded, messages=messages.messages
+    )
 
 
 def run_program(

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from tools.preview.__main__ import main
-from tools.preview.analyzer import PackInfo, PolicyInfo, Violation
+from tools.preview.analyzer import (
+    AnalyzerError,
+    PackInfo,
+    PolicyInfo,
+    Violation,
+    expand_pack_config,
+)
 from tools.preview.program import ProgramMessage
 from tools.preview.report import render_policy_report, render_program_messages
 
@@ -109,3 +115,36 @@ def test_a_dropped_default_tag_in_a_real_record_is_one_entry(
     assert count > 100
     assert "the program did not run" in printed.splitlines()[0]
     assert not any(line.startswith("Time: program") for line in printed.splitlines())
+
+
+def test_pack_config_is_checked_against_the_policys_schema() -> None:
+    """A wrong property type is a clear error naming the policy, the property and what the
+    policy accepts, before the pack is configured (the CLI validates the same way)."""
+    policy = PolicyInfo(
+        TAGS,
+        "",
+        "mandatory",
+        "medium",
+        "",
+        "",
+        "resource",
+        {"properties": {"requiredKeys": {"type": "array", "items": {"type": "string"}}}},
+    )
+    with pytest.raises(AnalyzerError) as raised:
+        expand_pack_config({TAGS: {"requiredKeys": 3}}, [policy])
+    message = str(raised.value)
+    assert f"invalid for {TAGS}: requiredKeys: 3 is not of type 'array'" in message
+    assert "(its properties: requiredKeys)" in message
+    expand_pack_config({TAGS: {"requiredKeys": ["owner"]}}, [policy])
+
+
+def test_an_unreadable_pack_config_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Broken JSON names the file; no traceback."""
+    config = tmp_path / "pack.json"
+    config.write_text('{"all": ', encoding="utf-8")
+    assert main(["--replay", str(RECORDED), "--policy-pack-config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert f"policy pack config {config}" in err
+    assert "Traceback" not in err

@@ -29,7 +29,7 @@ def _runtime(path: Path) -> dict[str, Any]:
 def _environment(project_file: Path) -> Path:
     options = _runtime(project_file)["options"]
     assert options["toolchain"] == "uv", f"{project_file.name} must use the uv toolchain"
-    return (project_file.parent / options["virtualenv"]).resolve()
+    return (project_file.parent / str(options["virtualenv"])).resolve()
 
 
 def test_program_and_pack_install_into_the_one_locked_environment() -> None:

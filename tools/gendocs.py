@@ -25,6 +25,7 @@ from policies.registry import all_rules
 from settings import CONFIG_NAMESPACE, StackSettings
 from settings.errors import list_items
 from settings.loader import is_secret_field
+from tools import runbook
 
 __all__ = [
     "CONFIGURATION_MD",
@@ -428,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {PULUMI_YAML.relative_to(ROOT)} (config block)")
     POLICIES_MD.write_text(render_policies_md(), encoding="utf-8")
     print(f"wrote {POLICIES_MD.relative_to(ROOT)}")
+    runbook.main()
     return 0
 
 

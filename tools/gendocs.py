@@ -26,6 +26,7 @@ from settings import CONFIG_NAMESPACE, StackSettings
 from settings.errors import list_items
 from settings.loader import is_secret_field
 from tools import runbook
+from tools.outputs_doc import OUTPUTS_MD, render_outputs_md
 
 __all__ = [
     "CONFIGURATION_MD",
@@ -429,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {PULUMI_YAML.relative_to(ROOT)} (config block)")
     POLICIES_MD.write_text(render_policies_md(), encoding="utf-8")
     print(f"wrote {POLICIES_MD.relative_to(ROOT)}")
+    OUTPUTS_MD.write_text(render_outputs_md(), encoding="utf-8")
+    print(f"wrote {OUTPUTS_MD.relative_to(ROOT)}")
     runbook.main()
     return 0
 

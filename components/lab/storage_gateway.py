@@ -33,7 +33,8 @@ _SseByDefault = (
 
 SKIPPED_NO_KEY: Final = (
     "skipped: no storage gateway activation key; deploy the S3 File Gateway appliance in the "
-    "lab, get its activation key and set genomics:storageGatewayActivationKey"
+    "lab, get its activation key and set it as a secret: pulumi config set --secret "
+    "genomics:storageGatewayActivationKey <key>"
 )
 
 

@@ -7,8 +7,10 @@ a mapping waits for its method response) read the same registrations `make previ
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.support.harness import Registered
 from tools.preview.program import RecordedResource, run_program
@@ -19,8 +21,12 @@ __all__ = ["ROOT", "StackView", "rendered"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@dataclass(frozen=True)
 class StackView(Registered):
     """Registrations of one program run, with the cross-resource lookups tests need."""
+
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    """The stack outputs the run exported (mock values)."""
 
     def by_urn(self, urn: str) -> RecordedResource:
         """The resource registered under `urn`."""
@@ -46,4 +52,5 @@ class StackView(Registered):
 def rendered(stack: str, overrides: tuple[tuple[str, str], ...] = ()) -> StackView:
     """The program run for `stack`'s config file with `overrides` (fully qualified keys)."""
     config = {**load_stack_config(ROOT, stack), **dict(overrides)}
-    return StackView(run_program(ROOT, "genomics", stack, config).resources)
+    run = run_program(ROOT, "genomics", stack, config)
+    return StackView(run.resources, run.outputs)

@@ -18,7 +18,7 @@ from tools.preview.analyzer import (
     expand_pack_config,
 )
 from tools.preview.program import ProgramMessage
-from tools.preview.report import render_policy_report, render_program_messages
+from tools.preview.report import render_outputs, render_policy_report, render_program_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDED = ROOT / "tests" / "fixtures" / "recorded" / "prod-f219ab7.json.gz"
@@ -148,3 +148,23 @@ def test_an_unreadable_pack_config_file_exits_2(
     err = capsys.readouterr().err
     assert f"policy pack config {config}" in err
     assert "Traceback" not in err
+
+
+def test_outputs_are_printed_with_secrets_and_unknowns_marked() -> None:
+    """A secret never prints; an unknown says when it is known; long values are cut."""
+    from pulumi.runtime import rpc
+
+    text = render_outputs(
+        {
+            "kubeconfig": {rpc._special_sig_key: rpc._special_secret_sig, "value": "x"},
+            "clusterEndpoint": rpc.UNKNOWN,
+            "vpcId": "vpc-1",
+            "bucketNames": ["b" * 40, "c" * 40],
+        }
+    )
+    lines = text.splitlines()
+    assert "  kubeconfig       [secret]" in lines
+    assert "  clusterEndpoint  (known after update)" in lines
+    assert "  vpcId            vpc-1" in lines
+    assert all(len(line) <= 100 for line in lines)
+    assert "x" not in "".join(line for line in lines if "kubeconfig" in line)

@@ -19,6 +19,7 @@ from tools.preview.analyzer import AnalyzerError, read_pack_config
 from tools.preview.replay import RecordError, replay
 from tools.preview.report import (
     PreviewResult,
+    render_outputs,
     render_policy_report,
     render_program_messages,
     render_summary,
@@ -75,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Stack {result.project}/{result.stack} ({how})")
         print(render_tree(result.resources))
         print()
+        if result.outputs:
+            print(render_outputs(result.outputs))
+            print()
     if result.messages:
         print(render_program_messages(result.messages))
         print()

@@ -22,7 +22,8 @@ import pulumi
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.config import set_all_config
-from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.stack import Stack, massage, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from tools.preview.mocks import PlatformMocks
@@ -81,6 +82,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks, on_record: OnRecord | None = None) -> None:
         super().__init__(mocks)
         self.recorded: list[RecordedResource] = []
+        self.stack_outputs: dict[str, Any] = {}
         self._on_record = on_record
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
@@ -88,6 +90,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if parent and parent.split("::")[2] == "pulumi:pulumi:Stack":
             parent = ""
         return super().make_urn(parent, type_, name)
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        """Keep the root stack's outputs (`pulumi.export`), which the CLI prints after a run."""
+        if request.urn.split("::")[2] == "pulumi:pulumi:Stack":
+            self.stack_outputs = json_format.MessageToDict(request.outputs)
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
@@ -149,6 +157,8 @@ class ProgramRun:
     stack: str
     resources: list[RecordedResource]
     messages: list[ProgramMessage] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """The stack outputs as exported, with mock values (secrets and unknowns marked)."""
 
 
 @contextmanager
@@ -161,6 +171,16 @@ def _working_directory(path: Path) -> Iterator[None]:
     finally:
         sys.path.remove(str(path))
         os.chdir(previous)
+
+
+def _run_and_register_outputs(build: Callable[[], None]) -> None:
+    """Run `build`, then register the root stack's outputs as the CLI's entry point does
+    (`run_in_stack` registers them once the program returns; under mocks the root stack
+    registered its empty outputs when it was created, so they are registered again here)."""
+    build()
+    root = get_root_resource()
+    if isinstance(root, Stack):
+        root.register_outputs(massage(root.outputs, []))
 
 
 def run_callable(
@@ -196,13 +216,17 @@ def run_callable(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _sync_await(run_pulumi_func(build))
+        _sync_await(run_pulumi_func(lambda: _run_and_register_outputs(build)))
     finally:
         if collecting:
             gc.enable()
         set_all_config({}, [])
     return ProgramRun(
-        project=project, stack=stack, resources=monitor.recorded, messages=messages.messages
+        project=project,
+        stack=stack,
+        resources=monitor.recorded,
+        messages=messages.messages,
+        outputs=monitor.stack_outputs,
     )
 
 

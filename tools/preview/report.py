@@ -9,12 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from pulumi.runtime import rpc
+
 from tools.preview.analyzer import PackInfo, Violation
 from tools.preview.program import ProgramMessage, RecordedResource
 
 __all__ = [
     "PreviewResult",
     "Timings",
+    "render_outputs",
     "render_policy_report",
     "render_program_messages",
     "render_summary",
@@ -57,6 +60,8 @@ class PreviewResult:
     """Analysed from a record: the program did not run, so there is no program time."""
     messages: Sequence[ProgramMessage] = ()
     """What the program logged (`pulumi.log`), as the CLI prints it above the diagnostics."""
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    """The stack outputs as exported (mock values; secrets and unknowns marked)."""
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -165,6 +170,30 @@ def render_policy_report(pack: PackInfo, violations: Sequence[Violation]) -> str
                     )
                 lines.append(f"      {detail}")
                 lines += _fix_line(remedies.get(first.policy), detail)
+    return "\n".join(lines)
+
+
+_WIDTH: Final = 100
+
+
+def _output_text(value: Any) -> str:
+    if isinstance(value, dict) and rpc._special_sig_key in value:
+        return "[secret]"
+    if value == rpc.UNKNOWN:
+        return "(known after update)"
+    text = value if isinstance(value, str) else json.dumps(value, separators=(", ", ": "))
+    return text if len(text) <= _WIDTH - 30 else text[: _WIDTH - 33] + "..."
+
+
+def render_outputs(outputs: Mapping[str, Any]) -> str:
+    """`Outputs:` as the CLI prints them after a run (values are the mocks' placeholders)."""
+    if not outputs:
+        return ""
+    width = max(len(name) for name in outputs)
+    lines = ["Outputs (placeholder values under mocks; docs/outputs.md says what each is):"]
+    lines += [
+        f"  {name.ljust(width)}  {_output_text(value)}" for name, value in sorted(outputs.items())
+    ]
     return "\n".join(lines)
 
 

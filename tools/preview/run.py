@@ -209,4 +209,5 @@ def preview(
             total=finished - started,
         ),
         messages=run.messages,
+        outputs=run.outputs,
     )

@@ -102,7 +102,7 @@ timed-lint timed-types timed-unit:
 bench: setup ## Benchmarks; figures go to build/bench.json.
 	$(PY) -m tools.bench
 
-docs: setup ## Regenerate Pulumi.yaml's config block, docs/configuration.md, docs/policies.md, docs/runbook.md.
+docs: setup ## Regenerate Pulumi.yaml's config block, docs/configuration.md, docs/policies.md, docs/outputs.md, docs/runbook.md, docs/cost.md.
 	$(PY) -m tools.gendocs
 
 clean: ## Remove build output and caches (keeps .venv).

@@ -25,8 +25,9 @@ from policies.registry import all_rules
 from settings import CONFIG_NAMESPACE, StackSettings
 from settings.errors import list_items
 from settings.loader import is_secret_field
-from tools import runbook
+from tools import cost, runbook
 from tools.outputs_doc import OUTPUTS_MD, render_outputs_md
+from tools.rendered import render_stacks
 
 __all__ = [
     "CONFIGURATION_MD",
@@ -432,7 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {POLICIES_MD.relative_to(ROOT)}")
     OUTPUTS_MD.write_text(render_outputs_md(), encoding="utf-8")
     print(f"wrote {OUTPUTS_MD.relative_to(ROOT)}")
-    runbook.main()
+    stacks = render_stacks()
+    runbook.write({stack: run.resources for stack, (_, run) in stacks.items()})
+    cost.write({stack: (settings, run.resources) for stack, (settings, run) in stacks.items()})
     return 0
 
 

@@ -29,7 +29,6 @@ __all__ = [
 ROOT: Final = Path(__file__).resolve().parents[1]
 RUNBOOK_MD: Final = ROOT / "docs" / "runbook.md"
 ALARM_TYPE: Final = "aws:cloudwatch/metricAlarm:MetricAlarm"
-STACKS: Final = ("prod", "dev")
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,22 +373,17 @@ def render_runbook(stacks: Mapping[str, Sequence[Any]]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def rendered_stacks() -> dict[str, Sequence[Any]]:
-    """Prod and dev as `make preview` renders them (under mocks, no pack)."""
-    from tools.preview.program import run_program
-    from tools.preview.stack_config import load_project, load_stack_config
-
-    project = load_project(ROOT).name
-    return {
-        stack: run_program(ROOT, project, stack, load_stack_config(ROOT, stack)).resources
-        for stack in STACKS
-    }
+def write(stacks: Mapping[str, Sequence[Any]]) -> None:
+    """Write docs/runbook.md for the rendered stacks (stack → resources)."""
+    RUNBOOK_MD.write_text(render_runbook(stacks), encoding="utf-8")
+    print(f"wrote {RUNBOOK_MD.relative_to(ROOT)}")
 
 
 def main() -> int:
-    """Write docs/runbook.md from the rendered stacks."""
-    RUNBOOK_MD.write_text(render_runbook(rendered_stacks()), encoding="utf-8")
-    print(f"wrote {RUNBOOK_MD.relative_to(ROOT)}")
+    """Write docs/runbook.md from prod and dev."""
+    from tools.rendered import render_stacks
+
+    write({stack: run.resources for stack, (_, run) in render_stacks().items()})
     return 0
 
 

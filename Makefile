@@ -62,11 +62,20 @@ alignment-tools: ## Debian's bwa, bowtie2, samtools and shellcheck, when missing
 	  echo "warning:$$missing missing; the alignment test needs them: sudo make alignment-tools" >&2; \
 	fi
 
+# GNU make reports any failing recipe as exit 2, so a policy violation (the tool's 1) and a
+# config error (its 2) would look alike; the recipe names the tool's own code before make
+# turns it into 2. Scripts that branch on it run the tool directly (README).
+define tool_exit
+rc=0; $(1) || rc=$$?; \
+case $$rc in 0) ;; 1) echo "exit 1 from $(2): $(3)" >&2 ;; *) echo "exit $$rc from $(2): a config, program or usage error" >&2 ;; esac; \
+exit $$rc
+endef
+
 preview: setup ## Offline preview of STACK (default prod) through the real policy pack.
-	$(PY) -m tools.preview --stack $(STACK) $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG)) $(if $(QUIET),--quiet) $(if $(NO_CACHE),--no-cache)
+	@$(call tool_exit,$(PY) -m tools.preview --stack $(STACK) $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG)) $(if $(QUIET),--quiet) $(if $(NO_CACHE),--no-cache),tools.preview,a mandatory policy violation)
 
 access: setup ## Evaluate who can do what in STACK (default prod) with a real IAM engine.
-	$(PY) -m tools.access --stack $(STACK)
+	@$(call tool_exit,$(PY) -m tools.access --stack $(STACK),tools.access,a cell decided against intent)
 
 access-docs: setup ## Regenerate the intended-access tables of docs/access.md (prod and dev).
 	$(PY) -m tools.access --stack prod --write-docs
@@ -94,7 +103,7 @@ timed-lint timed-types timed-unit:
 bench: setup ## Benchmarks; figures go to build/bench.json.
 	$(PY) -m tools.bench
 
-docs: setup ## Regenerate Pulumi.yaml's config block, docs/configuration.md, docs/policies.md.
+docs: setup ## Regenerate Pulumi.yaml's config block, docs/configuration.md, docs/policies.md, docs/outputs.md, docs/runbook.md, docs/cost.md.
 	$(PY) -m tools.gendocs
 
 clean: ## Remove build output and caches (keeps .venv).

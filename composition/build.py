@@ -48,6 +48,8 @@ def _created_role(arn: str | None) -> str:
 
 def build(settings: StackSettings) -> Platform:
     """Create the platform for `settings`."""
+    for advisory in settings.advisories():
+        pulumi.log.warn(advisory)
     # Installed before the first resource: Observability alarms on every function and queue.
     inventory = StackInventory()
     inventory.install()

@@ -3,13 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 import pulumi
 
 from composition.build import Platform
 
-__all__ = ["export", "stack_outputs"]
+__all__ = ["OUTPUT_DESCRIPTIONS", "export", "stack_outputs"]
+
+OUTPUT_DESCRIPTIONS: Final[Mapping[str, str]] = {
+    "backupVaultArns": "EBS backup vaults: Mumbai, then the Hyderabad copy vault.",
+    "datasyncTaskArns": "DataSync tasks moving EFS project data to the lake, one per category.",
+    "storageGatewayStatus": "Why the S3 File Gateway was or was not created.",
+    "labApiUrl": "Invoke URL of the lab API (IAM-authorised).",
+    "labApiCustomDomainTarget": "DNS target of the lab API's custom domain, when one is set.",
+    "labStateMachineArn": "Step Functions state machine syncing the ELN and the metadata store.",
+    "labEventBusName": "EventBridge bus on which the lab announces datasets.",
+    "labMetadataTableName": "DynamoDB table of dataset metadata.",
+    "labDatazoneDomainId": "DataZone domain that catalogues the lake.",
+    "labBatchJobQueueArn": "AWS Batch job queue of the alignment pipeline.",
+    "labBatchJobDefinitionArns": "Batch job definitions, one per alignment step.",
+    "labSequenceStoreId": "HealthOmics sequence store, where HealthOmics is enabled.",
+    "labReferenceStoreId": "HealthOmics reference store, where HealthOmics is enabled.",
+    "labOmicsWorkflowId": "HealthOmics workflow running pipelines/alignment.wdl.",
+    "labOmicsRunGroupId": "HealthOmics run group bounding the workflow's runs.",
+    "labOmicsRunRoleArn": "Role HealthOmics runs assume.",
+    "pipelineImageRegistry": "ECR registry prefix of the pipeline's pull-through image cache.",
+    "alertsTopicArn": "SNS topic every alarm of the primary region notifies.",
+    "dashboardName": "CloudWatch dashboard of the platform.",
+    "dataLakeBucketNames": "Data-lake bucket names by category (primary region).",
+    "researchRoleArns": "Research group roles, assumed with a project session tag.",
+    "vpcId": "VPC of the cluster, file system and functions.",
+    "privateSubnetIds": "Private subnets; the in-VPC deploy runner goes in one of them.",
+    "clusterName": "EKS cluster name (`aws eks update-kubeconfig --name ...`).",
+    "clusterEndpoint": "EKS API endpoint (private unless eksPublicAccessCidrs is set).",
+    "kubeconfig": "Kubeconfig for the cluster (secret; uses `aws eks get-token`).",
+    "oidcProviderArn": "IAM OIDC provider of the cluster, for IRSA roles.",
+    "efsFileSystemId": "The shared EFS file system.",
+    "efsScratchAccessPointArn": "EFS access point of the scratch area.",
+    "efsStorageClasses": "Kubernetes StorageClasses: project workspaces, then scratch.",
+}
+"""What each output is for; docs/outputs.md is generated from it and from the stacks."""
 
 
 def stack_outputs(platform: Platform) -> Mapping[str, Any]:

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Final
 
 from pydantic import ValidationError
+from pydantic.fields import FieldInfo
 
 from settings.errors import MISSING, SettingsError, SettingsProblem
 from settings.model import StackSettings
 
-__all__ = ["CONFIG_NAMESPACE", "config_keys", "load_settings", "settings_from_pulumi_config"]
+__all__ = [
+    "CONFIG_NAMESPACE",
+    "config_keys",
+    "is_secret_field",
+    "load_settings",
+    "settings_from_pulumi_config",
+]
 
 CONFIG_NAMESPACE: Final = "genomics"
 """Config namespace of the project: keys are `genomics:<camelCaseKey>`."""
@@ -21,6 +28,35 @@ CONFIG_NAMESPACE: Final = "genomics"
 def config_keys() -> dict[str, str]:
     """Config key → Python field name, for every setting the model declares."""
     return {(info.alias or name): name for name, info in StackSettings.model_fields.items()}
+
+
+def is_secret_field(info: FieldInfo) -> bool:
+    """Fields whose value must reach the program as Pulumi secret config."""
+    extra = info.json_schema_extra
+    return isinstance(extra, dict) and extra.get("secret") is True
+
+
+def _plaintext_secrets(
+    raw: Mapping[str, Any], secret_keys: Collection[str]
+) -> list[SettingsProblem]:
+    """A secret set in plain text sits unencrypted in the stack file and the state."""
+    problems = []
+    for key, name in config_keys().items():
+        if (
+            is_secret_field(StackSettings.model_fields[name])
+            and raw.get(key)
+            and key not in secret_keys
+        ):
+            problems.append(
+                SettingsProblem(
+                    key,
+                    "<plaintext>",
+                    "a secret: set with --secret, so Pulumi encrypts it",
+                    "",
+                    f"pulumi config set --secret {CONFIG_NAMESPACE}:{key} <value>",
+                )
+            )
+    return problems
 
 
 def _example(key: str) -> str:
@@ -42,7 +78,10 @@ def _decode(key: str, field_name: str, value: object) -> tuple[object, SettingsP
     try:
         return json.loads(value), None
     except json.JSONDecodeError as error:
-        expected = f"a JSON list, e.g. {_example(key)} ({error.msg})"
+        expected = (
+            "a list: a YAML list in the stack file, or items set one by one with --path "
+            f"({error.msg})"
+        )
         return value, SettingsProblem(key, value, expected, _example(key))
 
 
@@ -92,14 +131,20 @@ def _provider_region_problem(
     )
 
 
-def load_settings(raw: Mapping[str, Any], *, aws_region: str | None = None) -> StackSettings:
+def load_settings(
+    raw: Mapping[str, Any],
+    *,
+    aws_region: str | None = None,
+    secret_keys: Collection[str] = (),
+) -> StackSettings:
     """Validate `raw` (config key → value, namespace stripped) into StackSettings.
 
     `aws_region` is the stack's `aws:region`, when set; it must equal primaryRegion.
+    `secret_keys` are the keys (namespace stripped) the stack holds as secrets.
     Raises SettingsError listing every invalid, missing or unknown key with the fix.
     """
     keys = config_keys()
-    problems: list[SettingsProblem] = []
+    problems: list[SettingsProblem] = _plaintext_secrets(raw, secret_keys)
     decoded: dict[str, object] = {}
     for key, value in raw.items():
         if key not in keys:
@@ -148,4 +193,11 @@ def settings_from_pulumi_config() -> StackSettings:
         for name in sorted(names)
         if name.startswith(prefix)
     }
-    return load_settings(raw, aws_region=runtime_config.get_config("aws:region"))
+    secret = set(runtime_config.get_config_secret_keys_env()) | {
+        name for name in names if runtime_config.is_config_secret(name)
+    }
+    return load_settings(
+        raw,
+        aws_region=runtime_config.get_config("aws:region"),
+        secret_keys={name.removeprefix(prefix) for name in secret if name.startswith(prefix)},
+    )

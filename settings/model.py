@@ -711,6 +711,7 @@ class StackSettings(_Frozen):
         Field(
             description="Activation key of an on-premises S3 File Gateway; empty skips it.",
             examples=["ABCDE-12345-FGHIJ-67890-KLMNO"],
+            json_schema_extra={"secret": True},
         ),
     ] = ""
     storage_gateway_client_cidrs: Annotated[
@@ -951,6 +952,17 @@ class StackSettings(_Frozen):
 
     # ---- cross-key rules ----
 
+    def advisories(self) -> list[str]:
+        """Settings that are allowed but deserve a warning on every preview and update."""
+        advice = []
+        if self.environment != "prod" and not self.alert_emails:
+            advice.append(
+                "genomics:alertEmails is empty: the stack's alarms notify topics with no "
+                "subscriber (fix: pulumi config set --path 'genomics:alertEmails[0]' "
+                "you@example.org)"
+            )
+        return advice
+
     def cross_key_problems(self) -> list[tuple[str, object, str, str]]:
         """Problems that involve several keys: (key, value, expected, example) tuples."""
         problems: list[tuple[str, object, str, str]] = []
@@ -988,6 +1000,18 @@ class StackSettings(_Frozen):
                     [],
                     "at least one research group when datazoneEnabled",
                     '\'[{"name":"tb-team","projects":["tb-genomics"],"classifications":["restricted"]}]\'',
+                )
+            )
+        # Every alarm notifies the alerts topics; in prod a topic nobody subscribes to turns
+        # each alarm into silence (dev gets an advisory instead: see `advisories`).
+        if self.environment == "prod" and not self.alert_emails:
+            problems.append(
+                (
+                    "alertEmails",
+                    [],
+                    "at least one address in prod: every alarm notifies the alerts topics, "
+                    "and a topic without a subscriber tells no one",
+                    "'[\"genomics-oncall@example.org\"]'",
                 )
             )
         if self.dr_region == self.primary_region:

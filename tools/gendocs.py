@@ -23,6 +23,11 @@ from pydantic.fields import FieldInfo
 from policies.framework import ResourceRule, StackRule
 from policies.registry import all_rules
 from settings import CONFIG_NAMESPACE, StackSettings
+from settings.errors import list_items
+from settings.loader import is_secret_field
+from tools import cost, runbook
+from tools.outputs_doc import OUTPUTS_MD, render_outputs_md
+from tools.rendered import render_stacks
 
 __all__ = [
     "CONFIGURATION_MD",
@@ -135,6 +140,12 @@ def render_pulumi_yaml_config() -> dict[str, Any]:
         declared = _pulumi_type(info.annotation)
         if declared is None:
             continue
+        if is_secret_field(info):
+            # `secret: true` makes the CLI refuse every plaintext value, the merged default
+            # included (pkg/workspace/config.go validates defaults once merged into the
+            # stack), so an optional secret cannot be declared; the program refuses a
+            # plaintext value instead (settings.loader).
+            continue
         entry: dict[str, Any] = {**declared, "description": info.description or ""}
         if not info.is_required() and info.get_default(call_default_factory=True) is not None:
             entry["default"] = _plain(info.get_default(call_default_factory=True))
@@ -201,9 +212,15 @@ def _default_label(info: FieldInfo) -> str:
 
 
 def _example_label(info: FieldInfo) -> str:
+    """A list is shown as the YAML flow list the stack file holds, never as shell-quoted JSON
+    text: `pulumi config set key '[...]'` stores a string the CLI refuses for an array key."""
     if not info.examples:
         return ""
-    return _code(info.examples[0])
+    example = info.examples[0]
+    items = list_items(example) if isinstance(example, str) else None
+    if items is not None:
+        return _code("[" + ", ".join(json.dumps(item) for item in items) + "]")
+    return _code(example)
 
 
 def _cell(text: str) -> str:
@@ -414,6 +431,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {PULUMI_YAML.relative_to(ROOT)} (config block)")
     POLICIES_MD.write_text(render_policies_md(), encoding="utf-8")
     print(f"wrote {POLICIES_MD.relative_to(ROOT)}")
+    OUTPUTS_MD.write_text(render_outputs_md(), encoding="utf-8")
+    print(f"wrote {OUTPUTS_MD.relative_to(ROOT)}")
+    stacks = render_stacks()
+    runbook.write({stack: run.resources for stack, (_, run) in stacks.items()})
+    cost.write({stack: (settings, run.resources) for stack, (settings, run) in stacks.items()})
     return 0
 
 

@@ -33,7 +33,8 @@ _SseByDefault = (
 
 SKIPPED_NO_KEY: Final = (
     "skipped: no storage gateway activation key; deploy the S3 File Gateway appliance in the "
-    "lab, get its activation key and set genomics:storageGatewayActivationKey"
+    "lab, get its activation key and set it as a secret: pulumi config set --secret "
+    "genomics:storageGatewayActivationKey <key>"
 )
 
 
@@ -180,7 +181,8 @@ class LabStorageGateway(pulumi.ComponentResource):
             gateway_name=args.get("gateway_name", self._base),
             gateway_timezone=args.get("gateway_timezone", "GMT+5:30"),
             gateway_type="FILE_S3",
-            activation_key=args.get("activation_key"),
+            # The key comes from secret config; marking it keeps it encrypted in the state.
+            activation_key=pulumi.Output.secret(args["activation_key"]),
             smb_security_strategy="MandatoryEncryption",
             smb_file_share_visibility=False,
             # An ActiveDirectory SMB share can only be created on a gateway that has joined

@@ -322,14 +322,14 @@ _OLD_FLOOR = _statement_policy(
                 PUBLIC_ACCESS,
                 patch("raw-pab", **{flag: False}),
                 "raw-pab",
-                f"leaves {flag} off",
+                f"leaves {flag} off (fix: set {snake}=True on raw-pab)",
                 id=f"pab-{flag}",
             )
-            for flag in (
-                "blockPublicAcls",
-                "blockPublicPolicy",
-                "ignorePublicAcls",
-                "restrictPublicBuckets",
+            for flag, snake in (
+                ("blockPublicAcls", "block_public_acls"),
+                ("blockPublicPolicy", "block_public_policy"),
+                ("ignorePublicAcls", "ignore_public_acls"),
+                ("restrictPublicBuckets", "restrict_public_buckets"),
             )
         ],
         pytest.param(

@@ -13,7 +13,7 @@ import pytest
 
 from settings import SettingsError, load_settings
 
-BASE: dict[str, Any] = {"environment": "prod"}
+BASE: dict[str, Any] = {"environment": "prod", "alertEmails": '["oncall@example.org"]'}
 GENERAL = '{"name":"general","instanceTypes":["m6i.xlarge"]}'
 
 
@@ -87,31 +87,38 @@ CASES: dict[str, Case] = {
         {"projects": "tb-genomics"},
         "projects",
         "'tb-genomics'",
-        """pulumi config set genomics:projects '["tb-genomics","rare-disease"]'""",
+        "pulumi config set --path 'genomics:projects[0]' tb-genomics; "
+        "pulumi config set --path 'genomics:projects[1]' rare-disease",
     ),
     "projects-json-object": Case(
         {"projects": '{"tb-genomics": 1}'},
         "projects",
         "{'tb-genomics': 1}",
-        "pulumi config set genomics:projects",
+        "pulumi config set --path 'genomics:projects[0]'",
     ),
     "project-slug-uppercase": Case(
         {"projects": '["TB-Genomics"]'},
         "projects",
         "['TB-Genomics']",
-        "pulumi config set genomics:projects",
+        "pulumi config set --path 'genomics:projects[0]'",
     ),
     "projects-duplicated": Case(
         {"projects": '["tb-genomics","tb-genomics"]'},
         "projects",
         "['tb-genomics', 'tb-genomics']",
-        "pulumi config set genomics:projects",
+        "pulumi config set --path 'genomics:projects[0]'",
     ),
     "alert-email-bad": Case(
         {"alertEmails": '["oncall"]'},
         "alertEmails",
         "['oncall']",
-        """pulumi config set genomics:alertEmails '["oncall@example.org"]'""",
+        "pulumi config set --path 'genomics:alertEmails[0]' oncall@example.org",
+    ),
+    "prod-without-alert-recipients": Case(
+        {"alertEmails": "[]"},
+        "alertEmails",
+        "[]",
+        "pulumi config set --path 'genomics:alertEmails[0]' genomics-oncall@example.org",
     ),
     "time-zone-unknown": Case(
         {"timeZone": "Mars/Olympus"},
@@ -159,13 +166,13 @@ CASES: dict[str, Case] = {
         {"eksPublicAccessCidrs": '["0.0.0.0/0"]'},
         "eksPublicAccessCidrs",
         "['0.0.0.0/0']",
-        """pulumi config set genomics:eksPublicAccessCidrs '["203.0.113.0/24"]'""",
+        "pulumi config set --path 'genomics:eksPublicAccessCidrs[0]' 203.0.113.0/24",
     ),
     "existing-vpc-without-subnets": Case(
         {"existingVpcId": "vpc-0abc1234def567890"},
         "existingPrivateSubnetIds",
         "[]",
-        "pulumi config set genomics:existingPrivateSubnetIds",
+        "pulumi config set --path 'genomics:existingPrivateSubnetIds[0]'",
     ),
     "subnets-without-vpc": Case(
         {"existingPrivateSubnetIds": '["subnet-0a1","subnet-0b2"]'},
@@ -326,31 +333,32 @@ CASES: dict[str, Case] = {
         {"logAlertTerms": "[]"},
         "logAlertTerms",
         "[]",
-        """pulumi config set genomics:logAlertTerms '["ERROR","Traceback"]'""",
+        "pulumi config set --path 'genomics:logAlertTerms[0]' ERROR; "
+        "pulumi config set --path 'genomics:logAlertTerms[1]' Traceback",
     ),
     "log-alert-term-with-quote": Case(
         {"logAlertTerms": '["OOM\\"Killed"]'},
         "logAlertTerms",
         "['OOM\"Killed']",
-        "pulumi config set genomics:logAlertTerms",
+        "pulumi config set --path 'genomics:logAlertTerms[0]'",
     ),
     "log-alert-term-blank": Case(
         {"logAlertTerms": '["ERROR"," "]'},
         "logAlertTerms",
         "['ERROR', ' ']",
-        "pulumi config set genomics:logAlertTerms",
+        "pulumi config set --path 'genomics:logAlertTerms[0]'",
     ),
     "log-alert-terms-repeated": Case(
         {"logAlertTerms": '["ERROR","ERROR"]'},
         "logAlertTerms",
         "['ERROR', 'ERROR']",
-        "pulumi config set genomics:logAlertTerms",
+        "pulumi config set --path 'genomics:logAlertTerms[0]'",
     ),
     "log-alert-terms-not-a-list": Case(
         {"logAlertTerms": "ERROR"},
         "logAlertTerms",
         "'ERROR'",
-        "pulumi config set genomics:logAlertTerms",
+        "pulumi config set --path 'genomics:logAlertTerms[0]'",
     ),
     "log-alert-dedupe-window-too-short": Case(
         {"logAlertDedupeWindowSeconds": "10"},
@@ -368,7 +376,7 @@ CASES: dict[str, Case] = {
         {"eksAdminRoleArns": '["platform-admin"]'},
         "eksAdminRoleArns",
         "['platform-admin']",
-        "pulumi config set genomics:eksAdminRoleArns",
+        "pulumi config set --path 'genomics:eksAdminRoleArns[0]'",
     ),
 }
 

@@ -11,7 +11,7 @@ import pytest
 from settings import SettingsError, load_settings
 from settings.quotas import lambda_concurrency_error
 
-BASE = {"environment": "prod"}
+BASE = {"environment": "prod", "alertEmails": '["oncall@example.org"]'}
 
 
 def test_aws_region_other_than_primary_region_is_rejected() -> None:

@@ -13,6 +13,9 @@ from tools.preview.stack_config import load_stack_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
+PROD: dict[str, str] = {"environment": "prod", "alertEmails": '["oncall@example.org"]'}
+"""The least a prod stack sets: its environment and someone to alert."""
+
 
 def _stack(stack: str) -> StackSettings:
     """The stack's settings read the way the CLI hands them to the program."""
@@ -76,7 +79,7 @@ def test_dev_is_small_and_cheap() -> None:
 
 def test_destructive_ops_only_report_unless_a_stack_says_otherwise() -> None:
     """Without opsDryRun the reaper, scheduler and clean-up act on nothing, in any environment."""
-    assert load_settings({"environment": "prod"}).ops_dry_run is True
+    assert load_settings(PROD).ops_dry_run is True
 
 
 def test_prod_stack_turns_dry_run_off() -> None:
@@ -87,7 +90,7 @@ def test_prod_stack_turns_dry_run_off() -> None:
 
 def test_minimal_config_gets_secure_defaults() -> None:
     """Only `environment` is required; the rest defaults to the private, Indian-region setup."""
-    settings = load_settings({"environment": "prod"})
+    settings = load_settings(PROD)
     assert settings.primary_region == "ap-south-1"
     assert settings.dr_region == "ap-south-2"
     assert settings.eks_public_access_cidrs == ()
@@ -97,7 +100,7 @@ def test_minimal_config_gets_secure_defaults() -> None:
 
 def test_settings_are_frozen() -> None:
     """Settings cannot change after the one parse, so every component sees the same values."""
-    settings = load_settings({"environment": "prod"})
+    settings = load_settings(PROD)
     with pytest.raises(ValueError, match="frozen"):
         settings.environment = "dev"
 
@@ -105,14 +108,14 @@ def test_settings_are_frozen() -> None:
 @pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
 def test_resource_tags_carry_every_required_key(environment: str) -> None:
     """Provider default tags include every key the resource taxonomy requires."""
-    tags = load_settings({"environment": environment}).resource_tags
+    tags = load_settings({**PROD, "environment": environment}).resource_tags
     assert {key.value for key in RESOURCE_REQUIRED_KEYS} <= set(tags)
 
 
 @pytest.mark.parametrize("environment", ["dev", "staging", "prod"])
 def test_resource_tags_satisfy_the_taxonomy(environment: str) -> None:
     """Provider default tags use vocabulary values and would be accepted by AWS."""
-    tags = load_settings({"environment": environment}).resource_tags
+    tags = load_settings({**PROD, "environment": environment}).resource_tags
     assert validate_taxonomy_values(tags, RESOURCE_REQUIRED_KEYS) == []
     assert validate_tag_set(tags) == []
 
@@ -120,7 +123,7 @@ def test_resource_tags_satisfy_the_taxonomy(environment: str) -> None:
 def test_resource_tags_carry_owner_and_cost_center_from_config() -> None:
     """Owner and cost centre come from the stack, so billing reports follow the config."""
     tags = load_settings(
-        {"environment": "prod", "owner": "rare-disease-team", "costCenter": "cc-4711"}
+        {**PROD, "owner": "rare-disease-team", "costCenter": "cc-4711"}
     ).resource_tags
     assert (tags["owner"], tags["cost-center"]) == ("rare-disease-team", "cc-4711")
 
@@ -157,7 +160,7 @@ def test_every_alarm_threshold_has_a_setting_with_the_component_default() -> Non
     from components.observability.observability import DEFAULT_THRESHOLDS
 
     assert set(ALARM_SETTINGS) == set(DEFAULT_THRESHOLDS)
-    defaults = load_settings({"environment": "prod"})
+    defaults = load_settings(PROD)
     for key, field in ALARM_SETTINGS.items():
         assert getattr(defaults, field) == DEFAULT_THRESHOLDS[key], field  # type: ignore[literal-required]
 
@@ -166,7 +169,7 @@ def test_log_alert_defaults_match_the_component() -> None:
     """Default terms and de-duplication window are the ones Observability uses without them."""
     from components.observability.observability import DEFAULT_LOG_ALERT_TERMS
 
-    defaults = load_settings({"environment": "prod"})
+    defaults = load_settings(PROD)
     assert defaults.log_alert_terms == DEFAULT_LOG_ALERT_TERMS
     assert defaults.log_alert_dedupe_window_seconds == 900
 
@@ -175,7 +178,7 @@ def test_alarm_thresholds_and_log_alerts_are_configurable() -> None:
     """Valid overrides load as given."""
     settings = load_settings(
         {
-            "environment": "prod",
+            **PROD,
             "alarmNodeCpuPercent": "70",
             "alarmPodRestarts": "0",
             "alarmReplicationLatencySeconds": "1800",

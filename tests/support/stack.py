@@ -11,8 +11,10 @@ registrations are read-only by contract: a test that edits one copies it first
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.support.harness import Registered
 from tools.preview.program import ProgramRun, RecordedResource, run_program
@@ -23,8 +25,12 @@ __all__ = ["ROOT", "StackView", "rendered", "rendered_run", "stack_config"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@dataclass(frozen=True)
 class StackView(Registered):
     """Registrations of one program run, with the cross-resource lookups tests need."""
+
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    """The stack outputs the run exported (mock values)."""
 
     def by_urn(self, urn: str) -> RecordedResource:
         """The resource registered under `urn`."""
@@ -59,5 +65,6 @@ def rendered_run(stack: str, overrides: tuple[tuple[str, str], ...] = ()) -> Pro
 
 @functools.cache
 def rendered(stack: str, overrides: tuple[tuple[str, str], ...] = ()) -> StackView:
-    """The registrations of `rendered_run(stack, overrides)`, with the cross-resource lookups."""
-    return StackView(rendered_run(stack, overrides).resources)
+    """The registrations and outputs of `rendered_run(stack, overrides)`, with the lookups."""
+    run = rendered_run(stack, overrides)
+    return StackView(run.resources, run.outputs)

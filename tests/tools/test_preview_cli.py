@@ -75,7 +75,8 @@ def test_missing_environment_exits_2(project: Path, capsys: pytest.CaptureFixtur
     (project / "Pulumi.bad.yaml").write_text("config:\n  aws:region: ap-south-1\n")
     assert _preview(project, "bad") == 2
     err = capsys.readouterr().err
-    assert "genomics:environment = <missing>" in err
+    assert "Stack 'bad' is missing configuration value 'environment'" in err
+    assert "pulumi config set genomics:environment" in err
     assert "Traceback" not in err
 
 

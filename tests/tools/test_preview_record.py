@@ -111,7 +111,7 @@ def test_quiet_prints_the_report_summary_and_verdict_only(
     code = main(["--stack", "bad", "--project-dir", str(FIXTURE), "--json", json_path, "--quiet"])
     printed = capsys.readouterr().out
     assert code == 1
-    assert "resources:" not in printed  # the tree's last line
+    assert "cloud resources," not in printed  # the tree's last line
     assert "MANDATORY (" in printed
     summary = next(line for line in printed.splitlines() if line.startswith("Violations: "))
     assert "mandatory high" in summary or "mandatory critical" in summary

@@ -10,7 +10,6 @@ inputs were previewed before are answered from `build/preview-cache` (tools/prev
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import traceback
@@ -18,12 +17,14 @@ from pathlib import Path
 
 import pulumi
 
-from tools.preview.analyzer import AnalyzerError
+from tools.preview.analyzer import AnalyzerError, read_pack_config
 from tools.preview.cache import PreviewCache, cache_enabled, preview_cached
 from tools.preview.replay import RecordError, replay
 from tools.preview.report import (
     PreviewResult,
+    render_outputs,
     render_policy_report,
+    render_program_messages,
     render_summary,
     render_tree,
     verdict,
@@ -80,8 +81,19 @@ def main(argv: list[str] | None = None, *, freeze_heap: bool = False) -> int:
         return 2
     elapsed = time.monotonic() - started
     if not args.quiet:
-        print(f"Stack {result.project}/{result.stack} (offline preview under mocks)")
+        how = (
+            f"replay of {args.replay}: the program did not run"
+            if result.replayed
+            else "offline preview under mocks"
+        )
+        print(f"Stack {result.project}/{result.stack} ({how})")
         print(render_tree(result.resources))
+        print()
+        if result.outputs:
+            print(render_outputs(result.outputs))
+            print()
+    if result.messages:
+        print(render_program_messages(result.messages))
         print()
     print(render_policy_report(result.pack, result.violations))
     print()
@@ -99,10 +111,7 @@ def _run(args: argparse.Namespace, *, freeze_heap: bool) -> PreviewResult:
     """A live preview of `--stack`, or the replay of `--replay`."""
     pack_config_file: Path | None = args.policy_pack_config
     if args.replay is not None:
-        pack_config = (
-            json.loads(pack_config_file.read_text(encoding="utf-8")) if pack_config_file else {}
-        )
-        return replay(args.replay, args.policy_pack, pack_config)
+        return replay(args.replay, args.policy_pack, read_pack_config(pack_config_file))
     project = load_project(args.project_dir)
     config = load_stack_config(args.project_dir, args.stack)
     if cache_enabled() and not args.no_cache:

@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import IO, Any, Final, Self
 
 import grpc
+import jsonschema
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
@@ -102,6 +103,46 @@ def _struct(value: Mapping[str, Any]) -> struct_pb2.Struct:
     return message
 
 
+def _validate_properties(policy: PolicyInfo, properties: Mapping[str, Any]) -> None:
+    """Check one policy's properties against its config schema, as the CLI does before it
+    configures the pack (pkg/resource/analyzer/config.go: the schema's properties and
+    required list as a JSON Schema object), so a typo is a clear error, not a gRPC failure."""
+    schema: dict[str, Any] = {"type": "object"}
+    schema.update(
+        {
+            k: policy.config_schema[k]
+            for k in ("properties", "required")
+            if policy.config_schema.get(k)
+        }
+    )
+    errors = sorted(
+        jsonschema.Draft7Validator(schema).iter_errors(dict(properties)), key=lambda e: e.path
+    )
+    if errors:
+        described = "; ".join(
+            f"{'.'.join(str(p) for p in error.path) or '(root)'}: {error.message}"
+            for error in errors
+        )
+        known = ", ".join(sorted(policy.config_schema.get("properties", {}))) or "none"
+        raise AnalyzerError(
+            f"policy pack configuration is invalid for {policy.name}: {described} "
+            f"(its properties: {known})"
+        )
+
+
+def read_pack_config(path: Path | None) -> dict[str, Any]:
+    """The `--policy-pack-config` document, or a clear error naming the file."""
+    if path is None:
+        return {}
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise AnalyzerError(f"policy pack config {path}: {error}") from error
+    if not isinstance(document, dict):
+        raise AnalyzerError(f"policy pack config {path}: expected a JSON object of policies")
+    return document
+
+
 def expand_pack_config(
     raw: Mapping[str, Any], policies: Iterable[PolicyInfo]
 ) -> dict[str, analyzer_pb2.PolicyConfig]:
@@ -127,11 +168,17 @@ def expand_pack_config(
         )
         if isinstance(value, str):
             entry.enforcementLevel = _level(value, name)
-        else:
+        elif isinstance(value, Mapping):
             properties = {k: v for k, v in value.items() if k != "enforcementLevel"}
+            _validate_properties(known[name], properties)
             if "enforcementLevel" in value:
                 entry.enforcementLevel = _level(str(value["enforcementLevel"]), name)
             entry.properties.update(properties)
+        else:
+            raise AnalyzerError(
+                f"policy pack config for {name}: expected an enforcement level or an object, "
+                f"found {value!r}"
+            )
         result[name] = entry
     return result
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from tools.preview.analyzer import PackInfo, PolicyInfo, Violation
-from tools.preview.program import ProgramRun, RecordedResource
+from tools.preview.program import ProgramMessage, ProgramRun, RecordedResource
 from tools.preview.replay import resource_from_record
 from tools.preview.report import PreviewResult, Timings, to_document
 from tools.preview.run import analyze, preview
@@ -141,7 +141,13 @@ def cache_keys(
 
 def _record_document(result: PreviewResult) -> dict[str, Any]:
     document = to_document(result)
-    return {key: document[key] for key in ("project", "stack", "config", "resources", "providers")}
+    stored = {
+        key: document[key] for key in ("project", "stack", "config", "resources", "providers")
+    }
+    # What the program logged and exported is printed with the report, so it is kept too.
+    stored["messages"] = [dataclasses.asdict(message) for message in result.messages]
+    stored["outputs"] = dict(result.outputs)
+    return stored
 
 
 def _provider(entry: Mapping[str, Any]) -> RecordedResource:
@@ -153,6 +159,8 @@ def _run_of(document: Mapping[str, Any]) -> ProgramRun:
         project=document["project"],
         stack=document["stack"],
         resources=[resource_from_record(entry) for entry in document["resources"]],
+        messages=[ProgramMessage(**entry) for entry in document.get("messages", ())],
+        outputs=dict(document.get("outputs", {})),
     )
 
 
@@ -170,6 +178,8 @@ def _result_of(record: Mapping[str, Any], report: Mapping[str, Any]) -> PreviewR
         [Violation(**violation) for violation in report["violations"]],
         config=dict(record["config"]),
         providers=[_provider(entry) for entry in record["providers"]],
+        messages=_run_of(record).messages,
+        outputs=_run_of(record).outputs,
     )
 
 
@@ -254,7 +264,12 @@ def preview_cached(
         pack_config: dict[str, Any] = {}
         if pack_config_file is not None:
             pack_config = json.loads(pack_config_file.read_text(encoding="utf-8"))
-        replayed = analyze(_run_of(record), pack_dir, dict(record["config"]), pack_config)
+        run = _run_of(record)
+        replayed = dataclasses.replace(
+            analyze(run, pack_dir, dict(record["config"]), pack_config),
+            messages=run.messages,
+            outputs=run.outputs,
+        )
         cache.store(keys, replayed, record=False)
         elapsed = time.perf_counter() - started
         timings = Timings(

@@ -8,12 +8,13 @@ dependencies, and the input properties exactly as serialized on the wire).
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import runpy
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +24,15 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import source_pb2
-from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.stack import Stack, massage, run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from tools.preview.mocks import PlatformMocks
 
 __all__ = [
     "OnRecord",
+    "ProgramMessage",
     "ProgramRun",
     "RecordedResource",
     "RecordingMonitor",
@@ -81,6 +84,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks, on_record: OnRecord | None = None) -> None:
         super().__init__(mocks)
         self.recorded: list[RecordedResource] = []
+        self.stack_outputs: dict[str, Any] = {}
         self._on_record = on_record
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
@@ -88,6 +92,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if parent and parent.split("::")[2] == "pulumi:pulumi:Stack":
             parent = ""
         return super().make_urn(parent, type_, name)
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+        """Keep the root stack's outputs (`pulumi.export`), which the CLI prints after a run."""
+        if request.urn.split("::")[2] == "pulumi:pulumi:Stack":
+            self.stack_outputs = json_format.MessageToDict(request.outputs)
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
@@ -114,6 +124,33 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return response
 
 
+@dataclass(frozen=True, slots=True)
+class ProgramMessage:
+    """One `pulumi.log` message of the program (why a component created nothing, advice)."""
+
+    severity: str
+    """`debug`, `info`, `warning` or `error`, as the CLI labels them."""
+    text: str
+
+
+class _Messages(logging.Handler):
+    """Keeps what the mock engine's `Log` receives, which the engine would print."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[ProgramMessage] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(ProgramMessage(record.levelname.lower(), record.getMessage()))
+
+
+def _message_logger(handler: _Messages) -> logging.Logger:
+    logger = logging.Logger("genomics.preview.program", logging.DEBUG)
+    logger.propagate = False
+    logger.addHandler(handler)
+    return logger
+
+
 @dataclass
 class ProgramRun:
     """What one run of the program under mocks produced."""
@@ -121,6 +158,9 @@ class ProgramRun:
     project: str
     stack: str
     resources: list[RecordedResource]
+    messages: list[ProgramMessage] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """The stack outputs as exported, with mock values (secrets and unknowns marked)."""
 
 
 @contextmanager
@@ -157,6 +197,16 @@ def _without_stack_traces() -> Iterator[None]:
         pulumi_resource._get_stack_trace = captured
 
 
+def _run_and_register_outputs(build: Callable[[], None]) -> None:
+    """Run `build`, then register the root stack's outputs as the CLI's entry point does
+    (`run_in_stack` registers them once the program returns; under mocks the root stack
+    registered its empty outputs when it was created, so they are registered again here)."""
+    build()
+    root = get_root_resource()
+    if isinstance(root, Stack):
+        root.register_outputs(massage(root.outputs, []))
+
+
 def run_callable(
     build: Callable[[], None],
     project: str,
@@ -166,6 +216,7 @@ def run_callable(
     default_region: str = "ap-south-1",
     on_record: OnRecord | None = None,
     freeze_heap: bool = False,
+    secret_keys: Collection[str] = (),
 ) -> ProgramRun:
     """Run `build` as a Pulumi program under the platform mocks and return its registrations.
 
@@ -182,22 +233,35 @@ def run_callable(
     and again (the tests) must leave it False, or every run's garbage would be kept.
     """
     monitor = RecordingMonitor(PlatformMocks(default_region), on_record)
-    set_all_config(dict(config))
+    messages = _Messages()
+    # As the CLI passes them: every run states its secret keys, so none leak from a previous run.
+    set_all_config(dict(config), list(secret_keys))
     pulumi.runtime.set_mocks(
-        monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor
+        monitor.mocks,
+        project=project,
+        stack=stack,
+        preview=True,
+        logger=_message_logger(messages),
+        monitor=monitor,
     )
     collecting = gc.isenabled()
     gc.disable()
     try:
         with _without_stack_traces():
-            _sync_await(run_pulumi_func(build))
+            _sync_await(run_pulumi_func(lambda: _run_and_register_outputs(build)))
     finally:
         if freeze_heap:
             gc.freeze()
         if collecting:
             gc.enable()
-        set_all_config({})
-    return ProgramRun(project=project, stack=stack, resources=monitor.recorded)
+        set_all_config({}, [])
+    return ProgramRun(
+        project=project,
+        stack=stack,
+        resources=monitor.recorded,
+        messages=messages.messages,
+        outputs=monitor.stack_outputs,
+    )
 
 
 def run_program(
@@ -209,6 +273,7 @@ def run_program(
     default_region: str = "ap-south-1",
     on_record: OnRecord | None = None,
     freeze_heap: bool = False,
+    secret_keys: Collection[str] = (),
 ) -> ProgramRun:
     """Run `program_dir/__main__.py` for `stack` with `config`, as `pulumi preview` would.
 
@@ -226,4 +291,5 @@ def run_program(
         default_region=default_region,
         on_record=on_record,
         freeze_heap=freeze_heap,
+        secret_keys=secret_keys,
     )

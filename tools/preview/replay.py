@@ -9,6 +9,7 @@ any other tool can read the stack exactly as the pack saw it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -65,4 +66,4 @@ def replay(
 ) -> PreviewResult:
     """Analyse the record at `path` with the pack in `pack_dir`, as the live run did."""
     run, config = load_record(path)
-    return analyze(run, pack_dir, config, pack_config)
+    return dataclasses.replace(analyze(run, pack_dir, config, pack_config), replayed=True)

@@ -9,13 +9,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from pulumi.runtime import rpc
+
 from tools.preview.analyzer import PackInfo, Violation
-from tools.preview.program import RecordedResource
+from tools.preview.program import ProgramMessage, RecordedResource
 
 __all__ = [
     "PreviewResult",
     "Timings",
+    "render_outputs",
     "render_policy_report",
+    "render_program_messages",
     "render_summary",
     "render_tree",
     "to_document",
@@ -54,6 +58,12 @@ class PreviewResult:
     providers: Sequence[RecordedResource] = ()
     """Every provider resource an `Analyze` request carried (explicit and default ones)."""
     timings: Timings | None = None
+    replayed: bool = False
+    """Analysed from a record: the program did not run, so there is no program time."""
+    messages: Sequence[ProgramMessage] = ()
+    """What the program logged (`pulumi.log`), as the CLI prints it above the diagnostics."""
+    outputs: Mapping[str, Any] = field(default_factory=dict)
+    """The stack outputs as exported (mock values; secrets and unknowns marked)."""
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -104,8 +114,39 @@ def render_tree(resources: Sequence[RecordedResource]) -> str:
     return "\n".join(lines)
 
 
+_EXAMPLES: Final = 3
+"""Resources named in a grouped diagnostic; the rest are counted."""
+
+
+def _cause(violation: Violation) -> str:
+    """The diagnostic's last line with its own resource's name taken out, so that one root
+    cause (a dropped default tag) reads the same on every resource it hits."""
+    detail = violation.message.splitlines()[-1]
+    name = _short(violation.urn)
+    return detail.replace(name, "<resource>") if violation.urn and name in detail else detail
+
+
+def _grouped(violations: Iterable[Violation]) -> list[list[Violation]]:
+    """Violations of one policy with one cause, in the order each cause first appeared."""
+    groups: dict[tuple[str, str], list[Violation]] = {}
+    for violation in violations:
+        groups.setdefault((violation.policy, _cause(violation)), []).append(violation)
+    return list(groups.values())
+
+
+def _fix_line(remedy: str | None, detail: str) -> list[str]:
+    """The pack's remedy, unless the diagnostic carries a fix that fits its own case."""
+    if not remedy or "(fix: " in detail:
+        return []
+    return [f"      fix: {remedy}"]
+
+
 def render_policy_report(pack: PackInfo, violations: Sequence[Violation]) -> str:
-    """Violations grouped by enforcement then severity, each with its resource and remedy."""
+    """Violations grouped by enforcement then severity, each with its resource and remedy.
+
+    Diagnostics that share a policy and a cause print once, with the count and a few of the
+    resources: one dropped default tag is one entry, not one per taggable resource.
+    """
     remedies = {p.name: p.remediation for p in pack.policies}
     lines = [f"Policy pack {pack.name}@{pack.version}: {len(pack.policies)} policies"]
     if not violations:
@@ -117,12 +158,53 @@ def render_policy_report(pack: PackInfo, violations: Sequence[Violation]) -> str
             continue
         lines.append(f"{enforcement.upper()} ({len(group)})")
         for severity in _SEVERITY_ORDER:
-            for violation in (v for v in group if v.severity == severity):
-                detail = violation.message.splitlines()[-1]
-                lines.append(f"  [{severity}] {violation.policy}  {_short(violation.urn)}")
+            for same in _grouped(v for v in group if v.severity == severity):
+                first = same[0]
+                if len(same) == 1:
+                    detail = first.message.splitlines()[-1]
+                    lines.append(f"  [{severity}] {first.policy}  {_short(first.urn)}")
+                else:
+                    detail = _cause(first)
+                    named = ", ".join(_short(v.urn) for v in same[:_EXAMPLES])
+                    more = f" and {len(same) - _EXAMPLES} more" if len(same) > _EXAMPLES else ""
+                    lines.append(
+                        f"  [{severity}] {first.policy}  ×{len(same)} resources: {named}{more}"
+                    )
                 lines.append(f"      {detail}")
-                if remedies.get(violation.policy):
-                    lines.append(f"      fix: {remedies[violation.policy]}")
+                lines += _fix_line(remedies.get(first.policy), detail)
+    return "\n".join(lines)
+
+
+_WIDTH: Final = 100
+
+
+def _output_text(value: Any) -> str:
+    if isinstance(value, dict) and rpc._special_sig_key in value:
+        return "[secret]"
+    if value == rpc.UNKNOWN:
+        return "(known after update)"
+    text = value if isinstance(value, str) else json.dumps(value, separators=(", ", ": "))
+    return text if len(text) <= _WIDTH - 30 else text[: _WIDTH - 33] + "..."
+
+
+def render_outputs(outputs: Mapping[str, Any]) -> str:
+    """`Outputs:` as the CLI prints them after a run (values are the mocks' placeholders)."""
+    if not outputs:
+        return ""
+    width = max(len(name) for name in outputs)
+    lines = ["Outputs (placeholder values under mocks; docs/outputs.md says what each is):"]
+    lines += [
+        f"  {name.ljust(width)}  {_output_text(value)}" for name, value in sorted(outputs.items())
+    ]
+    return "\n".join(lines)
+
+
+def render_program_messages(messages: Sequence[ProgramMessage]) -> str:
+    """The program's own log lines, labelled as the CLI labels them; empty when there are none."""
+    if not messages:
+        return ""
+    lines = ["Program messages:"]
+    lines += [f"  {m.severity}: {m.text}" for m in messages if m.severity != "debug"]
     return "\n".join(lines)
 
 
@@ -136,7 +218,11 @@ def render_summary(result: PreviewResult) -> str:
         if counts[(enforcement, severity)]
     ]
     lines = ["Violations: " + (", ".join(parts) if parts else "none")]
-    if result.timings is not None:
+    if result.timings is not None and result.replayed:
+        lines.append(
+            f"Time: pack {result.timings.total:.1f} s (a replayed record: the program did not run)"
+        )
+    elif result.timings is not None:
         t = result.timings
         lines.append(
             f"Time: program {t.program:.1f} s (pack analysing alongside), "

@@ -10,7 +10,6 @@ by side), and the report keeps registration order whatever order the answers cam
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 import time
@@ -23,7 +22,13 @@ from typing import Any, Final
 
 from google.protobuf import struct_pb2
 
-from tools.preview.analyzer import PackInfo, PolicyPackProcess, Violation, expand_pack_config
+from tools.preview.analyzer import (
+    PackInfo,
+    PolicyPackProcess,
+    Violation,
+    expand_pack_config,
+    read_pack_config,
+)
 from tools.preview.program import ProgramRun, RecordedResource, run_program
 from tools.preview.report import PreviewResult, Timings
 
@@ -204,9 +209,7 @@ def preview(
     """Run the program in `project_dir` for `stack` with the pack in `pack_dir` analysing it.
 
     `freeze_heap`: only for a process that exits after the preview (`run_callable`)."""
-    pack_config: dict[str, Any] = {}
-    if pack_config_file is not None:
-        pack_config = json.loads(pack_config_file.read_text(encoding="utf-8"))
+    pack_config = read_pack_config(pack_config_file)
     started = time.perf_counter()
     with PolicyPackProcess(pack_dir, project=project, stack=stack, config=config) as pack:
         session = AnalysisSession(pack, config, pack_config)
@@ -239,4 +242,6 @@ def preview(
             pack_after_program=finished - program_done,
             total=finished - started,
         ),
+        messages=run.messages,
+        outputs=run.outputs,
     )

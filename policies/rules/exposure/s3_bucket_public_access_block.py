@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Final
 
@@ -28,11 +29,19 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
         for block in blocks:
             off = [flag for flag in FLAGS if not as_bool(block.props.get(flag))]
             if off:
+                # The block exists, so the pack's remedy ("add a block") does not fit: the
+                # diagnostic names the switches to turn on (the report prefers its own fix).
+                switches = ", ".join(f"{_snake(flag)}=True" for flag in off)
                 yield (
                     f"bucket {bucket.name}: public access block {block.name} leaves "
-                    f"{', '.join(off)} off",
+                    f"{', '.join(off)} off (fix: set {switches} on {block.name})",
                     block.urn,
                 )
+
+
+def _snake(prop: str) -> str:
+    """The Python argument name of an engine property: `blockPublicAcls` → `block_public_acls`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", prop).lower()
 
 
 RULE = StackRule(

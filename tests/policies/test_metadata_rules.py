@@ -75,6 +75,7 @@ _VARIANT_MODULES = (
     "tests.policies.test_residency_rules",
     "tests.policies.test_resilience_rules",
     "tests.policies.test_s3_bucket_rules",
+    "tests.policies.test_service_role_rules",
     "tests.policies.test_wiring_rules",
 )
 

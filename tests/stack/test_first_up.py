@@ -254,6 +254,27 @@ def test_container_insights_waits_for_every_node_group(prod: StackView) -> None:
     assert all(group.urn in addon.dependencies for group in groups)
 
 
+# ---- pipeline images ----
+
+
+def test_cache_template_names_a_role_ecr_may_assume_with_the_key(prod: StackView) -> None:
+    """A creation template that encrypts with KMS needs a role ECR assumes to create the
+    repository under the key; the role is this account's, holds the key actions on exactly the
+    template's key, and may create repositories only under the template's prefix."""
+    (template,) = prod.of_type("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
+    (key_arn,) = [c["kmsKey"] for c in template.inputs["encryptionConfigurations"]]
+    (role,) = prod.referenced(template, "customRoleArn")
+    (trust,) = _statements(json_input(role, "assumeRolePolicy"))
+    assert trust["Principal"] == {"Service": "ecr.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    grants = {frozenset(_actions(s)): s["Resource"] for s in _role_statements(prod, role)}
+    assert grants[frozenset({"kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"})] == [key_arn]
+    prefix = template.inputs["prefix"]
+    assert grants[frozenset({"ecr:CreateRepository"})] == [
+        f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{prefix}/*"
+    ]
+
+
 # ---- AWS Backup ----
 
 

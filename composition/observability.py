@@ -46,6 +46,7 @@ def build_observability(
             "request_metrics_filter_id": REQUEST_METRICS_FILTER_ID,
             "backup_vault_names": {"primary": ops.primary_vault_name, "dr": ops.dr_vault_name},
             "backup_vault_regions": {"dr": s.dr_region},
+            "backup_copy_destinations": ["dr"],
             "regional_alerts_topic_arns": ctx.topics.regional_alerts_topic_arns,
             "inventory": inventory,
             "datasync_task_arns": transfer.task_arn_by_label,

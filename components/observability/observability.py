@@ -169,6 +169,12 @@ class ObservabilityArgs(TypedDict):
     """Lambda functions: label to function name. The log-alerts function is added."""
     backup_vault_names: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Backup vaults: label to vault name."""
+    backup_copy_destinations: NotRequired[Sequence[str]]
+    """Labels of vaults that only receive copies (the DR vault): no backup job ever runs into
+    them, so they are watched for copies that stop arriving, not for failed jobs."""
+    backup_resource_type: NotRequired[str]
+    """The AWS Backup resource type the plan protects (`ResourceType` dimension; default
+    `EBS`)."""
     backup_vault_regions: NotRequired[Mapping[str, str]]
     """Vaults outside the provider's region: label to region (the DR vault). Their alarms and
     widgets live in that region, because AWS Backup publishes a vault's metrics there."""
@@ -232,6 +238,12 @@ def _validate(args: ObservabilityArgs) -> None:
                 f"regional_alerts_topic_arns has no alerts topic there (has {sorted(topics)}); "
                 "create one with AlertTopicsArgs.regional_alerts_regions"
             )
+    strays = set(args.get("backup_copy_destinations", ())) - set(args.get("backup_vault_names", {}))
+    if strays:
+        raise ValueError(
+            f"ObservabilityArgs.backup_copy_destinations names {sorted(strays)}, which are not "
+            "labels of backup_vault_names"
+        )
     unknown = set(args.get("thresholds", {})) - set(DEFAULT_THRESHOLDS)
     if unknown:
         raise ValueError(
@@ -770,9 +782,13 @@ class Observability(pulumi.ComponentResource):
             )
 
     def _backup_alarms(self, args: ObservabilityArgs) -> None:
+        destinations = set(args.get("backup_copy_destinations", ()))
         for label, vault in args.get("backup_vault_names", {}).items():
             # AWS Backup publishes a vault's job metrics in the vault's region.
             region = args.get("backup_vault_regions", {}).get(label)
+            if label in destinations:
+                self._copies_missing_alarm(args, label, vault, region)
+                continue
             for metric, kind in (
                 ("NumberOfBackupJobsFailed", "backup"),
                 ("NumberOfCopyJobsFailed", "copy"),
@@ -790,6 +806,35 @@ class Observability(pulumi.ComponentResource):
                     ],
                     region=region,
                 )
+
+    def _copies_missing_alarm(
+        self,
+        args: ObservabilityArgs,
+        label: str,
+        vault: pulumi.Input[str],
+        region: str | None,
+    ) -> None:
+        """A vault that only receives copies sees no backup job, and its copy jobs are counted
+        in the source vault's region, where the source vault's copy alarm watches them; what
+        the destination itself emits is `NumberOfRecoveryPointsCompleted` per
+        `BackupVaultName` and `ResourceType` (AWS Backup Developer Guide, "Monitoring AWS
+        Backup metrics with CloudWatch"). No recovery point landing in a day, the plan's
+        period, is a DR copy that silently stopped, so missing data breaches."""
+        self._alarm(
+            f"backup-{label}-copies-missing",
+            f"Vault {label}: no copied recovery point arrived in 24 hours",
+            threshold=1,
+            comparison="LessThanThreshold",
+            treat_missing="breaching",
+            namespace="AWS/Backup",
+            metric="NumberOfRecoveryPointsCompleted",
+            dimensions={
+                "BackupVaultName": vault,
+                "ResourceType": args.get("backup_resource_type", "EBS"),
+            },
+            period=86400,
+            region=region,
+        )
 
     # ---- dashboard ----
 
@@ -987,7 +1032,28 @@ class Observability(pulumi.ComponentResource):
         audit = args.get("untagged_objects_metric")
         if vaults or audit is not None:
             board.add(TextWidget("## Backups and tagging"))
+            destinations = set(args.get("backup_copy_destinations", ()))
             for label, vault in vaults.items():
+                vault_region = args.get("backup_vault_regions", {}).get(label, region)
+                if label in destinations:
+                    board.add(
+                        MetricWidget(
+                            f"Vault {label}: copied recovery points",
+                            [
+                                Metric(
+                                    "AWS/Backup",
+                                    "NumberOfRecoveryPointsCompleted",
+                                    {
+                                        "BackupVaultName": vault,
+                                        "ResourceType": args.get("backup_resource_type", "EBS"),
+                                    },
+                                )
+                            ],
+                            vault_region,
+                            period=86400,
+                        )
+                    )
+                    continue
                 board.add(
                     MetricWidget(
                         f"Vault {label}: failed jobs",

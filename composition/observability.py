@@ -44,9 +44,9 @@ def build_observability(
                 c.bucket_slug: lake_bucket(lake, c.name, s.primary_region) for c in CATEGORIES
             },
             "request_metrics_filter_id": REQUEST_METRICS_FILTER_ID,
-            "backup_vault_names": {"primary": ops.primary_vault_name, "dr": ops.dr_vault_name},
+            "backup_vault_names": {"primary": ops.primary_vault_name},
+            "backup_copy_vault_names": {"dr": ops.dr_vault_name},
             "backup_vault_regions": {"dr": s.dr_region},
-            "backup_copy_destinations": ["dr"],
             "regional_alerts_topic_arns": ctx.topics.regional_alerts_topic_arns,
             "inventory": inventory,
             "datasync_task_arns": transfer.task_arn_by_label,

@@ -169,9 +169,9 @@ class ObservabilityArgs(TypedDict):
     """Lambda functions: label to function name. The log-alerts function is added."""
     backup_vault_names: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Backup vaults: label to vault name."""
-    backup_copy_destinations: NotRequired[Sequence[str]]
-    """Labels of vaults that only receive copies (the DR vault): no backup job ever runs into
-    them, so they are watched for copies that stop arriving, not for failed jobs."""
+    backup_copy_vault_names: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Vaults that only receive copies (the DR vault): label to vault name. No backup job ever
+    runs into them, so they are watched for copies that stop arriving, not for failed jobs."""
     backup_resource_type: NotRequired[str]
     """The AWS Backup resource type the plan protects (`ResourceType` dimension; default
     `EBS`)."""
@@ -198,6 +198,11 @@ class ObservabilityArgs(TypedDict):
     """Where `functions/` lives, for tests; the repository root unless given."""
 
 
+def _vaults(args: ObservabilityArgs) -> dict[str, pulumi.Input[str]]:
+    """Every vault to watch, label to name: those backups run into and copy-only ones."""
+    return {**args.get("backup_vault_names", {}), **args.get("backup_copy_vault_names", {})}
+
+
 def _validate(args: ObservabilityArgs) -> None:
     labelled: list[tuple[str, Mapping[str, Any]]] = [
         ("buckets", args.get("buckets", {})),
@@ -205,6 +210,7 @@ def _validate(args: ObservabilityArgs) -> None:
         ("datasync_task_arns", args.get("datasync_task_arns", {})),
         ("function_names", args.get("function_names", {})),
         ("backup_vault_names", args.get("backup_vault_names", {})),
+        ("backup_copy_vault_names", args.get("backup_copy_vault_names", {})),
     ]
     for field, mapping in labelled:
         bad = [label for label in mapping if not _LABEL.fullmatch(label)]
@@ -227,10 +233,10 @@ def _validate(args: ObservabilityArgs) -> None:
         )
     topics = args.get("regional_alerts_topic_arns", {})
     for label, region in args.get("backup_vault_regions", {}).items():
-        if label not in args.get("backup_vault_names", {}):
+        if label not in _vaults(args):
             raise ValueError(
                 f"ObservabilityArgs.backup_vault_regions names {label!r}, which is not a "
-                "label of backup_vault_names"
+                "label of backup_vault_names or backup_copy_vault_names"
             )
         if region not in topics:
             raise ValueError(
@@ -238,11 +244,11 @@ def _validate(args: ObservabilityArgs) -> None:
                 f"regional_alerts_topic_arns has no alerts topic there (has {sorted(topics)}); "
                 "create one with AlertTopicsArgs.regional_alerts_regions"
             )
-    strays = set(args.get("backup_copy_destinations", ())) - set(args.get("backup_vault_names", {}))
-    if strays:
+    both = set(args.get("backup_copy_vault_names", {})) & set(args.get("backup_vault_names", {}))
+    if both:
         raise ValueError(
-            f"ObservabilityArgs.backup_copy_destinations names {sorted(strays)}, which are not "
-            "labels of backup_vault_names"
+            f"ObservabilityArgs.backup_copy_vault_names labels {sorted(both)} also name vaults "
+            "of backup_vault_names; a vault either receives backups or only copies"
         )
     unknown = set(args.get("thresholds", {})) - set(DEFAULT_THRESHOLDS)
     if unknown:
@@ -782,8 +788,8 @@ class Observability(pulumi.ComponentResource):
             )
 
     def _backup_alarms(self, args: ObservabilityArgs) -> None:
-        destinations = set(args.get("backup_copy_destinations", ()))
-        for label, vault in args.get("backup_vault_names", {}).items():
+        destinations = set(args.get("backup_copy_vault_names", {}))
+        for label, vault in _vaults(args).items():
             # AWS Backup publishes a vault's job metrics in the vault's region.
             region = args.get("backup_vault_regions", {}).get(label)
             if label in destinations:
@@ -1028,11 +1034,11 @@ class Observability(pulumi.ComponentResource):
                 for title, metric, stat in _LAMBDA_PANELS
             ]
         )
-        vaults = args.get("backup_vault_names", {})
+        vaults = _vaults(args)
         audit = args.get("untagged_objects_metric")
         if vaults or audit is not None:
             board.add(TextWidget("## Backups and tagging"))
-            destinations = set(args.get("backup_copy_destinations", ()))
+            destinations = set(args.get("backup_copy_vault_names", {}))
             for label, vault in vaults.items():
                 vault_region = args.get("backup_vault_regions", {}).get(label, region)
                 if label in destinations:

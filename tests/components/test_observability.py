@@ -42,9 +42,9 @@ FULL: ObservabilityArgs = {
     },
     "datasync_task_arns": {"efs-to-raw": TASK},
     "function_names": {"tagger": "gen-test-object-tagger", "audit": "gen-test-tag-audit"},
-    "backup_vault_names": {"primary": "gen-test-ebs", "dr": "gen-test-ebs-dr"},
+    "backup_vault_names": {"primary": "gen-test-ebs"},
+    "backup_copy_vault_names": {"dr": "gen-test-ebs-dr"},
     "backup_vault_regions": {"dr": "ap-south-2"},
-    "backup_copy_destinations": ["dr"],
     "backup_resource_type": "EBS",
     "regional_alerts_topic_arns": {"ap-south-2": DR_TOPIC},
     "untagged_objects_metric": {
@@ -316,14 +316,16 @@ def test_copy_only_vault_is_watched_for_recovery_points_not_jobs(full: Registere
     assert dr["period"] == 86400
 
 
-def test_copy_destination_must_be_a_vault_label() -> None:
-    """A copy destination that names no vault is a construction error naming the input."""
-    args: ObservabilityArgs = {**FULL, "backup_copy_destinations": ["dr-typo"]}
+def test_a_vault_is_either_a_backup_target_or_copy_only() -> None:
+    """One label in both vault inputs is a construction error naming the input."""
+    args: ObservabilityArgs = {**FULL, "backup_vault_names": {"dr": "gen-test-ebs-dr"}}
 
     def build() -> None:
         Observability("obs", args)
 
-    with pytest.raises(ValueError, match=r"backup_copy_destinations names \['dr-typo'\]"):
+    with pytest.raises(
+        ValueError, match=r"backup_copy_vault_names labels \['dr'\] also name vaults"
+    ):
         record(build)
 
 

@@ -3,8 +3,8 @@
 `tests/fixtures/recorded/prod-f219ab7.json.gz` is the prod preview record of commit f219ab7,
 before the data-path and lab fixes: its bucket policies exempt a tagger role that does not
 exist, five create orders race on a first `pulumi up`, no event target or schedule has a
-dead-letter queue and the sync state machine's logs could never be delivered. Replaying it through today's pack is
-the proof that these rules would have stopped that stack at preview.
+dead-letter queue and the sync state machine's logs could never be delivered. Replaying it
+through today's pack is the proof that these rules would have stopped that stack at preview.
 """
 
 from __future__ import annotations

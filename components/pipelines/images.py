@@ -124,8 +124,9 @@ class PipelineImages(pulumi.ComponentResource):
         and `ecr:TagResource` on `*` plus the key actions; this one keeps only what a
         pull-through template uses: creating repositories under the cache prefixes (the
         templates replicate nothing and carry no resource tags) and the key actions on the one
-        key they name. The trust is pinned to this account (`aws:SourceAccount`) against the
-        confused deputy.
+        key they name. The key's policy delegates to IAM (`EnableIamPolicies`), so this identity
+        policy is the whole grant. The trust is pinned to this account (`aws:SourceAccount`)
+        against the confused deputy.
         """
         role = aws.iam.Role(
             f"{name}-template-role",

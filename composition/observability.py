@@ -44,7 +44,8 @@ def build_observability(
                 c.bucket_slug: lake_bucket(lake, c.name, s.primary_region) for c in CATEGORIES
             },
             "request_metrics_filter_id": REQUEST_METRICS_FILTER_ID,
-            "backup_vault_names": {"primary": ops.primary_vault_name, "dr": ops.dr_vault_name},
+            "backup_vault_names": {"primary": ops.primary_vault_name},
+            "backup_copy_vault_names": {"dr": ops.dr_vault_name},
             "backup_vault_regions": {"dr": s.dr_region},
             "regional_alerts_topic_arns": ctx.topics.regional_alerts_topic_arns,
             "inventory": inventory,

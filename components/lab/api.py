@@ -22,6 +22,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.blocks.iam_documents import service_trust_policy
+from components.blocks.state_machine_resource import start_execution_key_statement
 from components.lab.api_models import REQUEST_MODELS, api_gateway_schema
 from components.lab.metadata_store import METADATA_SORT_KEY
 from components.lab.policy import (
@@ -140,6 +141,8 @@ class LabApiArgs(TypedDict):
 
     state_machine_arn: pulumi.Input[str]
     """Sync workflow that every write starts."""
+    state_machine_key_arn: pulumi.Input[str]
+    """The workflow's own key, under which StartExecution encrypts each execution's input."""
     table_name: pulumi.Input[str]
     """Metadata store table that reads query."""
     table_arn: pulumi.Input[str]
@@ -292,22 +295,10 @@ class LabApi(pulumi.ComponentResource):
                     ),
                     statement("ReadDatasetMetadata", ["dynamodb:GetItem"], [args["table_arn"]]),
                     kms_via_services(args["kms_key_arn"], region, ("dynamodb",), ["kms:Decrypt"]),
-                    # The workflow encrypts execution data with the customer-managed key, so
-                    # StartExecution needs kms:GenerateDataKey from its caller ("Data at rest
-                    # encryption in Step Functions"); the encryption context Step Functions
-                    # binds every data key to names the state machine, so the grant covers
-                    # that workflow's executions and nothing else encrypted with the key.
-                    statement(
-                        "StartEncryptedExecutions",
-                        ["kms:GenerateDataKey"],
-                        [args["kms_key_arn"]],
-                        {
-                            "StringEquals": {
-                                "kms:EncryptionContext:aws:states:stateMachineArn": args[
-                                    "state_machine_arn"
-                                ]
-                            }
-                        },
+                    # The workflow encrypts execution data with its own key, so StartExecution
+                    # needs kms:GenerateDataKey from its caller, bound to that one workflow.
+                    start_execution_key_statement(
+                        args["state_machine_key_arn"], args["state_machine_arn"]
                     ),
                 )
             ),

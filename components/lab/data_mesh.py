@@ -270,6 +270,7 @@ class LabDataMesh(pulumi.ComponentResource):
             f"{self._base}-api",
             {
                 "state_machine_arn": workflow.state_machine_arn,
+                "state_machine_key_arn": workflow.execution_key_arn,
                 "table_name": store.table_name,
                 "table_arn": store.table_arn,
                 "kms_key_arn": args["kms_key_arn"],

@@ -20,6 +20,7 @@ from typing import Final, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from components.blocks.event_dlq import EventDeadLetterQueue
 from components.blocks.iam_documents import service_trust_policy
 from components.blocks.state_machine import (
     Catch,
@@ -37,8 +38,14 @@ from components.blocks.state_machine import (
     string_equals,
     validate,
 )
+from components.blocks.state_machine_resource import (
+    create_execution_key,
+    create_state_machine,
+    execution_key_statements,
+)
 from components.lab.metadata_store import METADATA_SORT_KEY
 from components.lab.policy import (
+    AwsContext,
     aws_context,
     document,
     kms_via_services,
@@ -345,8 +352,9 @@ class LabSyncWorkflowArgs(TypedDict):
     table_arn: pulumi.Input[str]
     """ARN of that table, for the role's grant."""
     kms_key_arn: pulumi.Input[str]
-    """Platform key: encrypts the state machine's execution data (and the log group unless
-    `log_kms_key_arn` is given); the event bus and ELN connection use a key of their own."""
+    """Platform key: the metadata table and topic use it through their services (and the log
+    group unless `log_kms_key_arn` is given); the state machine, the event bus and the ELN
+    connection use keys of their own."""
     alerts_topic_arn: pulumi.Input[str]
     """SNS topic that hears about failed executions."""
     log_retention_days: int
@@ -393,6 +401,8 @@ class LabSyncWorkflow(pulumi.ComponentResource):
     """EventBridge connection to the ELN, when an ELN is configured."""
     events_key_arn: pulumi.Output[str]
     """Key of the lab event bus and the ELN connection's secret."""
+    execution_key_arn: pulumi.Output[str]
+    """The state machine's own key: StartExecution callers need kms:GenerateDataKey on it."""
 
     def __init__(
         self,
@@ -421,13 +431,21 @@ class LabSyncWorkflow(pulumi.ComponentResource):
             ),
             context.account_id,
         )
+        # Events the bus cannot encrypt or decrypt (a KMS error) go to its own DLQ, not away.
+        bus_dlq = EventDeadLetterQueue(
+            f"{name}-bus-dlq",
+            {"queue_name": f"{bus_name}-dlq"},
+            pulumi.ResourceOptions(parent=self),
+        )
         bus = aws.cloudwatch.EventBus(
             f"{name}-bus",
             name=bus_name,
             description="Lab data mesh metadata events.",
             kms_key_identifier=events_key.arn,
+            dead_letter_config=aws.cloudwatch.EventBusDeadLetterConfigArgs(arn=bus_dlq.arn),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        bus_dlq.admit([bus.arn])
         connection = self._create_eln_connection(name, args, events_key.arn) if endpoint else None
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
@@ -435,6 +453,13 @@ class LabSyncWorkflow(pulumi.ComponentResource):
             retention_in_days=args["log_retention_days"],
             kms_key_id=args.get("log_kms_key_arn", key),
             opts=pulumi.ResourceOptions(parent=self),
+        )
+        execution_key = create_execution_key(
+            name,
+            machine_name=sm_name,
+            region=context.region,
+            account_id=context.account_id,
+            parent=self,
         )
         role = aws.iam.Role(
             f"{name}-role",
@@ -447,7 +472,16 @@ class LabSyncWorkflow(pulumi.ComponentResource):
         policy = aws.iam.RolePolicy(
             f"{name}-role-policy",
             role=role.id,
-            policy=render(self._permissions(args, bus, connection, events_key.arn, context.region)),
+            policy=render(
+                self._permissions(
+                    args,
+                    bus,
+                    connection,
+                    events_key.arn,
+                    context,
+                    execution_key.arn,
+                )
+            ),
             opts=pulumi.ResourceOptions(parent=self),
         )
         definition = pulumi.Output.all(
@@ -456,25 +490,15 @@ class LabSyncWorkflow(pulumi.ComponentResource):
             args["alerts_topic_arn"],
             connection.arn if connection else "",
         ).apply(lambda v: sync_definition(SyncRefs(v[0], v[1], v[2], endpoint, v[3])).to_json())
-        machine = aws.sfn.StateMachine(
+        machine = create_state_machine(
             f"{name}-state-machine",
-            name=sm_name,
-            type="STANDARD",
+            machine_name=sm_name,
             role_arn=role.arn,
             definition=definition,
-            logging_configuration=aws.sfn.StateMachineLoggingConfigurationArgs(
-                level="ALL",
-                include_execution_data=False,
-                log_destination=pulumi.Output.concat(log_group.arn, ":*"),
-            ),
-            tracing_configuration=aws.sfn.StateMachineTracingConfigurationArgs(enabled=True),
-            encryption_configuration=aws.sfn.StateMachineEncryptionConfigurationArgs(
-                type="CUSTOMER_MANAGED_KMS_KEY",
-                kms_key_id=key,
-                kms_data_key_reuse_period_seconds=300,
-            ),
-            # CreateStateMachine checks the role may deliver logs, so the grant must exist first.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            log_group_arn=log_group.arn,
+            key_arn=execution_key.arn,
+            role_policies=[policy],
+            parent=self,
         )
         self.state_machine_arn = machine.arn
         self.event_bus_name = bus.name
@@ -482,12 +506,14 @@ class LabSyncWorkflow(pulumi.ComponentResource):
         self.log_group_name = log_group.name
         self.eln_connection_arn = connection.arn if connection else None
         self.events_key_arn = events_key.arn
+        self.execution_key_arn = execution_key.arn
         self.register_outputs(
             {
                 "state_machine_arn": self.state_machine_arn,
                 "event_bus_name": self.event_bus_name,
                 "event_bus_arn": self.event_bus_arn,
                 "events_key_arn": self.events_key_arn,
+                "execution_key_arn": self.execution_key_arn,
                 "log_group_name": self.log_group_name,
                 "eln_connection_arn": self.eln_connection_arn,
             }
@@ -585,8 +611,10 @@ class LabSyncWorkflow(pulumi.ComponentResource):
         bus: aws.cloudwatch.EventBus,
         connection: aws.cloudwatch.EventConnection | None,
         events_key_arn: pulumi.Input[str],
-        region: pulumi.Output[str],
+        context: AwsContext,
+        execution_key_arn: pulumi.Input[str],
     ) -> dict[str, object]:
+        region = context.region
         statements = [
             statement(
                 "WriteMetadataStore",
@@ -596,20 +624,9 @@ class LabSyncWorkflow(pulumi.ComponentResource):
             statement("PutLabEvents", ["events:PutEvents"], [bus.arn]),
             statement("PublishAlerts", ["sns:Publish"], [args["alerts_topic_arn"]]),
             kms_via_services(args["kms_key_arn"], region, ("dynamodb", "sns", "logs")),
-            # Execution data is encrypted with the customer-managed key: "the execution role
-            # needs to be granted kms:GenerateDataKey and kms:Decrypt" ("Data at rest
-            # encryption in Step Functions"), scoped by the context Step Functions binds every
-            # data key to, so the role decrypts this workflow's data only.
-            statement(
-                "EncryptExecutionData",
-                ["kms:Decrypt", "kms:GenerateDataKey"],
-                [args["kms_key_arn"]],
-                {
-                    "StringEquals": {
-                        "kms:EncryptionContext:aws:states:stateMachineArn": self._sm_arn
-                    }
-                },
-            ),
+            # Execution data and logs are encrypted with the state machine's own key, scoped by
+            # the contexts Step Functions binds its data keys to (state_machine_resource).
+            *execution_key_statements(execution_key_arn, self._sm_arn, region, context.account_id),
             # Log delivery and X-Ray APIs have no resource-level permissions (AWS documents "*").
             statement(
                 "DeliverExecutionLogs",

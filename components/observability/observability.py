@@ -169,6 +169,12 @@ class ObservabilityArgs(TypedDict):
     """Lambda functions: label to function name. The log-alerts function is added."""
     backup_vault_names: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Backup vaults: label to vault name."""
+    backup_copy_vault_names: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Vaults that only receive copies (the DR vault): label to vault name. No backup job ever
+    runs into them, so they are watched for copies that stop arriving, not for failed jobs."""
+    backup_resource_type: NotRequired[str]
+    """The AWS Backup resource type the plan protects (`ResourceType` dimension; default
+    `EBS`)."""
     backup_vault_regions: NotRequired[Mapping[str, str]]
     """Vaults outside the provider's region: label to region (the DR vault). Their alarms and
     widgets live in that region, because AWS Backup publishes a vault's metrics there."""
@@ -192,6 +198,11 @@ class ObservabilityArgs(TypedDict):
     """Where `functions/` lives, for tests; the repository root unless given."""
 
 
+def _vaults(args: ObservabilityArgs) -> dict[str, pulumi.Input[str]]:
+    """Every vault to watch, label to name: those backups run into and copy-only ones."""
+    return {**args.get("backup_vault_names", {}), **args.get("backup_copy_vault_names", {})}
+
+
 def _validate(args: ObservabilityArgs) -> None:
     labelled: list[tuple[str, Mapping[str, Any]]] = [
         ("buckets", args.get("buckets", {})),
@@ -199,6 +210,7 @@ def _validate(args: ObservabilityArgs) -> None:
         ("datasync_task_arns", args.get("datasync_task_arns", {})),
         ("function_names", args.get("function_names", {})),
         ("backup_vault_names", args.get("backup_vault_names", {})),
+        ("backup_copy_vault_names", args.get("backup_copy_vault_names", {})),
     ]
     for field, mapping in labelled:
         bad = [label for label in mapping if not _LABEL.fullmatch(label)]
@@ -221,10 +233,10 @@ def _validate(args: ObservabilityArgs) -> None:
         )
     topics = args.get("regional_alerts_topic_arns", {})
     for label, region in args.get("backup_vault_regions", {}).items():
-        if label not in args.get("backup_vault_names", {}):
+        if label not in _vaults(args):
             raise ValueError(
                 f"ObservabilityArgs.backup_vault_regions names {label!r}, which is not a "
-                "label of backup_vault_names"
+                "label of backup_vault_names or backup_copy_vault_names"
             )
         if region not in topics:
             raise ValueError(
@@ -232,6 +244,12 @@ def _validate(args: ObservabilityArgs) -> None:
                 f"regional_alerts_topic_arns has no alerts topic there (has {sorted(topics)}); "
                 "create one with AlertTopicsArgs.regional_alerts_regions"
             )
+    both = set(args.get("backup_copy_vault_names", {})) & set(args.get("backup_vault_names", {}))
+    if both:
+        raise ValueError(
+            f"ObservabilityArgs.backup_copy_vault_names labels {sorted(both)} also name vaults "
+            "of backup_vault_names; a vault either receives backups or only copies"
+        )
     unknown = set(args.get("thresholds", {})) - set(DEFAULT_THRESHOLDS)
     if unknown:
         raise ValueError(
@@ -770,9 +788,13 @@ class Observability(pulumi.ComponentResource):
             )
 
     def _backup_alarms(self, args: ObservabilityArgs) -> None:
-        for label, vault in args.get("backup_vault_names", {}).items():
+        destinations = set(args.get("backup_copy_vault_names", {}))
+        for label, vault in _vaults(args).items():
             # AWS Backup publishes a vault's job metrics in the vault's region.
             region = args.get("backup_vault_regions", {}).get(label)
+            if label in destinations:
+                self._copies_missing_alarm(args, label, vault, region)
+                continue
             for metric, kind in (
                 ("NumberOfBackupJobsFailed", "backup"),
                 ("NumberOfCopyJobsFailed", "copy"),
@@ -790,6 +812,35 @@ class Observability(pulumi.ComponentResource):
                     ],
                     region=region,
                 )
+
+    def _copies_missing_alarm(
+        self,
+        args: ObservabilityArgs,
+        label: str,
+        vault: pulumi.Input[str],
+        region: str | None,
+    ) -> None:
+        """A vault that only receives copies sees no backup job, and its copy jobs are counted
+        in the source vault's region, where the source vault's copy alarm watches them; what
+        the destination itself emits is `NumberOfRecoveryPointsCompleted` per
+        `BackupVaultName` and `ResourceType` (AWS Backup Developer Guide, "Monitoring AWS
+        Backup metrics with CloudWatch"). No recovery point landing in a day, the plan's
+        period, is a DR copy that silently stopped, so missing data breaches."""
+        self._alarm(
+            f"backup-{label}-copies-missing",
+            f"Vault {label}: no copied recovery point arrived in 24 hours",
+            threshold=1,
+            comparison="LessThanThreshold",
+            treat_missing="breaching",
+            namespace="AWS/Backup",
+            metric="NumberOfRecoveryPointsCompleted",
+            dimensions={
+                "BackupVaultName": vault,
+                "ResourceType": args.get("backup_resource_type", "EBS"),
+            },
+            period=86400,
+            region=region,
+        )
 
     # ---- dashboard ----
 
@@ -983,11 +1034,32 @@ class Observability(pulumi.ComponentResource):
                 for title, metric, stat in _LAMBDA_PANELS
             ]
         )
-        vaults = args.get("backup_vault_names", {})
+        vaults = _vaults(args)
         audit = args.get("untagged_objects_metric")
         if vaults or audit is not None:
             board.add(TextWidget("## Backups and tagging"))
+            destinations = set(args.get("backup_copy_vault_names", {}))
             for label, vault in vaults.items():
+                vault_region = args.get("backup_vault_regions", {}).get(label, region)
+                if label in destinations:
+                    board.add(
+                        MetricWidget(
+                            f"Vault {label}: copied recovery points",
+                            [
+                                Metric(
+                                    "AWS/Backup",
+                                    "NumberOfRecoveryPointsCompleted",
+                                    {
+                                        "BackupVaultName": vault,
+                                        "ResourceType": args.get("backup_resource_type", "EBS"),
+                                    },
+                                )
+                            ],
+                            vault_region,
+                            period=86400,
+                        )
+                    )
+                    continue
                 board.add(
                     MetricWidget(
                         f"Vault {label}: failed jobs",

@@ -51,6 +51,7 @@ from typing import Any, Final, Literal, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from components.blocks.event_dlq import EVENT_TARGET_RETRY, EventDeadLetterQueue
 from components.blocks.function import PlatformFunction, PolicyStatement
 from components.blocks.iam_documents import (
     Condition,
@@ -508,7 +509,13 @@ class OpsAutomation(pulumi.ComponentResource):
             ],
             opts=self._child,
         )
-        self._create_failure_alerts(name, args["notification_topic_arn"])
+        # Failed-job alerts and schedules dead-letter here instead of being dropped.
+        self._dlq = EventDeadLetterQueue(
+            f"{name}-events-dlq",
+            {"queue_name": f"{prefix}-ops-events-dlq", "key_deletion_window_days": window},
+            self._child,
+        )
+        self._dlq.admit(self._create_failure_alerts(name, args["notification_topic_arn"]))
         if "reports_topic_arn" in args:
             events = list(_REPORTED_EVENTS)
             if args.get("notify_restores", False):
@@ -637,13 +644,16 @@ class OpsAutomation(pulumi.ComponentResource):
         )
         return key
 
-    def _create_failure_alerts(self, name: str, topic_arn: pulumi.Input[str]) -> None:
+    def _create_failure_alerts(
+        self, name: str, topic_arn: pulumi.Input[str]
+    ) -> list[pulumi.Output[str]]:
         """EventBridge rules that send failed backup and copy jobs of the vault to `topic_arn`.
 
         AWS Backup emits `Backup Job State Change` and `Copy Job State Change` to the default
         bus ("Monitoring AWS Backup events using Amazon EventBridge"; best effort, within
         minutes), with the job's `state`, its vault (`backupVaultName`, or
-        `sourceBackupVaultArn` for copies) and a `statusMessage`.
+        `sourceBackupVaultArn` for copies) and a `statusMessage`. Returns the rules' ARNs, which
+        the event DLQ admits.
         """
         jobs: dict[str, tuple[str, dict[str, object], str]] = {
             "backup-failed": (
@@ -663,6 +673,7 @@ class OpsAutomation(pulumi.ComponentResource):
                 "copyJobId",
             ),
         }
+        rule_arns: list[pulumi.Output[str]] = []
         for role, (detail_type, detail, job_id) in jobs.items():
             rule = aws.cloudwatch.EventRule(
                 f"{name}-{role}",
@@ -676,6 +687,10 @@ class OpsAutomation(pulumi.ComponentResource):
                 f"{name}-{role}-alert",
                 rule=rule.name,
                 arn=topic_arn,
+                retry_policy=EVENT_TARGET_RETRY,
+                dead_letter_config=aws.cloudwatch.EventTargetDeadLetterConfigArgs(
+                    arn=self._dlq.arn
+                ),
                 # One readable line per failed job instead of the raw event.
                 input_transformer=aws.cloudwatch.EventTargetInputTransformerArgs(
                     input_paths={
@@ -691,6 +706,8 @@ class OpsAutomation(pulumi.ComponentResource):
                 ),
                 opts=self._child,
             )
+            rule_arns.append(rule.arn)
+        return rule_arns
 
     def _create_plan(self, args: OpsAutomationArgs) -> aws.backup.Plan:
         retention = args["backup_retention_days"]
@@ -1029,7 +1046,8 @@ class OpsAutomation(pulumi.ComponentResource):
                             "Effect": "Allow",
                             "Action": ["lambda:InvokeFunction"],
                             "Resource": [function.function_arn],
-                        }
+                        },
+                        *self._dlq.sender_statements(),
                     ],
                 }
             ),
@@ -1064,6 +1082,10 @@ class OpsAutomation(pulumi.ComponentResource):
                 retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
                     maximum_event_age_in_seconds=_SCHEDULE_EVENT_AGE_SECONDS,
                     maximum_retry_attempts=0,
+                ),
+                # A dropped run is not retried, but it is kept and alarmed, never silent.
+                dead_letter_config=aws.scheduler.ScheduleTargetDeadLetterConfigArgs(
+                    arn=self._dlq.arn
                 ),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[role_policy]),

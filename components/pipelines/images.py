@@ -8,6 +8,13 @@ the policy HealthOmics needs to pull from it and the platform key; the registry 
 the pullers (HealthOmics, Batch jobs, EKS nodes) import upstream images on first pull
 (`ecr:BatchImportUpstreamImage`, `ecr:CreateRepository`: Amazon ECR User Guide, "IAM
 permissions required to sync an upstream registry with an Amazon ECR private registry").
+
+A template that encrypts with a KMS key (or tags) must name a repository creation role: "If you
+intend to use KMS keys, resource tags, or a combination of both in one or more templates, you
+need to" create a custom policy and role and attach it to the template (Amazon ECR User Guide,
+"Creating a repository creation template", "Create a custom policy for repository creation
+templates", "Create an IAM role for repository creation templates"). Without it ECR cannot
+create the cached repository under the platform key, and every first pull fails.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.lab.policy import Document, aws_context, document, render
+from components.blocks.iam_documents import service_trust_policy
+from components.lab.policy import Document, aws_context, document, render, statement
 from pipelines.images import PULL_THROUGH_PREFIXES, ecr_registry
 
 __all__ = ["PipelineImages", "PipelineImagesArgs"]
@@ -29,6 +37,9 @@ _PULL_ACTIONS = (
     "ecr:GetDownloadUrlForLayer",
 )
 _IMPORT_ACTIONS = ("ecr:BatchImportUpstreamImage", "ecr:CreateRepository")
+_TEMPLATE_KEY_ACTIONS = ("kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant")
+"""The key actions of AWS's custom policy for repository creation templates: ECR describes the
+key and grants the new repository its use (retiring the grant when the repository goes)."""
 
 
 class PipelineImagesArgs(TypedDict):
@@ -52,7 +63,19 @@ class PipelineImages(pulumi.ComponentResource):
         super().__init__("genomics:pipelines:PipelineImages", name, None, opts)
         context = aws_context(self)
         child = pulumi.ResourceOptions(parent=self)
-        repository_arns: list[pulumi.Output[str]] = []
+        repository_arns = [
+            pulumi.Output.concat(
+                "arn:aws:ecr:",
+                context.region,
+                ":",
+                context.account_id,
+                ":repository/",
+                prefix,
+                "/*",
+            )
+            for prefix in PULL_THROUGH_PREFIXES.values()
+        ]
+        template_role = self._create_template_role(name, context.account_id, repository_arns, args)
         for upstream, prefix in PULL_THROUGH_PREFIXES.items():
             aws.ecr.PullThroughCacheRule(
                 f"{name}-{prefix}",
@@ -75,18 +98,8 @@ class PipelineImages(pulumi.ComponentResource):
                     )
                 ],
                 repository_policy=render(self._pull_policy()),
+                custom_role_arn=template_role.arn,
                 opts=child,
-            )
-            repository_arns.append(
-                pulumi.Output.concat(
-                    "arn:aws:ecr:",
-                    context.region,
-                    ":",
-                    context.account_id,
-                    ":repository/",
-                    prefix,
-                    "/*",
-                )
             )
         aws.ecr.RegistryPolicy(
             f"{name}-registry-policy",
@@ -97,6 +110,49 @@ class PipelineImages(pulumi.ComponentResource):
             lambda v: ecr_registry(v[0], v[1])
         )
         self.register_outputs({"registry": self.registry})
+
+    def _create_template_role(
+        self,
+        name: str,
+        account_id: pulumi.Input[str],
+        repository_arns: list[pulumi.Output[str]],
+        args: PipelineImagesArgs,
+    ) -> aws.iam.Role:
+        """The role ECR assumes to create cache repositories under the platform key.
+
+        AWS's custom policy for the role grants `ecr:CreateRepository`, `ecr:ReplicateImage`
+        and `ecr:TagResource` on `*` plus the key actions; this one keeps only what a
+        pull-through template uses: creating repositories under the cache prefixes (the
+        templates replicate nothing and carry no resource tags) and the key actions on the one
+        key they name. The key's policy delegates to IAM (`EnableIamPolicies`), so this identity
+        policy is the whole grant. The trust is pinned to this account (`aws:SourceAccount`)
+        against the confused deputy.
+        """
+        role = aws.iam.Role(
+            f"{name}-template-role",
+            description="ECR creates pull-through cache repositories under the platform key",
+            assume_role_policy=service_trust_policy(
+                "ecr.amazonaws.com", account_id, sid="EcrOfThisAccount"
+            ).render(),
+            max_session_duration=3600,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.iam.RolePolicy(
+            f"{name}-template-role-policy",
+            role=role.id,
+            policy=render(
+                document(
+                    statement("CreateCacheRepositories", ["ecr:CreateRepository"], repository_arns),
+                    statement(
+                        "EncryptCacheRepositories",
+                        list(_TEMPLATE_KEY_ACTIONS),
+                        [args["kms_key_arn"]],
+                    ),
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return role
 
     @staticmethod
     def _pull_policy() -> Document:

@@ -43,6 +43,11 @@ from components.blocks.state_machine import (
     string_equals,
     validate,
 )
+from components.blocks.state_machine_resource import (
+    create_execution_key,
+    create_state_machine,
+    execution_key_statements,
+)
 from facts import LOG_RETENTION_DAYS
 
 __all__ = [
@@ -310,6 +315,8 @@ class TransferFanOut(pulumi.ComponentResource):
     """The state machine's execution role."""
     log_group_name: pulumi.Output[str]
     """Log group of its executions (level ALL, without execution data)."""
+    execution_key_arn: pulumi.Output[str]
+    """The state machine's key: callers of StartExecution need kms:GenerateDataKey on it."""
 
     def __init__(
         self, name: str, args: TransferFanOutArgs, opts: pulumi.ResourceOptions | None = None
@@ -328,6 +335,13 @@ class TransferFanOut(pulumi.ComponentResource):
             kms_key_id=args["log_key_arn"],
             opts=child,
         )
+        execution_key = create_execution_key(
+            name,
+            machine_name=machine_name,
+            region=args["region"],
+            account_id=args["account_id"],
+            parent=self,
+        )
         trust = service_trust_policy("states.amazonaws.com", args["account_id"]).render()
         role = aws.iam.Role(
             f"{name}-role",
@@ -342,7 +356,10 @@ class TransferFanOut(pulumi.ComponentResource):
             role=role.name,
             name="least-privilege",
             policy=pulumi.Output.json_dumps(
-                {"Version": "2012-10-17", "Statement": self._statements(args, machine_name)}
+                {
+                    "Version": "2012-10-17",
+                    "Statement": self._statements(args, machine_name, execution_key.arn),
+                }
             ),
             opts=child,
         )
@@ -357,34 +374,33 @@ class TransferFanOut(pulumi.ComponentResource):
                 FanOutRefs(args["environment"], v[0], v[1], v[2], v[3], v[4], concurrency)
             ).to_json()
         )
-        machine = aws.sfn.StateMachine(
+        machine = create_state_machine(
             f"{name}-state-machine",
-            name=machine_name,
-            type="STANDARD",
+            machine_name=machine_name,
             role_arn=role.arn,
             definition=definition,
-            logging_configuration=aws.sfn.StateMachineLoggingConfigurationArgs(
-                level="ALL",
-                include_execution_data=False,
-                log_destination=pulumi.Output.concat(log_group.arn, ":*"),
-            ),
-            tracing_configuration=aws.sfn.StateMachineTracingConfigurationArgs(enabled=True),
-            # CreateStateMachine checks the role may deliver logs, so the grant must exist first.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            log_group_arn=log_group.arn,
+            key_arn=execution_key.arn,
+            role_policies=[policy],
+            parent=self,
         )
         self.state_machine_arn = machine.arn
         self.role_arn = role.arn
         self.log_group_name = log_group.name
+        self.execution_key_arn = execution_key.arn
         self.register_outputs(
             {
                 "state_machine_arn": self.state_machine_arn,
                 "role_arn": self.role_arn,
                 "log_group_name": self.log_group_name,
+                "execution_key_arn": self.execution_key_arn,
             }
         )
 
     @staticmethod
-    def _statements(args: TransferFanOutArgs, machine_name: str) -> list[dict[str, Any]]:
+    def _statements(
+        args: TransferFanOutArgs, machine_name: str, execution_key_arn: pulumi.Input[str]
+    ) -> list[dict[str, Any]]:
         region, account = args["region"], args["account_id"]
         machine_arn = pulumi.Output.concat(
             "arn:aws:states:", region, ":", account, ":stateMachine:", machine_name
@@ -421,6 +437,7 @@ class TransferFanOut(pulumi.ComponentResource):
                 [args["data_key_arn"]],
                 {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
             ),
+            *execution_key_statements(execution_key_arn, machine_arn, region, account),
             _statement("StartChildWorkflows", ["states:StartExecution"], [machine_arn]),
             _statement(
                 "ManageChildWorkflows",

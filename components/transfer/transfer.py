@@ -26,6 +26,7 @@ from typing import Any, Final, NotRequired, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from components.blocks.event_dlq import EVENT_TARGET_RETRY, EventDeadLetterQueue
 from components.blocks.function import PlatformFunction, PolicyStatement
 from components.blocks.iam_documents import service_trust_policy
 from components.blocks.physical_names import (
@@ -33,6 +34,7 @@ from components.blocks.physical_names import (
     tagger_function_name,
     tagger_role_name,
 )
+from components.blocks.state_machine_resource import start_execution_key_statement
 from components.lab.sync_workflow import EVENT_SOURCE as LAB_EVENT_SOURCE
 from components.lab.sync_workflow import PREFIX_ASSOCIATED
 from components.transfer.fanout import TransferFanOut, fanout_state_machine_arn
@@ -278,10 +280,15 @@ class Transfer(pulumi.ComponentResource):
         tagger = self._create_tagger(task_arns)
         audit = self._create_audit()
         start = self._create_start(task_arns)
+        self._dlq = EventDeadLetterQueue(
+            f"{name}-events-dlq", {"queue_name": f"{self._prefix}-transfer-events-dlq"}, self._child
+        )
+        self._dead_letter_rules: list[pulumi.Output[str]] = []
         self._create_schedules(start, audit)
         self._create_finish_rules(task_arns, tagger)
         self._create_lab_dataset_rule(tagger)
         self._create_object_created_rule(tagger)
+        self._dlq.admit(self._dead_letter_rules)
         self.fanout_state_machine_arn = self._create_fan_out(tagger, audit)
 
         self.task_arns = pulumi.Output.all(*task_arns).apply(list)
@@ -589,6 +596,25 @@ class Transfer(pulumi.ComponentResource):
             },
             opts=self._child,
         )
+        # The fan-out is encrypted under its own key, which exists only now: the two functions
+        # that start it get the key grant StartExecution needs in a policy of its own.
+        for label, function in (("tagger", tagger), ("audit", audit)):
+            aws.iam.RolePolicy(
+                f"{self._name}-{label}-fanout-key",
+                role=function.role_name,
+                name="start-encrypted-fan-out",
+                policy=pulumi.Output.json_dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            start_execution_key_statement(
+                                fan_out.execution_key_arn, self._fan_out_arn
+                            )
+                        ],
+                    }
+                ),
+                opts=self._child,
+            )
         return fan_out.state_machine_arn
 
     # ---- functions ----
@@ -808,7 +834,8 @@ class Transfer(pulumi.ComponentResource):
                     "Effect": "Allow",
                     "Action": ["lambda:InvokeFunction"],
                     "Resource": [function.function_arn],
-                }
+                },
+                *self._dlq.sender_statements(),
             ],
         )
 
@@ -827,6 +854,9 @@ class Transfer(pulumi.ComponentResource):
                 input=json.dumps({"schedule": label, "time": time}),
                 retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
                     maximum_event_age_in_seconds=3600, maximum_retry_attempts=2
+                ),
+                dead_letter_config=aws.scheduler.ScheduleTargetDeadLetterConfigArgs(
+                    arn=self._dlq.arn
                 ),
             ),
             opts=self._child,
@@ -849,6 +879,15 @@ class Transfer(pulumi.ComponentResource):
             }
         )
 
+    def _dead_letters(self, rule: aws.cloudwatch.EventRule) -> dict[str, Any]:
+        """Retry and dead-letter arguments of a target of `rule`, which may then send to the
+        component's event DLQ."""
+        self._dead_letter_rules.append(rule.arn)
+        return {
+            "retry_policy": EVENT_TARGET_RETRY,
+            "dead_letter_config": aws.cloudwatch.EventTargetDeadLetterConfigArgs(arn=self._dlq.arn),
+        }
+
     def _create_finish_rules(
         self, task_arns: list[pulumi.Output[str]], tagger: PlatformFunction
     ) -> None:
@@ -863,6 +902,7 @@ class Transfer(pulumi.ComponentResource):
             f"{self._name}-finished-notify",
             rule=finished.name,
             arn=self._args["transfers_topic_arn"],
+            **self._dead_letters(finished),
             input_transformer=aws.cloudwatch.EventTargetInputTransformerArgs(
                 input_paths={
                     "execution": "$.resources[0]",
@@ -888,6 +928,7 @@ class Transfer(pulumi.ComponentResource):
             f"{self._name}-succeeded-tag",
             rule=succeeded.name,
             arn=tagger.function_arn,
+            **self._dead_letters(succeeded),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
         )
 
@@ -923,6 +964,7 @@ class Transfer(pulumi.ComponentResource):
             f"{self._name}-object-created-tag",
             rule=rule.name,
             arn=tagger.function_arn,
+            **self._dead_letters(rule),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
         )
 
@@ -947,5 +989,6 @@ class Transfer(pulumi.ComponentResource):
             rule=rule.name,
             event_bus_name=bus,
             arn=tagger.function_arn,
+            **self._dead_letters(rule),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
         )

@@ -23,6 +23,7 @@ from tests.support.harness import Registered, record
 
 ARGS: LabApiArgs = {
     "state_machine_arn": "arn:aws:states:ap-south-1:111122223333:stateMachine:lab-sync",
+    "state_machine_key_arn": "arn:aws:kms:ap-south-1:111122223333:key/lab-sync-execution",
     "table_name": "lab-metadata",
     "table_arn": "arn:aws:dynamodb:ap-south-1:111122223333:table/lab-metadata",
     "kms_key_arn": "arn:aws:kms:ap-south-1:111122223333:key/abc",

@@ -42,8 +42,10 @@ FULL: ObservabilityArgs = {
     },
     "datasync_task_arns": {"efs-to-raw": TASK},
     "function_names": {"tagger": "gen-test-object-tagger", "audit": "gen-test-tag-audit"},
-    "backup_vault_names": {"primary": "gen-test-ebs", "dr": "gen-test-ebs-dr"},
+    "backup_vault_names": {"primary": "gen-test-ebs"},
+    "backup_copy_vault_names": {"dr": "gen-test-ebs-dr"},
     "backup_vault_regions": {"dr": "ap-south-2"},
+    "backup_resource_type": "EBS",
     "regional_alerts_topic_arns": {"ap-south-2": DR_TOPIC},
     "untagged_objects_metric": {
         "namespace": "GenomicsPlatform/TagAudit",
@@ -65,6 +67,8 @@ PASSED_NAMES = {
     "gen-test-tag-audit",
     "gen-test-log-alerts",
     "tag-audit",
+    "gen-test-ebs-dr",
+    "EBS",
 }
 
 
@@ -207,9 +211,11 @@ def test_every_alarm_notifies_the_alerts_topic(full: Registered) -> None:
 
 
 def test_every_alarm_chooses_missing_data_treatment(full: Registered) -> None:
-    """No alarm leaves missing data to the default."""
-    for alarm in _alarms(full).values():
-        assert alarm["treatMissingData"] in {"notBreaching", "missing"}
+    """No alarm leaves missing data to the default; only absence alarms (a copy that never
+    arrived) treat it as breaching."""
+    for name, alarm in _alarms(full).items():
+        expected = {"breaching"} if name.endswith("-missing") else {"notBreaching", "missing"}
+        assert alarm["treatMissingData"] in expected, name
 
 
 def test_every_function_has_an_error_alarm(full: Registered) -> None:
@@ -282,18 +288,45 @@ def test_dr_vault_alarms_and_widget_use_the_vaults_region(full: Registered) -> N
     """The DR vault's alarms sit in ap-south-2 and notify the ap-south-2 topic; its dashboard
     widget queries ap-south-2. The primary vault stays in the provider's region."""
     alarms = _alarms(full)
+    dr = alarms["gen-test-backup-dr-copies-missing"]
+    assert dr["region"] == "ap-south-2"
+    assert dr["alarmActions"] == [DR_TOPIC]
     for kind in ("backup", "copy"):
-        dr = alarms[f"gen-test-backup-dr-{kind}-failed"]
-        assert dr["region"] == "ap-south-2"
-        assert dr["alarmActions"] == [DR_TOPIC]
         assert "region" not in alarms[f"gen-test-backup-primary-{kind}-failed"]
     widgets = {
         w["properties"]["title"]: w["properties"]
         for w in _dashboard(full)["widgets"]
         if w["type"] == "metric"
     }
-    assert widgets["Vault dr: failed jobs"]["region"] == "ap-south-2"
+    assert widgets["Vault dr: copied recovery points"]["region"] == "ap-south-2"
     assert widgets["Vault primary: failed jobs"]["region"] == "ap-south-1"
+
+
+def test_copy_only_vault_is_watched_for_recovery_points_not_jobs(full: Registered) -> None:
+    """The DR vault receives copies only: no backup or copy job alarm, but one that breaches
+    when no copied recovery point arrives in a day."""
+    alarms = _alarms(full)
+    assert "gen-test-backup-dr-backup-failed" not in alarms
+    assert "gen-test-backup-dr-copy-failed" not in alarms
+    dr = alarms["gen-test-backup-dr-copies-missing"]
+    assert (dr["namespace"], dr["metricName"]) == ("AWS/Backup", "NumberOfRecoveryPointsCompleted")
+    assert dr["dimensions"] == {"BackupVaultName": "gen-test-ebs-dr", "ResourceType": "EBS"}
+    assert (dr["comparisonOperator"], dr["threshold"]) == ("LessThanThreshold", 1)
+    assert dr["treatMissingData"] == "breaching"
+    assert dr["period"] == 86400
+
+
+def test_a_vault_is_either_a_backup_target_or_copy_only() -> None:
+    """One label in both vault inputs is a construction error naming the input."""
+    args: ObservabilityArgs = {**FULL, "backup_vault_names": {"dr": "gen-test-ebs-dr"}}
+
+    def build() -> None:
+        Observability("obs", args)
+
+    with pytest.raises(
+        ValueError, match=r"backup_copy_vault_names labels \['dr'\] also name vaults"
+    ):
+        record(build)
 
 
 def test_vault_region_without_an_alerts_topic_there_is_rejected() -> None:
@@ -403,13 +436,14 @@ def test_threshold_override_applies(full: Registered) -> None:
 
 
 def test_backup_alarms_per_vault_and_kind(full: Registered) -> None:
-    """Each vault has a backup-job and a copy-job failure alarm."""
+    """The vault jobs run in has a backup-job and a copy-job failure alarm; the copy
+    destination has its arrival alarm instead."""
     names = set(_alarms(full))
-    for vault in ("primary", "dr"):
-        assert {
-            f"gen-test-backup-{vault}-backup-failed",
-            f"gen-test-backup-{vault}-copy-failed",
-        } <= names
+    assert {
+        "gen-test-backup-primary-backup-failed",
+        "gen-test-backup-primary-copy-failed",
+        "gen-test-backup-dr-copies-missing",
+    } <= names
 
 
 def test_burst_credit_alarm_only_in_bursting_mode(full: Registered) -> None:

@@ -104,7 +104,7 @@ def test_copies_go_to_the_dr_vault(registered: Registered) -> None:
 
 def test_vaults_encrypted_with_their_own_rotating_keys(registered: Registered) -> None:
     """Each vault names a customer-managed key in its own region; keys rotate."""
-    keys = registered.of_type("aws:kms/key:Key")
+    keys = [k for k in registered.of_type("aws:kms/key:Key") if "-events-dlq-" not in k.name]
     assert len(keys) == 2
     assert all(key.inputs["enableKeyRotation"] is True for key in keys)
     vaults = _vaults(registered)
@@ -421,7 +421,8 @@ def test_schedule_events_parse_with_the_functions(with_functions: Registered) ->
 
 
 def test_scheduler_roles_invoke_only_their_function(with_functions: Registered) -> None:
-    """Each scheduler role trusts the Scheduler of this account and invokes one function."""
+    """Each scheduler role trusts the Scheduler of this account, invokes one function and
+    may only dead-letter a failed invocation besides (to the ops event DLQ, via SQS)."""
     functions = {f.name: f.inputs["name"] for f in with_functions.of_type(FUNCTION)}
     for label in ("ebs-reaper", "ec2-scheduler", "scratch-cleanup"):
         role = with_functions.one("aws:iam/role:Role", f"ops-{label}-scheduler-role")
@@ -431,7 +432,12 @@ def test_scheduler_roles_invoke_only_their_function(with_functions: Registered) 
         policy = with_functions.one(
             "aws:iam/rolePolicy:RolePolicy", f"ops-{label}-scheduler-policy"
         )
-        (statement,) = json_input(policy, "policy")["Statement"]
+        statement, send, encrypt = json_input(policy, "policy")["Statement"]
+        assert send["Action"] == ["sqs:SendMessage"]
+        assert send["Resource"][0].endswith(":gen-test-ops-events-dlq")
+        assert encrypt["Condition"] == {
+            "StringEquals": {"kms:ViaService": "sqs.ap-south-1.amazonaws.com"}
+        }
         assert statement["Action"] == ["lambda:InvokeFunction"]
         (arn,) = statement["Resource"]
         assert arn.endswith(f":function:{functions[f'ops-{label}-function']}")

@@ -67,6 +67,7 @@ def test_pack_is_quiet_for_a_compliant_resource(pack: PackClient) -> None:
 _VARIANT_MODULES = (
     "tests.policies.test_at_rest_rules",
     "tests.policies.test_create_order_rules",
+    "tests.policies.test_event_dead_letter_rules",
     "tests.policies.test_exposure_rules",
     "tests.policies.test_iam_rules",
     "tests.policies.test_in_transit_rules",
@@ -75,6 +76,8 @@ _VARIANT_MODULES = (
     "tests.policies.test_residency_rules",
     "tests.policies.test_resilience_rules",
     "tests.policies.test_s3_bucket_rules",
+    "tests.policies.test_service_role_rules",
+    "tests.policies.test_state_machine_log_key_rules",
     "tests.policies.test_wiring_rules",
 )
 

@@ -2,8 +2,9 @@
 
 `tests/fixtures/recorded/prod-f219ab7.json.gz` is the prod preview record of commit f219ab7,
 before the data-path and lab fixes: its bucket policies exempt a tagger role that does not
-exist, and five create orders race on a first `pulumi up`. Replaying it through today's pack is
-the proof that these rules would have stopped that stack at preview.
+exist, five create orders race on a first `pulumi up`, no event target or schedule has a
+dead-letter queue and the sync state machine's logs could never be delivered. Replaying it
+through today's pack is the proof that these rules would have stopped that stack at preview.
 """
 
 from __future__ import annotations
@@ -115,5 +116,44 @@ def test_nothing_else_is_flagged(recorded: PreviewResult) -> None:
         "apigateway-integration-response-after-method-response",
         "eks-addon-after-node-groups",
         "iam-policy-after-named-principal",
+        # The record's lost events and undelivered logs, named by their own tests below.
+        "eventbridge-dead-letter-queue",
+        "sfn-log-delivery-key-grants",
     }
-    assert len(recorded.mandatory) == 32
+    assert len(recorded.mandatory) == 32 + 16 + 2
+
+
+def _flagged(recorded: PreviewResult, policy: str) -> list[tuple[str, str]]:
+    return sorted(
+        (v.urn.rsplit("::", 1)[-1], v.message.splitlines()[-1])
+        for v in recorded.mandatory
+        if v.policy == policy
+    )
+
+
+def test_lost_events_are_caught(recorded: PreviewResult) -> None:
+    """Every event target and schedule of the record drops what it cannot deliver, and its
+    encrypted lab bus has no DLQ: 3 targets (no DLQ, no retry policy), 9 schedules, 1 bus."""
+    found = _flagged(recorded, "eventbridge-dead-letter-queue")
+    assert len(found) == 16
+    targets = {n for n, m in found if m.endswith("sets no retryPolicy")}
+    assert targets == {
+        "gen-prod-transfer-finished-notify",
+        "gen-prod-transfer-lab-dataset-tag",
+        "gen-prod-transfer-succeeded-tag",
+    }
+    schedules = {n for n, m in found if "target.deadLetterConfig" in m}
+    assert len(schedules) == 9
+    assert (
+        "gen-prod-lab-sync-bus",
+        "event bus gen-prod-lab-sync-bus is encrypted with a KMS key but names no deadLetterConfig",
+    ) in found
+
+
+def test_undelivered_state_machine_logs_are_caught(recorded: PreviewResult) -> None:
+    """The record's sync state machine logs under the lake key: neither the key policy nor
+    the role has the grants log delivery needs."""
+    found = _flagged(recorded, "sfn-log-delivery-key-grants")
+    assert {n for n, _ in found} == {"gen-prod-lab-sync-state-machine"}
+    assert any("gen-prod-data-lake-key, whose policy does not let" in m for _, m in found)
+    assert any("role gen-prod-lab-sync-role may not kms:GenerateDataKey" in m for _, m in found)

@@ -152,6 +152,31 @@ def test_rendered_prod_stack_is_clean(
     assert [(v.policy, v.urn) for v in _analyze(prod_pack, run.resources, config)] == []
 
 
+def _drop(*keys: str) -> Edit:
+    """Remove the inputs `keys` (a path into nested inputs), as a pull request that leaves an
+    argument out does."""
+
+    def edit(inputs: dict[str, Any]) -> None:
+        holder = inputs
+        for key in keys[:-1]:
+            holder = holder[key]
+        del holder[keys[-1]]
+
+    return edit
+
+
+def _drop_statement(sid: str) -> Edit:
+    """Remove the statement `sid` from the JSON policy document in the `policy` input."""
+
+    def edit(inputs: dict[str, Any]) -> None:
+        document = json.loads(inputs["policy"])
+        kept = [s for s in document["Statement"] if s.get("Sid") != sid]
+        assert len(kept) == len(document["Statement"]) - 1, f"no statement {sid}"
+        inputs["policy"] = json.dumps({**document, "Statement": kept})
+
+    return edit
+
+
 CASES = [
     pytest.param(
         "gen-prod-data-lake-raw-sequence-policy",
@@ -177,7 +202,60 @@ CASES = [
         "s3-bucket-object-lock-worm",
         id="raw-sequence-object-lock-off",
     ),
+    pytest.param(
+        "gen-prod-lab-pipeline-images-quay-template",
+        _drop("customRoleArn"),
+        "service-role-required",
+        id="cache-template-without-role",
+    ),
+    pytest.param(
+        "gen-prod-ops-copy-failed-alert",
+        _drop("deadLetterConfig"),
+        "eventbridge-dead-letter-queue",
+        id="copy-failed-alert-without-dlq",
+    ),
+    pytest.param(
+        "gen-prod-transfer-transfer-1000",
+        _drop("target", "deadLetterConfig"),
+        "eventbridge-dead-letter-queue",
+        id="transfer-schedule-without-dlq",
+    ),
+    pytest.param(
+        "gen-prod-lab-sync-bus",
+        _drop("deadLetterConfig"),
+        "eventbridge-dead-letter-queue",
+        id="encrypted-lab-bus-without-dlq",
+    ),
 ]
+
+STACK_CASES = [
+    pytest.param(
+        "gen-prod-lab-sync-execution-key",
+        _drop_statement("LogDeliveryDecryptsExecutionLogs"),
+        "gen-prod-lab-sync-state-machine",
+        id="sync-key-without-log-delivery",
+    ),
+    pytest.param(
+        "gen-prod-transfer-fanout-role-policy",
+        _drop_statement("EncryptExecutionLogs"),
+        "gen-prod-transfer-fanout-state-machine",
+        id="fan-out-role-without-log-data-keys",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "edit", "flagged"), STACK_CASES)
+def test_state_machine_log_grant_removed_is_caught(
+    prod: tuple[ProgramRun, Mapping[str, str]],
+    prod_pack: PolicyPackProcess,
+    name: str,
+    edit: Edit,
+    flagged: str,
+) -> None:
+    """Dropping either grant log delivery needs raises the rule on the state machine."""
+    run, config = prod
+    found = _analyze(prod_pack, _edited(run, name, edit), config, edited="")
+    assert _hits(found, "sfn-log-delivery-key-grants") == [("mandatory", flagged)]
 
 
 @pytest.mark.parametrize(("name", "edit", "rule"), CASES)

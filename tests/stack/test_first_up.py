@@ -254,6 +254,213 @@ def test_container_insights_waits_for_every_node_group(prod: StackView) -> None:
     assert all(group.urn in addon.dependencies for group in groups)
 
 
+# ---- pipeline images ----
+
+
+def test_cache_template_names_a_role_ecr_may_assume_with_the_key(prod: StackView) -> None:
+    """A creation template that encrypts with KMS needs a role ECR assumes to create the
+    repository under the key; the role is this account's, holds the key actions on exactly the
+    template's key, and may create repositories only under the template's prefix."""
+    (template,) = prod.of_type("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
+    (key_arn,) = [c["kmsKey"] for c in template.inputs["encryptionConfigurations"]]
+    (role,) = prod.referenced(template, "customRoleArn")
+    (trust,) = _statements(json_input(role, "assumeRolePolicy"))
+    assert trust["Principal"] == {"Service": "ecr.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    grants = {frozenset(_actions(s)): s["Resource"] for s in _role_statements(prod, role)}
+    assert grants[frozenset({"kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"})] == [key_arn]
+    prefix = template.inputs["prefix"]
+    assert grants[frozenset({"ecr:CreateRepository"})] == [
+        f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/{prefix}/*"
+    ]
+
+
+# ---- undelivered events ----
+
+QUEUE = "aws:sqs/queue:Queue"
+QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
+
+
+def _queue_arn(queue: RecordedResource) -> str:
+    return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue.inputs['name']}"
+
+
+def _dead_letter_queue(stack: StackView, resource: RecordedResource, prop: str) -> RecordedResource:
+    """The queue `resource` names in `prop`, by reference and by ARN alike."""
+    (queue,) = [r for r in stack.referenced(resource, prop) if r.type == QUEUE]
+    config = resource.inputs[prop]
+    named = config["deadLetterConfig"]["arn"] if prop == "target" else config["arn"]
+    assert named == _queue_arn(queue)
+    return queue
+
+
+def _events_may_send(stack: StackView, queue: RecordedResource, source: RecordedResource) -> None:
+    """The queue's policy lets EventBridge send for `source` (a rule or a bus) by
+    `aws:SourceArn`, and the queue's key lets EventBridge encrypt for this account."""
+    (policy,) = stack.referencing(QUEUE_POLICY, "queueUrl", queue)
+    assert source.urn in policy.property_dependencies["policy"]
+    (allow,) = [s for s in _statements(json_input(policy, "policy")) if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "events.amazonaws.com"}
+    assert _actions(allow) == {"sqs:SendMessage"}
+    assert allow["Resource"] == _queue_arn(queue)
+    assert set(allow["Condition"]) == {"ArnEquals"}
+    assert set(allow["Condition"]["ArnEquals"]) == {"aws:SourceArn"}
+    (key,) = stack.referenced(queue, "kmsMasterKeyId")
+    (events,) = [
+        s
+        for s in _statements(json_input(key, "policy"))
+        if s["Principal"] == {"Service": "events.amazonaws.com"}
+    ]
+    assert _actions(events) == {"kms:Decrypt", "kms:GenerateDataKey"}
+    assert events["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
+
+
+def test_every_event_target_dead_letters_to_a_queue_its_rule_may_send_to(
+    prod: StackView,
+) -> None:
+    """An event EventBridge cannot deliver is kept, not dropped: every target names a DLQ and
+    a retry policy, and the DLQ's policy admits the target's own rule."""
+    targets = prod.of_type("aws:cloudwatch/eventTarget:EventTarget")
+    assert len(targets) == 6
+    for target in targets:
+        assert target.inputs["retryPolicy"]["maximumRetryAttempts"] > 0, target.name
+        queue = _dead_letter_queue(prod, target, "deadLetterConfig")
+        (rule,) = prod.referenced(target, "rule")
+        _events_may_send(prod, queue, rule)
+
+
+def test_every_schedule_dead_letters_to_a_queue_its_role_may_send_to(prod: StackView) -> None:
+    """Scheduler sends a failed invocation to the DLQ with the schedule's execution role, so
+    that role may send to the queue and use the queue's key through SQS."""
+    schedules = prod.of_type("aws:scheduler/schedule:Schedule")
+    assert len(schedules) == 10
+    for schedule in schedules:
+        queue = _dead_letter_queue(prod, schedule, "target")
+        (key,) = prod.referenced(queue, "kmsMasterKeyId")
+        role_name = schedule.inputs["target"]["roleArn"].rsplit("/", 1)[-1]
+        (role,) = [
+            r for r in prod.of_type("aws:iam/role:Role") if r.inputs.get("name") == role_name
+        ]
+        grants = {s["Sid"]: s for s in _role_statements(prod, role)}
+        assert grants["SendDeadLetters"]["Resource"] == [_queue_arn(queue)], schedule.name
+        assert _actions(grants["EncryptDeadLetters"]) == {"kms:Decrypt", "kms:GenerateDataKey"}
+        assert key.urn in _role_policy_dependencies(prod, role)
+
+
+def _role_policy_dependencies(stack: StackView, role: RecordedResource) -> set[str]:
+    policies = stack.referencing("aws:iam/rolePolicy:RolePolicy", "role", role)
+    return {urn for policy in policies for urn in policy.property_dependencies["policy"]}
+
+
+def test_the_encrypted_lab_bus_dead_letters_what_it_cannot_encrypt(prod: StackView) -> None:
+    """A bus under a customer managed key sends events it cannot encrypt or decrypt to its
+    own DLQ; the queue admits that bus."""
+    (bus,) = prod.of_type("aws:cloudwatch/eventBus:EventBus")
+    assert bus.inputs["kmsKeyIdentifier"]
+    queue = _dead_letter_queue(prod, bus, "deadLetterConfig")
+    _events_may_send(prod, queue, bus)
+
+
+# ---- state machine encryption and logs ----
+
+STATE_MACHINE = "aws:sfn/stateMachine:StateMachine"
+LOGS_SOURCE = f"arn:aws:logs:{REGION}:{ACCOUNT}:*"
+
+
+def test_state_machines_encrypt_and_log_the_same_way(prod: StackView) -> None:
+    """Both workflows are STANDARD, CMK-encrypted, traced and log ALL without execution data."""
+    machines = prod.of_type(STATE_MACHINE)
+    assert len(machines) == 2
+
+    def shape(machine: RecordedResource) -> tuple[object, ...]:
+        logging = machine.inputs["loggingConfiguration"]
+        encryption = machine.inputs["encryptionConfiguration"]
+        return (
+            machine.inputs["type"],
+            logging["level"],
+            logging["includeExecutionData"],
+            machine.inputs["tracingConfiguration"]["enabled"],
+            encryption["type"],
+            encryption["kmsDataKeyReusePeriodSeconds"],
+        )
+
+    assert {shape(m) for m in machines} == {
+        ("STANDARD", "ALL", False, True, "CUSTOMER_MANAGED_KMS_KEY", 300.0)
+    }
+
+
+def test_log_delivery_may_use_each_state_machines_key(prod: StackView) -> None:
+    """A CMK-encrypted state machine that logs: its role makes log data keys under the key
+    (context SourceArn = this account's logs) and may use the key for its own data only, and
+    the key policy lets CloudWatch Logs' delivery service decrypt those log data keys."""
+    for machine in prod.of_type(STATE_MACHINE):
+        (key,) = prod.referenced(machine, "encryptionConfiguration")
+        (delivery,) = [
+            s
+            for s in _statements(json_input(key, "policy"))
+            if s["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+        ]
+        assert _actions(delivery) == {"kms:Decrypt"}
+        assert delivery["Condition"] == {
+            "StringEquals": {"kms:EncryptionContext:SourceArn": LOGS_SOURCE}
+        }
+        role_urns = machine.property_dependencies["roleArn"]
+        (role,) = [prod.by_urn(urn) for urn in role_urns]
+        grants = [s for s in _role_statements(prod, role) if key.urn in _depends(prod, role)]
+        machine_arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{machine.inputs['name']}"
+        contexts = {
+            frozenset(_actions(s)): s["Condition"]["StringEquals"]
+            for s in grants
+            if _actions(s) & {"kms:GenerateDataKey"}
+            and "Condition" in s
+            and any("EncryptionContext" in k for k in s["Condition"]["StringEquals"])
+        }
+        assert contexts[frozenset({"kms:GenerateDataKey"})] == {
+            "kms:EncryptionContext:SourceArn": LOGS_SOURCE
+        }, machine.name
+        assert contexts[frozenset({"kms:Decrypt", "kms:GenerateDataKey"})] == {
+            "kms:EncryptionContext:aws:states:stateMachineArn": machine_arn
+        }, machine.name
+
+
+def test_every_start_execution_caller_may_encrypt_that_executions_input(
+    prod: StackView,
+) -> None:
+    """StartExecution on a CMK-encrypted state machine makes a data key with the caller's
+    credentials: every role that may start a machine may generate a data key under that
+    machine's key, bound to that machine's encryption context."""
+    keys = {}
+    for machine in prod.of_type(STATE_MACHINE):
+        arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{machine.inputs['name']}"
+        keys[arn] = machine.inputs["encryptionConfiguration"]["kmsKeyId"]
+    callers = 0
+    for role in prod.of_type("aws:iam/role:Role"):
+        statements = _role_statements(prod, role)
+        started = {
+            arn
+            for s in statements
+            if "states:StartExecution" in _actions(s)
+            for arn in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
+            if arn in keys
+        }
+        for arn in started:
+            callers += 1
+            assert any(
+                "kms:GenerateDataKey" in _actions(s)
+                and s["Resource"] == [keys[arn]]
+                and s.get("Condition", {}).get("StringEquals")
+                == {"kms:EncryptionContext:aws:states:stateMachineArn": arn}
+                for s in statements
+            ), f"{role.name} starts {arn} without the key grant"
+    # The API's integration role, the tagger, the audit and the fan-out starting itself.
+    assert callers == 4
+
+
+def _depends(stack: StackView, role: RecordedResource) -> set[str]:
+    policies = stack.referencing("aws:iam/rolePolicy:RolePolicy", "role", role)
+    return {urn for policy in policies for urn in policy.property_dependencies["policy"]}
+
+
 # ---- AWS Backup ----
 
 

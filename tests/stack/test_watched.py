@@ -91,13 +91,16 @@ def test_vault_alarms_live_in_the_vaults_region_and_notify_a_topic_there(
     checked = 0
     for alarm in _alarms(prod):
         queried = " ".join(q.get("expression", "") for q in alarm.get("metricQueries", []))
+        by_dimension = alarm.get("dimensions", {}).get("BackupVaultName")
         for vault, region in vaults.items():
-            if f"BackupVaultName = '{vault}'" in queried:
+            if f"BackupVaultName = '{vault}'" in queried or by_dimension == vault:
                 checked += 1
                 assert alarm.get("region", PRIMARY) == region, alarm["name"]
                 actions = alarm["alarmActions"] + alarm["okActions"]
                 assert {_region_of_arn(a) for a in actions} == {region}, alarm["name"]
-    assert checked == 2 * len(vaults)
+    # Two job alarms per vault with jobs, one recovery-point alarm per copy-only vault.
+    with_jobs = _vaults_with_jobs(prod)
+    assert checked == 2 * len(with_jobs) + len(set(vaults) - with_jobs)
 
 
 def test_every_alarm_notifies_a_topic_of_its_own_region(prod: ProgramRun) -> None:
@@ -125,3 +128,121 @@ def test_a_quota_below_the_reservations_fails_the_program(prod: ProgramRun) -> N
     assert f"genomics:lambdaConcurrencyQuota = {needed - 1}: expected at least {needed}" in message
     assert "Service Quotas" in message
     assert "pulumi config set genomics:lambdaConcurrencyQuota" in message
+
+
+# ---- alarms watch what their resources emit ----
+
+_EMITTED: dict[tuple[str, str], frozenset[str]] = {
+    # Lambda Developer Guide, "Types of metrics for Lambda functions".
+    ("AWS/Lambda", "Errors"): frozenset({"FunctionName"}),
+    ("AWS/Lambda", "Throttles"): frozenset({"FunctionName"}),
+    # SQS Developer Guide, "Available CloudWatch metrics for Amazon SQS".
+    ("AWS/SQS", "ApproximateNumberOfMessagesVisible"): frozenset({"QueueName"}),
+    # EFS User Guide, "Amazon CloudWatch metrics for Amazon EFS".
+    ("AWS/EFS", "ClientConnections"): frozenset({"FileSystemId"}),
+    ("AWS/EFS", "MeteredIOBytes"): frozenset({"FileSystemId"}),
+    ("AWS/EFS", "PercentIOLimit"): frozenset({"FileSystemId"}),
+    # EventBridge User Guide, "Monitoring Amazon EventBridge".
+    ("AWS/Events", "MatchedEvents"): frozenset({"RuleName"}),
+    # S3 User Guide, "Metrics and dimensions" (request metrics by filter, replication by rule).
+    ("AWS/S3", "4xxErrors"): frozenset({"BucketName", "FilterId"}),
+    ("AWS/S3", "5xxErrors"): frozenset({"BucketName", "FilterId"}),
+    ("AWS/S3", "OperationsFailedReplication"): frozenset(
+        {"SourceBucket", "DestinationBucket", "RuleId"}
+    ),
+    ("AWS/S3", "ReplicationLatency"): frozenset({"SourceBucket", "DestinationBucket", "RuleId"}),
+    # AWS Backup Developer Guide, "Monitoring AWS Backup metrics with CloudWatch".
+    ("AWS/Backup", "NumberOfRecoveryPointsCompleted"): frozenset(
+        {"BackupVaultName", "ResourceType"}
+    ),
+    # CloudWatch User Guide, "Amazon EKS and Kubernetes Container Insights metrics".
+    ("ContainerInsights", "node_cpu_utilization"): frozenset({"ClusterName"}),
+    ("ContainerInsights", "node_memory_utilization"): frozenset({"ClusterName"}),
+    ("ContainerInsights", "pod_container_status_terminated_reason_oom_killed"): frozenset(
+        {"ClusterName"}
+    ),
+    ("ContainerInsights", "pod_container_status_waiting_reason_crash_loop_back_off"): frozenset(
+        {"ClusterName"}
+    ),
+}
+"""Metrics the stack's AWS alarms may watch, with the dimensions AWS publishes them under."""
+
+_NAMED_BY: dict[str, tuple[str, str]] = {
+    "FunctionName": (FUNCTION, "name"),
+    "QueueName": (QUEUE, "name"),
+    "RuleName": ("aws:cloudwatch/eventRule:EventRule", "name"),
+    "BucketName": ("aws:s3/bucket:Bucket", "bucket"),
+    "SourceBucket": ("aws:s3/bucket:Bucket", "bucket"),
+    "DestinationBucket": ("aws:s3/bucket:Bucket", "bucket"),
+    "ClusterName": ("aws:eks/cluster:Cluster", "name"),
+    "BackupVaultName": (VAULT, "name"),
+}
+"""Dimensions whose value is the physical name of a resource the stack creates."""
+
+_BACKUP_JOB_METRICS = ("NumberOfBackupJobs", "NumberOfCopyJobs")
+
+
+def _watched_metrics(alarm: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
+    """(namespace, metric, dimensions) of every metric the alarm reads directly."""
+    found = []
+    if alarm.get("metricName"):
+        found.append((alarm["namespace"], alarm["metricName"], alarm.get("dimensions", {})))
+    for query in alarm.get("metricQueries", []):
+        metric = query.get("metric")
+        if metric:
+            found.append((metric["namespace"], metric["metricName"], metric.get("dimensions", {})))
+    return found
+
+
+def _vaults_with_jobs(run: ProgramRun) -> set[str]:
+    """Vaults a backup plan rule writes into: the only ones backup and copy jobs start from."""
+    return {
+        rule["targetVaultName"]
+        for plan in _of_type(run, "aws:backup/plan:Plan")
+        for rule in plan.inputs["rules"]
+    }
+
+
+def test_every_alarm_watches_a_metric_its_resource_emits(prod: ProgramRun) -> None:
+    """An alarm on a metric AWS never publishes under those dimensions, or on a resource the
+    stack does not create, stays in INSUFFICIENT_DATA or OK for ever. Every AWS metric an alarm
+    reads is one AWS publishes with exactly those dimensions, and each named resource exists."""
+    names = {
+        (type_, prop): {r.inputs.get(prop) for r in _of_type(prod, type_)}
+        for type_, prop in _NAMED_BY.values()
+    }
+    checked = 0
+    for alarm in _alarms(prod):
+        for namespace, metric, dimensions in _watched_metrics(alarm):
+            if not namespace.startswith("AWS/") and namespace != "ContainerInsights":
+                continue  # the platform's own metrics (the tag audit publishes them)
+            assert _EMITTED.get((namespace, metric)) == frozenset(dimensions), (
+                alarm["name"],
+                metric,
+            )
+            for dimension, value in dimensions.items():
+                if dimension in _NAMED_BY:
+                    assert value in names[_NAMED_BY[dimension]], (alarm["name"], dimension, value)
+            checked += 1
+    assert checked >= 50
+
+
+def test_backup_job_alarms_watch_vaults_jobs_run_in(prod: ProgramRun) -> None:
+    """Backup and copy jobs start only in a vault a plan rule targets: a job alarm on a vault
+    that only receives copies never fires; such a vault is watched for recovery points."""
+    with_jobs = _vaults_with_jobs(prod)
+    vaults = {r.inputs["name"] for r in _of_type(prod, VAULT)}
+    copy_only = vaults - with_jobs
+    assert copy_only, "the DR vault receives copies only"
+    watched_for_points: set[str] = set()
+    for alarm in _alarms(prod):
+        queried = " ".join(q.get("expression", "") for q in alarm.get("metricQueries", []))
+        for vault in vaults:
+            if f"BackupVaultName = '{vault}'" in queried and any(
+                m in queried for m in _BACKUP_JOB_METRICS
+            ):
+                assert vault in with_jobs, (alarm["name"], vault)
+        for namespace, metric, dimensions in _watched_metrics(alarm):
+            if namespace == "AWS/Backup" and metric.startswith("NumberOfRecoveryPoints"):
+                watched_for_points.add(dimensions["BackupVaultName"])
+    assert copy_only <= watched_for_points

@@ -24,6 +24,7 @@ CONCERNS = {
     "resilience",
     "logging",
     "data-residency",
+    "service-availability",
     "lambda-hygiene",
     "wiring",
     "create-order",
@@ -75,6 +76,7 @@ _VARIANT_MODULES = (
     "tests.policies.test_residency_rules",
     "tests.policies.test_resilience_rules",
     "tests.policies.test_s3_bucket_rules",
+    "tests.policies.test_service_availability_rules",
     "tests.policies.test_wiring_rules",
 )
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic.alias_generators import to_camel
 
 from facts import LOG_RETENTION_DAYS, TIME_OF_DAY, WEEKDAYS
+from facts.aws_endpoints import offering_regions
 from taxonomy import (
     CLASSIFICATIONS,
     DR_REGION,
@@ -1012,6 +1013,19 @@ class StackSettings(_Frozen):
                     "at least one address in prod: every alarm notifies the alerts topics, "
                     "and a topic without a subscriber tells no one",
                     "'[\"genomics-oncall@example.org\"]'",
+                )
+            )
+        # HealthOmics is built in primaryRegion; AWS does not offer it everywhere (not in
+        # India), and botocore's endpoint data says where it is.
+        omics_regions = offering_regions("omics")
+        if self.healthomics_enabled and self.primary_region not in omics_regions:
+            problems.append(
+                (
+                    "healthomicsEnabled",
+                    True,
+                    f"false: AWS does not offer HealthOmics in primaryRegion "
+                    f"{self.primary_region} (offered in {', '.join(sorted(omics_regions))})",
+                    "false",
                 )
             )
         if self.dr_region == self.primary_region:

@@ -24,6 +24,7 @@ CONCERNS = {
     "resilience",
     "logging",
     "data-residency",
+    "service-availability",
     "lambda-hygiene",
     "wiring",
     "create-order",
@@ -78,6 +79,7 @@ _VARIANT_MODULES = (
     "tests.policies.test_s3_bucket_rules",
     "tests.policies.test_service_role_rules",
     "tests.policies.test_state_machine_log_key_rules",
+    "tests.policies.test_service_availability_rules",
     "tests.policies.test_wiring_rules",
 )
 

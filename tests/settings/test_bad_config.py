@@ -29,6 +29,12 @@ class Case(NamedTuple):
 
 
 CASES: dict[str, Case] = {
+    "healthomics-in-a-region-without-it": Case(
+        {"healthomicsEnabled": "true"},
+        "healthomicsEnabled",
+        "True",
+        "pulumi config set genomics:healthomicsEnabled false",
+    ),
     "github-hosted-runner-with-private-endpoint": Case(
         {"deployRunner": "github-hosted"},
         "deployRunner",

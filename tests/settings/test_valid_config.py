@@ -46,7 +46,7 @@ def test_prod_describes_the_full_platform() -> None:
     assert alignment.taints == ("workload=alignment:NoSchedule",)
     switches = (prod.lab_api_enabled, prod.datazone_enabled, prod.batch_enabled)
     assert switches == (True, True, True)
-    assert prod.healthomics_enabled is True
+    assert prod.healthomics_enabled is False
     assert prod.eln_endpoint == "https://eln.example.org/api"
     assert prod.backup_vault_lock is True
     assert prod.object_lock_mode == "COMPLIANCE"

@@ -43,7 +43,7 @@ from components.blocks.state_machine import (
     string_equals,
     validate,
 )
-from facts import LOG_RETENTION_DAYS
+from contracts.facts import LOG_RETENTION_DAYS
 
 __all__ = [
     "AUDIT_TOLERATED_FAILURE_PERCENT",

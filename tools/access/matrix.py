@@ -17,12 +17,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from components.data_lake.lake import bucket_name
+from contracts.names import bucket_name, resource_prefix
+from contracts.taxonomy.categories import CATEGORIES, DataCategory
+from contracts.taxonomy.keys import CLASSIFICATIONS
 from functions.common.access import Call
 from settings.model import ResearchGroupSettings, StackSettings
-from taxonomy.categories import CATEGORIES, DataCategory
-from taxonomy.keys import CLASSIFICATIONS
-from taxonomy.naming import resource_prefix
 from tools.access.requests import (
     Caller,
     Check,

@@ -37,7 +37,7 @@ $(ASL)/node_modules/.installed: $(ASL)/package.json $(ASL)/package-lock.json
 
 # The project's own sources: incremental (only changed files), so cheap before every preview.
 compile: $(VENV)/.synced
-	@$(PY) -m compileall -q -j 0 __main__.py components composition facts functions layout pipelines policies settings taxonomy tools || true
+	@$(PY) -m compileall -q -j 0 __main__.py components composition contracts functions pipelines policies settings tools || true
 
 # The IAM evaluation engine of `make access` (Node.js), pinned by its package-lock.json.
 ACCESS_NODE := tools/access/node

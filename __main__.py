@@ -6,7 +6,7 @@ import pulumi
 
 from composition import build
 from composition.outputs import export
-from facts import UNRESERVED_CONCURRENCY_MINIMUM
+from contracts.facts import UNRESERVED_CONCURRENCY_MINIMUM
 from settings import SettingsError, settings_from_pulumi_config
 from settings.quotas import lambda_concurrency_error
 

@@ -9,7 +9,7 @@ from components.compute.network import Network
 from components.compute.shared_filesystem import SharedFileSystem
 from components.compute.workspaces import Workspaces
 from composition.context import StackContext
-from composition.names import cluster_name
+from contracts.names import cluster_name
 from settings import NodeGroupSettings
 
 __all__ = ["Compute", "build_compute"]

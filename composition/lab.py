@@ -9,7 +9,7 @@ from components.lab.data_mesh import LabDataMesh, LabDataMeshArgs
 from composition.compute import Compute
 from composition.context import StackContext
 from composition.data import lake_bucket
-from taxonomy import PROCESSED_GENOME, RAW_SEQUENCE, REFERENCE_GENOME
+from contracts.taxonomy import PROCESSED_GENOME, RAW_SEQUENCE, REFERENCE_GENOME
 
 __all__ = ["build_lab"]
 

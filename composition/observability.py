@@ -12,7 +12,7 @@ from components.transfer.transfer import TAG_AUDIT_PACKAGE, Transfer
 from composition.compute import Compute
 from composition.context import StackContext
 from composition.data import lake_bucket
-from taxonomy import CATEGORIES
+from contracts.taxonomy import CATEGORIES
 
 __all__ = ["build_observability"]
 

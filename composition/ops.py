@@ -5,7 +5,7 @@ from __future__ import annotations
 from components.ops.automation import OpsAutomation
 from composition.compute import Compute
 from composition.context import StackContext
-from layout import SCRATCH_VOLUMES_DIR
+from contracts.layout import SCRATCH_VOLUMES_DIR
 
 __all__ = ["build_ops"]
 

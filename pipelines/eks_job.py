@@ -25,12 +25,12 @@ from pathlib import Path
 from typing import Any, Final
 
 from components.compute.workspaces import WORKSPACE_CLAIM, WORKSPACE_SERVICE_ACCOUNT
+from contracts.names import is_project_slug
 from pipelines.definition import alignment_workflow
 from pipelines.images import ecr_image
 from pipelines.outputs import EKS_WORKSPACE_MOUNT, run_paths
 from pipelines.runner import call_scripts
 from settings import CONFIG_NAMESPACE, SettingsError, StackSettings, load_settings
-from taxonomy import is_project_slug
 from tools.preview.stack_config import StackConfigError, load_stack_config
 
 __all__ = [

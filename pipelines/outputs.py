@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from components.transfer.transfer import DEFAULT_DESTINATIONS
-from taxonomy import is_project_slug
-from taxonomy.derivation import PROJECTS_ROOT
+from contracts.names import is_project_slug
+from contracts.taxonomy.derivation import PROJECTS_ROOT
 
 __all__ = [
     "BATCH_PROJECTS_MOUNT",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from facts.aws_endpoints import is_known_service
+from contracts.facts.aws_endpoints import is_known_service
 
 __all__ = ["AWS_MODULE_PREFIXES", "NATIVE_MODULE_PREFIXES", "endpoint_prefix"]
 

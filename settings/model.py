@@ -15,9 +15,10 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from facts import LOG_RETENTION_DAYS, TIME_OF_DAY, WEEKDAYS
-from facts.aws_endpoints import offering_regions
-from taxonomy import (
+from contracts.facts import LOG_RETENTION_DAYS, TIME_OF_DAY, WEEKDAYS
+from contracts.facts.aws_endpoints import offering_regions
+from contracts.names import is_project_slug, resource_prefix
+from contracts.taxonomy import (
     CLASSIFICATIONS,
     DR_REGION,
     ENVIRONMENTS,
@@ -25,8 +26,6 @@ from taxonomy import (
     PLATFORM_PROJECT,
     PRIMARY_REGION,
     TagKey,
-    is_project_slug,
-    resource_prefix,
 )
 
 __all__ = [

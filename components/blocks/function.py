@@ -1,8 +1,9 @@
 """One platform Lambda function with everything it needs to run safely, in one component.
 
 Every function of the platform is deployed the same way: code from `functions/<package>/`
-packaged with `functions/common/` and `taxonomy/` (the layout `docs/contributing.md` promises,
-so `functions.<package>.handler.lambda_handler` and `import taxonomy` resolve), Graviton,
+packaged with `functions/common/` and `contracts/` (the layout `docs/contributing.md` promises,
+so `functions.<package>.handler.lambda_handler` and `from contracts import taxonomy` resolve),
+Graviton,
 Powertools from AWS's own layer, X-Ray tracing, its own log group created before the function
 (so retention and the KMS key apply from the first line, and nobody needs `logs:CreateLogGroup`),
 its own role whose policy names only what the function touches, a deliberate concurrency
@@ -24,7 +25,7 @@ from components.blocks.iam_documents import (
     deny_insecure_transport,
     service_trust_policy,
 )
-from components.blocks.physical_names import function_role_name
+from contracts.names import function_role_name
 
 __all__ = [
     "METRICS_NAMESPACE_ROOT",
@@ -170,7 +171,7 @@ class PlatformFunctionArgs(TypedDict):
     log_level: NotRequired[Literal["DEBUG", "INFO", "WARN", "ERROR"]]
     """Application log level Lambda lets through; INFO unless given."""
     source_root: NotRequired[Path]
-    """Folder holding `functions/` and `taxonomy/`; the repository root unless given."""
+    """Folder holding `functions/` and `contracts/`; the repository root unless given."""
 
 
 def powertools_layer_arn(region: str) -> str:
@@ -197,7 +198,7 @@ def _package_files(root: Path, relative_dir: str) -> dict[str, pulumi.Asset | pu
 
 def package_function(package: str, root: Path = _REPOSITORY_ROOT) -> pulumi.AssetArchive:
     """The deployment package of `functions/<package>/`: that folder, `functions/common/`,
-    `functions/__init__.py`, `taxonomy/` and `layout/`, at the same relative paths as in the
+    `functions/__init__.py` and `contracts/`, at the same relative paths as in the
     repository (so absolute imports work in Lambda), without caches or compiled files."""
     handler = root / "functions" / package / "handler.py"
     if not handler.is_file():
@@ -209,7 +210,7 @@ def package_function(package: str, root: Path = _REPOSITORY_ROOT) -> pulumi.Asse
     init = root / "functions" / "__init__.py"
     if init.is_file():
         entries["functions/__init__.py"] = pulumi.FileAsset(str(init))
-    for relative_dir in (f"functions/{package}", "functions/common", "taxonomy", "layout"):
+    for relative_dir in (f"functions/{package}", "functions/common", "contracts"):
         entries.update(_package_files(root, relative_dir))
     return pulumi.AssetArchive(entries)
 

@@ -35,7 +35,7 @@ from typing import Any, Final, Literal, TypeAlias, get_args
 
 import pulumi
 
-from taxonomy import TagKey
+from contracts.taxonomy import TagKey
 
 PARTITION: Final = "aws"
 """Data residency pins the platform to the India regions, all in the commercial partition."""

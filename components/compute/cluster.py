@@ -38,7 +38,7 @@ from components.compute.documents import (
     pod_identity_trust_policy,
     render,
 )
-from facts import LOG_RETENTION_DAYS
+from contracts.facts import LOG_RETENTION_DAYS
 from settings.model import SUPPORTED_EKS_VERSIONS
 
 __all__ = [

@@ -29,7 +29,7 @@ from components.compute.documents import (
     logs_service_key_statements,
     render,
 )
-from facts import LOG_RETENTION_DAYS
+from contracts.facts import LOG_RETENTION_DAYS
 
 __all__ = [
     "DEFAULT_INTERFACE_ENDPOINT_SERVICES",

@@ -26,7 +26,7 @@ import pulumi_kubernetes as k8s
 
 from components.compute.documents import efs_file_system_policy, key_policy, render
 from components.compute.network import PlacedSubnet
-from layout import (
+from contracts.layout import (
     EFS_PROJECTS_ROOT,
     EFS_SCRATCH_ROOT,
     ENSURE_UNIQUE_DIRECTORY,
@@ -390,8 +390,8 @@ class SharedFileSystem(pulumi.ComponentResource):
             "provisioningMode": "efs-ap",
             "fileSystemId": file_system.id,
             "directoryPerms": perms,
-            # The layout contract (layout/): `<base>/<namespace>/<claim>`, no UUID suffix, so
-            # the DataSync includes can name each project's workspace directory.
+            # The layout contract (contracts/layout/): `<base>/<namespace>/<claim>`, no UUID
+            # suffix, so the DataSync includes can name each project's workspace directory.
             "subPathPattern": SUB_PATH_PATTERN,
             "ensureUniqueDirectory": str(ENSURE_UNIQUE_DIRECTORY).lower(),
         }

@@ -16,8 +16,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.compute.shared_filesystem import PROJECTS_STORAGE_CLASS
-from layout import WORKSPACE_CLAIM
-from taxonomy import is_project_slug
+from contracts.layout import WORKSPACE_CLAIM
+from contracts.names import is_project_slug
 
 __all__ = ["WORKSPACE_CLAIM", "WORKSPACE_SERVICE_ACCOUNT", "Workspaces", "WorkspacesArgs"]
 

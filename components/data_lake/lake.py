@@ -29,7 +29,6 @@ import pulumi
 import pulumi_aws as aws
 
 from components.blocks.iam_documents import PolicyDocument, service_trust_policy
-from components.blocks.physical_names import tagger_role_name
 from components.data_lake.buckets import (
     BucketSpec,
     LifecycleSettings,
@@ -48,8 +47,9 @@ from components.data_lake.policies import (
     research_access_policy,
     research_trust_policy,
 )
-from facts import NAME_PREFIX
-from taxonomy import CATEGORIES, CLASSIFICATIONS, PLATFORM_PROJECT, DataCategory, is_project_slug
+from contracts.facts import NAME_PREFIX
+from contracts.names import bucket_name, is_project_slug, tagger_role_name
+from contracts.taxonomy import CATEGORIES, CLASSIFICATIONS, PLATFORM_PROJECT, DataCategory
 
 REPLICATION_RULE_ID: Final = "to-dr-region"
 """Rule id of each bucket's replication to the DR region (a CloudWatch RuleId dimension)."""
@@ -63,7 +63,6 @@ __all__ = [
     "DataLakeArgs",
     "DataLakeArgsError",
     "ResearchGroup",
-    "bucket_name",
     "default_tagger_role_name",
 ]
 
@@ -124,13 +123,8 @@ class DataLakeArgsError(ValueError):
     """DataLakeArgs that cannot build a safe lake; the message names the input and the fix."""
 
 
-def bucket_name(prefix: str, slug: str, region: str) -> str:
-    """Physical bucket name; the region suffix keeps replica names unique and readable."""
-    return f"{prefix}-{slug}-{region}"
-
-
 default_tagger_role_name = tagger_role_name
-"""The tagger role the lake trusts unless `tagger_role_arns` is given (physical_names)."""
+"""The tagger role the lake trusts unless `tagger_role_arns` is given (contracts.names)."""
 
 
 class DataLake(pulumi.ComponentResource):

@@ -28,8 +28,8 @@ from components.blocks.iam_documents import (
     principal_tag,
     request_tag,
 )
-from layout import S3_KEY_ROOT as PROJECTS_ROOT
-from taxonomy import DataCategory, TagKey
+from contracts.layout import S3_KEY_ROOT as PROJECTS_ROOT
+from contracts.taxonomy import DataCategory, TagKey
 
 __all__ = [
     "DATA_READ_ACTIONS",

@@ -13,7 +13,8 @@ from typing import Annotated, Any, Final, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from taxonomy import CATEGORIES, CLASSIFICATIONS, PROJECT_SLUG_PATTERN, validate_tag_set
+from contracts.names import PROJECT_SLUG_PATTERN
+from contracts.taxonomy import CATEGORIES, CLASSIFICATIONS, validate_tag_set
 
 __all__ = [
     "DRAFT_4",

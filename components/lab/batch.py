@@ -29,7 +29,7 @@ from components.lab.policy import (
     render,
     statement,
 )
-from layout import S3_KEY_ROOT
+from contracts.layout import S3_KEY_ROOT
 from pipelines.definition import alignment_workflow
 from pipelines.images import ecr_image, ecr_registry
 from pipelines.outputs import BATCH_PROJECTS_MOUNT

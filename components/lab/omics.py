@@ -24,7 +24,7 @@ import pulumi_aws_native as aws_native
 
 from components.blocks.iam_documents import service_trust_policy
 from components.lab.policy import aws_context, document, render, statement
-from layout import S3_KEY_ROOT
+from contracts.layout import S3_KEY_ROOT
 from pipelines.definition import WDL_PATH, alignment_workflow, definition_digest
 from pipelines.images import PULL_THROUGH_PREFIXES
 from pipelines.outputs import OMICS_OUTPUT_PATTERN

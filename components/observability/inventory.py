@@ -20,7 +20,7 @@ from typing import Final
 
 import pulumi
 
-from facts import UNRESERVED_CONCURRENCY_MINIMUM
+from contracts.facts import UNRESERVED_CONCURRENCY_MINIMUM
 
 __all__ = [
     "LAMBDA_FUNCTION_TYPE",

@@ -59,15 +59,15 @@ from components.blocks.iam_documents import (
     Statement,
     service_trust_policy,
 )
-from components.blocks.physical_names import (
+from contracts.facts import LOG_RETENTION_DAYS, NAME_PREFIX, TIME_OF_DAY, WEEKDAYS
+from contracts.layout import SUB_PATH_PATTERN
+from contracts.names import (
     scratch_cleanup_function_name,
     scratch_cleanup_role_name,
 )
-from facts import LOG_RETENTION_DAYS, NAME_PREFIX, TIME_OF_DAY, WEEKDAYS
 from functions.ebs_reaper.core import KUBERNETES_TAG_KEYS
 from functions.ec2_scheduler.core import MANAGED_TAG_KEYS
 from functions.ec2_scheduler.testing_hours import TESTING_DAYS_CRON
-from layout import SUB_PATH_PATTERN
 
 __all__ = [
     "BACKUP_RESOURCE_PATTERN",

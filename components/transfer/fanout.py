@@ -48,7 +48,7 @@ from components.blocks.state_machine_resource import (
     create_state_machine,
     execution_key_statements,
 )
-from facts import LOG_RETENTION_DAYS
+from contracts.facts import LOG_RETENTION_DAYS
 
 __all__ = [
     "AUDIT_TOLERATED_FAILURE_PERCENT",

@@ -9,7 +9,7 @@ given, a rule on it also invokes the tagger for the lab sync workflow's `Dataset
 Associated` events (every object under the dataset's prefix). A daily schedule runs the tag
 audit over every data bucket.
 
-Layout: every path comes from the layout contract (`layout/`, docs/transfer.md). The EFS
+Layout: every path comes from the layout contract (`contracts/layout/`, docs/transfer.md). The EFS
 location mounts through the projects access point, whose root is `/projects`, so paths in task
 reports are `/<project>/workspace/<area>/<file>`; the S3 locations write under `projects/`, so
 object keys are `projects/<project>/workspace/<area>/<file>` (what `taxonomy.derivation`
@@ -29,24 +29,24 @@ import pulumi_aws as aws
 from components.blocks.event_dlq import EVENT_TARGET_RETRY, EventDeadLetterQueue
 from components.blocks.function import PlatformFunction, PolicyStatement
 from components.blocks.iam_documents import service_trust_policy
-from components.blocks.physical_names import (
-    datasync_efs_role_name,
-    tagger_function_name,
-    tagger_role_name,
-)
 from components.blocks.state_machine_resource import start_execution_key_statement
 from components.lab.sync_workflow import EVENT_SOURCE as LAB_EVENT_SOURCE
 from components.lab.sync_workflow import PREFIX_ASSOCIATED
 from components.transfer.fanout import TransferFanOut, fanout_state_machine_arn
-from facts import LOG_RETENTION_DAYS, NAME_PREFIX, TIME_OF_DAY
-from layout import (
+from contracts.facts import LOG_RETENTION_DAYS, NAME_PREFIX, TIME_OF_DAY
+from contracts.layout import (
     AREAS,
     S3_KEY_ROOT,
     LayoutError,
     datasync_excludes,
     datasync_includes,
 )
-from taxonomy import CATEGORIES, category_by_name
+from contracts.names import (
+    datasync_efs_role_name,
+    tagger_function_name,
+    tagger_role_name,
+)
+from contracts.taxonomy import CATEGORIES, category_by_name
 
 __all__ = [
     "DEFAULT_DESTINATIONS",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, TypedDict
 
-import taxonomy
+from contracts import taxonomy
 
 __all__ = [
     "MAX_CONCURRENCY_LIMIT",

@@ -1,13 +1,13 @@
 """Facts about object keys that both the tagger and the audit need.
 
 They live here rather than in one function's folder because each function is packaged with
-only its own folder, `functions/common/` and `taxonomy/`.
+only its own folder, `functions/common/` and `contracts/`.
 """
 
 from __future__ import annotations
 
-import taxonomy
-from taxonomy.derivation import PROJECTS_ROOT
+from contracts.names import is_project_slug
+from contracts.taxonomy.derivation import PROJECTS_ROOT
 
 __all__ = ["is_folder_marker", "project_of_key"]
 
@@ -15,11 +15,7 @@ __all__ = ["is_folder_marker", "project_of_key"]
 def project_of_key(key: str) -> str | None:
     """The project slug of a key under `projects/<project>/…`, or None."""
     segments = key.split("/")
-    if (
-        len(segments) >= 3
-        and segments[0] == PROJECTS_ROOT
-        and taxonomy.is_project_slug(segments[1])
-    ):
+    if len(segments) >= 3 and segments[0] == PROJECTS_ROOT and is_project_slug(segments[1]):
         return segments[1]
     return None
 

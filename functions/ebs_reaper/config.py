@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-import taxonomy
+from contracts import taxonomy
 from functions.common.config import (
     ConfigError,
     parse_bool,

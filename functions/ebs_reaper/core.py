@@ -71,6 +71,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Final, Protocol
 
+from contracts.taxonomy import RESOURCE_REQUIRED_KEYS, TagKey
 from functions.ebs_reaper.aws_types import (
     SNAPSHOT_SAFE_STATES,
     Ec2Error,
@@ -89,7 +90,6 @@ from functions.ebs_reaper.report import (
     SkipReason,
     Snapshotted,
 )
-from taxonomy import RESOURCE_REQUIRED_KEYS, TagKey
 
 __all__ = [
     "EXPIRES_TAG",

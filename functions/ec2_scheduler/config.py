@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import taxonomy
+from contracts import taxonomy
 from functions.common.config import ConfigError, parse_bool, parse_topic_arn, require
 from functions.ec2_scheduler.testing_hours import TestingHours
 

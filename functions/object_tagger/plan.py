@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-import taxonomy
+from contracts import taxonomy
+from contracts.taxonomy import DataCategory, TagKey
 from functions.common.object_keys import project_of_key
-from taxonomy import DataCategory, TagKey
 
 __all__ = [
     "UNCLASSIFIED_CLASSIFICATION",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Final
 
-import taxonomy
+from contracts import taxonomy
 from functions.common.object_keys import project_of_key
 
 __all__ = [

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from contracts.taxonomy import CATEGORIES
 from policies.framework import StackResource, StackView
 from policies.iam import Statement, statements
 from policies.props import as_list, as_mapping, as_text
-from taxonomy import CATEGORIES
 
 __all__ = [
     "BUCKET_ACL_TYPES",

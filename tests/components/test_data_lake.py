@@ -8,10 +8,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.blocks.physical_names import tagger_role_name
 from components.data_lake.lake import DataLake, DataLakeArgs, DataLakeArgsError
 from components.data_lake.policies import DATA_READ_ACTIONS, TAG_WRITE_ACTIONS, UPLOAD_ACTIONS
-from taxonomy import CATEGORIES, category_by_name
+from contracts.names import tagger_role_name
+from contracts.taxonomy import CATEGORIES, category_by_name
 from tests.support.harness import Registered, json_input, record
 from tools.iam_lint import lint_recorded
 from tools.preview.program import RecordedResource

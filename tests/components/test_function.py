@@ -40,8 +40,8 @@ def source_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _write(root / "functions" / "other" / "handler.py")
     _write(root / "functions" / "common" / "notify.py")
     _write(root / "functions" / "common" / "stale.pyc")
-    _write(root / "taxonomy" / "__init__.py")
-    _write(root / "taxonomy" / "keys.py")
+    _write(root / "contracts" / "taxonomy" / "__init__.py")
+    _write(root / "contracts" / "taxonomy" / "keys.py")
     return root
 
 
@@ -124,7 +124,7 @@ def _by_sid(registered: Registered, sid: str) -> dict[str, Any]:
 
 
 def test_archive_keeps_repository_layout(plain: Registered) -> None:
-    """The package holds the function, common code and taxonomy at their repository paths."""
+    """The package holds the function, common code and contracts at their repository paths."""
     assets = plain.one("aws:lambda/function:Function").inputs["code"]["assets"]
     assert set(assets) == {
         "functions/__init__.py",
@@ -132,8 +132,8 @@ def test_archive_keeps_repository_layout(plain: Registered) -> None:
         "functions/demo/handler.py",
         "functions/demo/core.py",
         "functions/common/notify.py",
-        "taxonomy/__init__.py",
-        "taxonomy/keys.py",
+        "contracts/taxonomy/__init__.py",
+        "contracts/taxonomy/keys.py",
     }
 
 
@@ -149,11 +149,11 @@ def test_missing_handler_is_refused(source_root: Path) -> None:
         package_function("absent", source_root)
 
 
-def test_real_repository_package_contains_taxonomy() -> None:
-    """Packaging a real function of this repository ships the taxonomy it imports."""
+def test_real_repository_package_contains_contracts() -> None:
+    """Packaging a real function of this repository ships the contracts it imports."""
     names = set(package_function("log_alerts").assets)
     assert "functions/log_alerts/handler.py" in names
-    assert "taxonomy/__init__.py" in names
+    assert "contracts/taxonomy/__init__.py" in names
     assert "functions/common/notify.py" in names
 
 

@@ -23,7 +23,7 @@ from components.blocks.iam_documents import (
     request_tag,
     service_trust_policy,
 )
-from taxonomy import TagKey
+from contracts.taxonomy import TagKey
 from tests.support.harness import record
 
 BUCKET = "arn:aws:s3:::example"

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from components.transfer.transfer import Transfer, TransferArgs, tagger_role_name
+from contracts.taxonomy import CATEGORIES
 from functions.object_tagger.config import load_config as load_tagger_config
 from functions.start_transfer.config import load_config as load_start_config
 from functions.tag_audit.config import load_config as load_audit_config
-from taxonomy import CATEGORIES
 from tests.support.harness import Registered, json_input, record
 
 ACCOUNT = "111122223333"

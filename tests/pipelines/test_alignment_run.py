@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from contracts.taxonomy import category_by_name
 from pipelines.definition import alignment_workflow
 from pipelines.runner import call_scripts
-from taxonomy import category_by_name
 
 GENOME_LENGTH = 6000
 READ_LENGTH = 100

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from contracts.taxonomy import category_by_name
 from pipelines import render
 from pipelines.definition import STEPS_PATH, WDL_PATH, alignment_workflow
-from taxonomy import category_by_name
 
 MINIWDL = Path(sys.executable).with_name("miniwdl")
 

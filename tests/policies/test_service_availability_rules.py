@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 import pytest
 from google.protobuf import struct_pb2
 
-from facts.aws_endpoints import is_global, is_known_service, offering_regions
+from contracts.facts.aws_endpoints import is_global, is_known_service, offering_regions
 from policies.services import AWS_MODULE_PREFIXES, NATIVE_MODULE_PREFIXES, endpoint_prefix
 from tests.policies.rule_cases import Case, hits, variant, variant_tests
 from tests.support.pack import TEST_DEFAULT_TAGS, UNKNOWN, FakeResource, PackClient, provider

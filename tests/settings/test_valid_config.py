@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from contracts.taxonomy import RESOURCE_REQUIRED_KEYS, validate_tag_set, validate_taxonomy_values
 from settings import StackSettings, load_settings
 from settings.loader import CONFIG_NAMESPACE, config_keys
-from taxonomy import RESOURCE_REQUIRED_KEYS, validate_tag_set, validate_taxonomy_values
 from tools.preview.stack_config import load_stack_config
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from components.blocks.physical_names import function_role_name, tagger_role_name
-from taxonomy import CATEGORIES
+from contracts.names import function_role_name, tagger_role_name
+from contracts.taxonomy import CATEGORIES
 from tests.stack.conftest import rendered_stack
 from tests.support.harness import Registered
 from tests.support.stack_access import StackAccess

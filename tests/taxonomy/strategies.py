@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-import taxonomy
-from taxonomy import CATEGORIES, ENVIRONMENTS, MAX_OBJECT_TAGS, PROJECT_SLUG_PATTERN, TagKey
+from contracts import taxonomy
+from contracts.names import PROJECT_SLUG_PATTERN
+from contracts.taxonomy import CATEGORIES, ENVIRONMENTS, MAX_OBJECT_TAGS, TagKey
 
 __all__ = [
     "bucket_categories",

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taxonomy import (
+from contracts.taxonomy import (
     CATEGORIES,
     OBJECT_REQUIRED_KEYS,
     Derivation,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from taxonomy import (
+from contracts.taxonomy import (
     MAX_OBJECT_TAGS,
     OBJECT_REQUIRED_KEYS,
     RESOURCE_REQUIRED_KEYS,
     validate_tag_set,
     validate_taxonomy_values,
 )
-from taxonomy.limits import MAX_KEY_LENGTH, MAX_VALUE_LENGTH
+from contracts.taxonomy.limits import MAX_KEY_LENGTH, MAX_VALUE_LENGTH
 from tests.taxonomy.strategies import tag_sets
 
 VALID = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from taxonomy import MAX_OBJECT_TAGS, merge_tags
+from contracts.taxonomy import MAX_OBJECT_TAGS, merge_tags
 from tests.taxonomy.strategies import tag_sets
 
 PROPERTY = settings(max_examples=200, deadline=None)

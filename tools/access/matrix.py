@@ -17,13 +17,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from components.data_lake.lake import bucket_name
+from contracts.layout import project_prefix
+from contracts.names import bucket_name, resource_prefix
+from contracts.taxonomy.categories import CATEGORIES, DataCategory
+from contracts.taxonomy.keys import CLASSIFICATIONS, TagKey
 from functions.common.access import Call
-from layout import project_prefix
 from settings.model import ResearchGroupSettings, StackSettings
-from taxonomy.categories import CATEGORIES, DataCategory
-from taxonomy.keys import CLASSIFICATIONS, TagKey
-from taxonomy.naming import resource_prefix
 from tools.access.requests import (
     Caller,
     Check,

@@ -24,12 +24,11 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 
-from components.data_lake.lake import bucket_name
-from layout import project_prefix
+from contracts.layout import project_prefix
+from contracts.names import bucket_name, resource_prefix
+from contracts.taxonomy.categories import CATEGORIES
 from pipelines.outputs import omics_output_uri
 from settings.model import StackSettings
-from taxonomy.categories import CATEGORIES
-from taxonomy.naming import resource_prefix
 from tools.access.matrix import Cell, short_arn, tls
 from tools.access.requests import Caller, Check, kms_checks_for, role_session, s3_get, s3_put
 from tools.access.stack import Role, StackDocuments

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import IO, Any, Final
 
-import taxonomy
+from contracts import taxonomy
 from functions.common.datasync_types import ExecutionInfo, S3Destination
 from functions.common.notify import MAX_MESSAGE_BYTES
 from functions.common.s3_types import ObjectNotFoundError, ObjectSummary

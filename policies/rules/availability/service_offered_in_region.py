@@ -2,16 +2,17 @@
 
 A resource in a region without its service fails `pulumi up` half way (HealthOmics has no
 endpoint in Mumbai or Hyderabad). The service comes from the type token
-(`policies/services.py`), the regions from botocore's endpoint data (`facts/aws_endpoints.py`),
-the region from the resource's own `region` input, else its provider's. Global services (IAM,
-Route 53) have one endpoint for the partition and pass in every region.
+(`policies/services.py`), the regions from botocore's endpoint data
+(`contracts/facts/aws_endpoints.py`), the region from the resource's own `region` input,
+else its provider's. Global services (IAM, Route 53) have one endpoint for the partition
+and pass in every region.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from facts.aws_endpoints import is_global, offering_regions
+from contracts.facts.aws_endpoints import is_global, offering_regions
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
 from policies.props import resource_region
 from policies.services import endpoint_prefix

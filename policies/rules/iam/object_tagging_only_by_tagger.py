@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
+from contracts.taxonomy import ABAC_KEYS
 from policies.conditions import pins
 from policies.framework import EnforcementLevel, Severity, StackRule, StackView
 from policies.iam import Statement, grants, statements
 from policies.rules.common import ROLE, matches_any, role_documents, role_name
-from taxonomy import ABAC_KEYS
 
 __all__ = ["RULE", "TAG_WRITE_ACTIONS"]
 

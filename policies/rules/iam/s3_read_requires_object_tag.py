@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from contracts.taxonomy import ABAC_KEYS
 from policies.conditions import gaps
 from policies.framework import EnforcementLevel, Severity, StackResource, StackRule, StackView
 from policies.iam import Statement, grants_any, statements
 from policies.rules.common import ROLE, Document, role_documents, touches_data_lake
-from taxonomy import ABAC_KEYS
 
 __all__ = ["DATA_READ_ACTIONS", "RULE", "is_service_role", "missing_tag_conditions"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
+from contracts.taxonomy import INDIA_REGIONS
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
 from policies.props import as_text
 from policies.taggable import AWS_PACKAGES
-from taxonomy import INDIA_REGIONS
 
 __all__ = ["RULE"]
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
+from contracts.taxonomy import CATEGORIES, TagKey
 from policies.framework import EnforcementLevel, Severity, StackResource, StackRule, StackView
 from policies.props import as_bool, as_mapping, as_text, dig, resource_tags
 from policies.rules.common import BUCKET_TYPES, bucket_companions
-from taxonomy import CATEGORIES, TagKey
 
 __all__ = ["RULE"]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from contracts.taxonomy import DR_REGION
 from policies.framework import EnforcementLevel, Severity, StackResource, StackRule, StackView
 from policies.props import as_list, as_text, dig, resource_region
 from policies.rules.common import (
@@ -18,7 +19,6 @@ from policies.rules.common import (
     bucket_companions,
     is_data_lake_bucket,
 )
-from taxonomy import DR_REGION
 
 __all__ = ["RULE"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from contracts.taxonomy import ALLOWED_VALUES, RESOURCE_REQUIRED_KEYS
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
 from policies.props import resource_tags
 from policies.taggable import AWS_PACKAGES, is_taggable
-from taxonomy import ALLOWED_VALUES, RESOURCE_REQUIRED_KEYS
 
 __all__ = ["RULE"]
 

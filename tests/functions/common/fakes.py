@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO
 
+from contracts.taxonomy import MAX_OBJECT_TAGS
 from functions.common.s3_types import (
     BucketNotFoundError,
     ObjectNotFoundError,
     ObjectSummary,
     S3Error,
 )
-from taxonomy import MAX_OBJECT_TAGS
 
 __all__ = ["FakeMetrics", "FakePublisher", "InMemoryS3", "StoredObject"]
 

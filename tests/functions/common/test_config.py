@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import taxonomy
+from contracts import taxonomy
 from functions.common.config import (
     ConfigError,
     LakeSettings,

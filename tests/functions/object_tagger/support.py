@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
 
-import taxonomy
+from contracts import taxonomy
 from functions.common.datasync_types import ExecutionInfo, S3Destination
 from functions.common.fanout import FanOutError
 from functions.object_tagger.config import TaggerConfig

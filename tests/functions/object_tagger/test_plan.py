@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import taxonomy
+from contracts import taxonomy
 from functions.object_tagger.plan import desired_tags, plan_write
 
 RAW = taxonomy.category_by_name("raw_sequence")

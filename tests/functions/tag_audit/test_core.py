@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 import pytest
 
-import taxonomy
+from contracts import taxonomy
 from functions.common.notify import MAX_MESSAGE_BYTES
 from functions.common.s3_types import (
     ObjectNotFoundError,

@@ -1,6 +1,6 @@
 """The data layout contract: where a file lives at every stage, from a pod to its S3 key.
 
-One module, pure Python, shipped with the functions like `taxonomy/`. The StorageClass,
+One module, pure Python, shipped with the functions in `contracts/`. The StorageClass,
 the DataSync tasks, the ABAC prefixes and the tagger all derive their paths from here, so no
 other file restates a path. docs/transfer.md walks one file through every stage.
 
@@ -27,8 +27,8 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Final
 
-from taxonomy.derivation import PROJECTS_ROOT
-from taxonomy.naming import is_project_slug
+from contracts.names import is_project_slug
+from contracts.taxonomy.derivation import PROJECTS_ROOT
 
 __all__ = [
     "AREAS",

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from taxonomy.keys import ALLOWED_VALUES, TagKey
-from taxonomy.naming import is_project_slug
+from contracts.names import is_project_slug
+from contracts.taxonomy.keys import ALLOWED_VALUES, TagKey
 
 __all__ = [
     "MAX_KEY_LENGTH",

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from taxonomy.categories import DataCategory, category_for_object_name
-from taxonomy.keys import ENVIRONMENTS, TagKey
-from taxonomy.naming import is_project_slug
+from contracts.names import is_project_slug
+from contracts.taxonomy.categories import DataCategory, category_for_object_name
+from contracts.taxonomy.keys import ENVIRONMENTS, TagKey
 
 __all__ = ["PROJECTS_ROOT", "Derivation", "Unclassified", "derive_object_tags"]
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from taxonomy.limits import MAX_OBJECT_TAGS
+from contracts.taxonomy.limits import MAX_OBJECT_TAGS
 
 __all__ = ["MergeResult", "merge_tags"]
 

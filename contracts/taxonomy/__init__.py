@@ -7,7 +7,7 @@ audit) all read the same facts from one place.
 
 from __future__ import annotations
 
-from taxonomy.categories import (
+from contracts.taxonomy.categories import (
     CATEGORIES,
     PROCESSED_GENOME,
     RAW_SEQUENCE,
@@ -16,12 +16,12 @@ from taxonomy.categories import (
     category_by_name,
     category_for_object_name,
 )
-from taxonomy.derivation import (
+from contracts.taxonomy.derivation import (
     Derivation,
     Unclassified,
     derive_object_tags,
 )
-from taxonomy.keys import (
+from contracts.taxonomy.keys import (
     ABAC_KEYS,
     ALLOWED_VALUES,
     CLASSIFICATIONS,
@@ -31,15 +31,14 @@ from taxonomy.keys import (
     RESOURCE_REQUIRED_KEYS,
     TagKey,
 )
-from taxonomy.limits import (
+from contracts.taxonomy.limits import (
     MAX_OBJECT_TAGS,
     TagProblem,
     validate_tag_set,
     validate_taxonomy_values,
 )
-from taxonomy.merge import MergeResult, merge_tags
-from taxonomy.naming import PROJECT_SLUG_PATTERN, is_project_slug, resource_prefix
-from taxonomy.regions import DR_REGION, INDIA_REGIONS, PRIMARY_REGION
+from contracts.taxonomy.merge import MergeResult, merge_tags
+from contracts.taxonomy.regions import DR_REGION, INDIA_REGIONS, PRIMARY_REGION
 
 __all__ = [
     "ABAC_KEYS",
@@ -54,7 +53,6 @@ __all__ = [
     "PLATFORM_PROJECT",
     "PRIMARY_REGION",
     "PROCESSED_GENOME",
-    "PROJECT_SLUG_PATTERN",
     "RAW_SEQUENCE",
     "REFERENCE_GENOME",
     "RESOURCE_REQUIRED_KEYS",
@@ -67,9 +65,7 @@ __all__ = [
     "category_by_name",
     "category_for_object_name",
     "derive_object_tags",
-    "is_project_slug",
     "merge_tags",
-    "resource_prefix",
     "validate_tag_set",
     "validate_taxonomy_values",
 ]

@@ -118,9 +118,28 @@ _CASES = [
         unknown="rules",
     ),
 ]
+_CONTAINER = {
+    "image": "111122223333.dkr.ecr.ap-south-1.amazonaws.com/quay/samtools@sha256:a1",
+    "readonlyRootFilesystem": True,
+    "privileged": False,
+}
+_CASES.append(
+    Case(
+        "batch-job-definition-unprivileged",
+        "aws:batch/jobDefinition:JobDefinition",
+        {"name": "qc", "type": "container", "containerProperties": json.dumps(_CONTAINER)},
+        unknown="containerProperties",
+    )
+)
 CASES = {case.id: case for case in _CASES}
 
-_REPL, _DSG, _SNS, _DS, _BACKUP, _LIFE = (case.id for case in _CASES)
+_REPL, _DSG, _SNS, _DS, _BACKUP, _LIFE, _BATCH = (case.id for case in _CASES)
+
+
+def _container(**changes: Any) -> dict[str, str]:
+    merged = {k: v for k, v in {**_CONTAINER, **changes}.items() if v is not None}
+    return {"containerProperties": json.dumps(merged)}
+
 
 _SG_RULE = {"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["10.0.0.0/16"]}
 MUTATIONS = [
@@ -169,6 +188,9 @@ MUTATIONS = [
         {"rules": _lifecycle(days=365)},
         "expires current objects of write-once data",
     ),
+    (_BATCH, _container(privileged=True), "the container is privileged"),
+    (_BATCH, _container(readonlyRootFilesystem=False), "has a writable root file system"),
+    (_BATCH, _container(user="root"), "runs as root"),
 ]
 
 (
@@ -253,6 +275,36 @@ VARIANTS = [
         {"bucket": "gen-prod-access-logs-ap-south-1", "rules": _lifecycle(days=365)},
         None,
     ),
+]
+VARIANTS += [
+    # Batch: the same container as an object, "true" as text, uid 0, an added capability,
+    # an EKS security context; a non-root user and the JSON object form stay clean.
+    variant(_BATCH, "case-and-type", _container(privileged="true"), "is privileged"),
+    variant(_BATCH, "equivalent-value", _container(user="0"), "runs as root"),
+    variant(_BATCH, "equivalent-value", _container(readonlyRootFilesystem=None), "writable root"),
+    variant(
+        _BATCH,
+        "equivalent-value",
+        _container(linuxParameters={"capabilities": {"add": ["SYS_ADMIN"]}}),
+        "adds Linux capabilities SYS_ADMIN",
+    ),
+    variant(
+        _BATCH,
+        "equivalent-value",
+        {
+            "containerProperties": None,
+            "eksProperties": {
+                "podProperties": {
+                    "containers": [
+                        {"name": "align", "image": "i", "securityContext": {"runAsUser": 0}}
+                    ]
+                }
+            },
+        },
+        "EKS container align runs as root",
+    ),
+    variant(_BATCH, "equivalent-value", _container(user="1000"), None),
+    variant(_BATCH, "json-vs-object", {"containerProperties": _CONTAINER}, None),
 ]
 test_adversarial_variant = variant_tests(CASES, VARIANTS)
 

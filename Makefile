@@ -93,8 +93,9 @@ timed-lint timed-types timed-unit:
 bench: setup ## Benchmarks; figures go to build/bench.json.
 	$(PY) -m tools.bench
 
-docs: setup ## Regenerate Pulumi.yaml's config block, docs/configuration.md, docs/policies.md.
+docs: setup ## Regenerate Pulumi.yaml's config block, docs/configuration.md, docs/policies.md, policies/census.json.
 	$(PY) -m tools.gendocs
+	$(PY) -m tools.census
 
 clean: ## Remove build output and caches (keeps .venv).
 	rm -rf build .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -101,6 +101,18 @@ EXPLICIT: Final[Mapping[str, str]] = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment.policyArn": "principals",
     "aws:cloudwatch/eventTarget:EventTarget.arn": "destinations",
     "aws:eks/cluster:Cluster.accessConfig.authenticationMode": "principals",
+    "aws:kms/key:Key.enableKeyRotation": "encryption",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls.rule.objectOwnership": "exposure",
+    "aws:s3/bucketVersioning:BucketVersioning.versioningConfiguration.status": "retention",
+    "aws:dynamodb/table:Table.pointInTimeRecovery.enabled": "retention",
+    "aws:lambda/function:Function.runtime": "privilege",
+    "aws:lambda/function:Function.reservedConcurrentExecutions": "deletion",
+    "aws:lambda/permission:Permission.sourceArn": "principals",
+    "aws:lambda/permission:Permission.sourceAccount": "principals",
+    "aws:apigateway/integration:Integration.uri": "protocols",
+    "aws:datasync/task:Task.options.verifyMode": "replication",
+    "aws:s3/bucketLogging:BucketLogging.targetBucket": "logging",
+    "kubernetes:storage.k8s.io/v1:StorageClass.mountOptions": "protocols",
 }
 """Inputs whose name does not say what they decide, with the category they belong to."""
 
@@ -182,7 +194,10 @@ def _module_of(type_token: str) -> tuple[ModuleType, str]:
 
 def _args_class(type_token: str) -> tuple[type[Any], ModuleType]:
     module, name = _module_of(type_token)
-    found = getattr(module, f"{name}Args", None) or getattr(module, f"{name}InitArgs", None)
+    # A resource whose Args name collides with an inline block's (BucketVersioningArgs) is
+    # declared as `<Name>InitArgs`; the module's __all__ says which one is its own.
+    own = [n for n in getattr(module, "__all__", ()) if n in (f"{name}Args", f"{name}InitArgs")]
+    found = getattr(module, own[0], None) if own else None
     if found is None:
         raise LookupError(f"{module.__name__} declares no {name}Args")
     return found, module

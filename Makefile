@@ -12,6 +12,7 @@ PY := $(VENV)/bin/python
 STACK ?= prod
 PACK_CONFIG ?=
 QUIET ?=
+NO_CACHE ?=
 
 .PHONY: help setup compile alignment-tools preview access access-docs test lint types unit bench docs clean timed-lint timed-types timed-unit
 
@@ -62,7 +63,7 @@ alignment-tools: ## Debian's bwa, bowtie2, samtools and shellcheck, when missing
 	fi
 
 preview: setup ## Offline preview of STACK (default prod) through the real policy pack.
-	$(PY) -m tools.preview --stack $(STACK) $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG)) $(if $(QUIET),--quiet)
+	$(PY) -m tools.preview --stack $(STACK) $(if $(PACK_CONFIG),--policy-pack-config $(PACK_CONFIG)) $(if $(QUIET),--quiet) $(if $(NO_CACHE),--no-cache)
 
 access: setup ## Evaluate who can do what in STACK (default prod) with a real IAM engine.
 	$(PY) -m tools.access --stack $(STACK)

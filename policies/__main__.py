@@ -13,11 +13,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from policies import sdk_decoding
+from policies import conditions, sdk_decoding
 from policies.framework import to_policy
 from policies.registry import all_rules
 
 sdk_decoding.install()
+conditions.preload_action_table()
 PolicyPack(
     name="genomics-guardrails",
     enforcement_level=EnforcementLevel.MANDATORY,

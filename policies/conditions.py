@@ -25,6 +25,7 @@ import functools
 import importlib.util
 import json
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ __all__ = [
     "gaps",
     "not_elements",
     "pins",
+    "preload_action_table",
     "restricting_keys",
     "restriction_gap",
     "tests_of",
@@ -237,9 +239,38 @@ def _pattern(key: str) -> str:
     return key.lower()
 
 
-@functools.cache
+_TABLE_LOCK: Final = threading.Lock()
+_TABLE: list[Mapping[str, frozenset[str]]] = []
+"""The parsed table, once loaded (a list so the loader can fill it without `global`)."""
+
+
 def _action_keys() -> Mapping[str, frozenset[str]]:
-    """`service:action` (lower case) → condition-key patterns its requests can carry."""
+    """`service:action` (lower case) → condition-key patterns its requests can carry.
+
+    The pack answers several requests at once on its gRPC worker threads; the table is 10 MB of
+    JSON, so it is parsed once under a lock (`functools.cache` alone lets two threads that miss
+    together both parse it, 0.7 s each).
+    """
+    if not _TABLE:
+        with _TABLE_LOCK:
+            if not _TABLE:
+                _TABLE.append(_load_action_keys())
+    return _TABLE[0]
+
+
+def preload_action_table() -> threading.Thread:
+    """Start parsing AWS's table in the background (the pack calls it as it starts).
+
+    The engine sends the first requests only once the program has imported its providers, a
+    second or more after the pack started; parsing then, instead of inside the first IAM
+    request, takes the 0.7 s off the preview's critical path.
+    """
+    thread = threading.Thread(target=_action_keys, name="action-table", daemon=True)
+    thread.start()
+    return thread
+
+
+def _load_action_keys() -> Mapping[str, frozenset[str]]:
     services: list[Mapping[str, Any]] = json.loads(_table_path().read_text(encoding="utf-8"))
     table: dict[str, frozenset[str]] = {}
     for service in services:

@@ -9,7 +9,8 @@ the type filter, per-rule `exclude` name patterns, and the config schema the eng
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -78,24 +79,67 @@ class StackResource:
 
 
 @dataclass(frozen=True, slots=True)
+class _StackIndex:
+    """Lookups over a stack's resources, built once per view (the rules ask them per resource)."""
+
+    by_urn: Mapping[str, StackResource]
+    by_type: Mapping[str, tuple[StackResource, ...]]
+    referencing: Mapping[tuple[str, str], tuple[StackResource, ...]]
+    """(input name, URN) → resources whose input depends on that URN, in registration order."""
+
+    @staticmethod
+    def of(resources: tuple[StackResource, ...]) -> _StackIndex:
+        by_urn: dict[str, StackResource] = {}
+        by_type: dict[str, list[StackResource]] = {}
+        referencing: dict[tuple[str, str], list[StackResource]] = {}
+        for resource in resources:
+            by_urn.setdefault(resource.urn, resource)
+            by_type.setdefault(resource.type, []).append(resource)
+            for prop, urns in resource.property_dependencies.items():
+                for urn in dict.fromkeys(urns):
+                    referencing.setdefault((prop, urn), []).append(resource)
+        return _StackIndex(
+            by_urn,
+            {k: tuple(v) for k, v in by_type.items()},
+            {k: tuple(v) for k, v in referencing.items()},
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class StackView:
     """The whole stack, with lookups for joining companions by reference."""
 
     resources: tuple[StackResource, ...]
     config: Mapping[str, Any]
+    _index: list[_StackIndex] = field(default_factory=list, init=False, repr=False, compare=False)
+    """The lookups, built on first use (one slot: the view itself is frozen)."""
+    _closures: dict[str, frozenset[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """URN → every URN it waits for, transitively; filled as `waits_for` is asked."""
+
+    @property
+    def _lookups(self) -> _StackIndex:
+        if not self._index:
+            self._index.append(_StackIndex.of(self.resources))
+        return self._index[0]
 
     def of_type(self, *types: str) -> list[StackResource]:
         """Resources of any of `types`, in registration order."""
-        return [r for r in self.resources if r.type in types]
+        if len(types) == 1:
+            return list(self._lookups.by_type.get(types[0], ()))
+        wanted = set(types)
+        return [r for r in self.resources if r.type in wanted]
 
     def by_urn(self, urn: str) -> StackResource | None:
         """The resource with `urn`."""
-        return next((r for r in self.resources if r.urn == urn), None)
+        return self._lookups.by_urn.get(urn)
 
     def referencing(self, target: StackResource, *types: str, prop: str) -> list[StackResource]:
         """Resources of `types` whose input `prop` depends on `target` (a join by reference)."""
+        wanted = set(types)
         return [
-            r for r in self.of_type(*types) if target.urn in r.property_dependencies.get(prop, ())
+            r for r in self._lookups.referencing.get((prop, target.urn), ()) if r.type in wanted
         ]
 
     def waits_for(self, resource: StackResource, prerequisite: StackResource) -> bool:
@@ -104,20 +148,32 @@ class StackView:
         The engine starts a resource once every resource it depends on (explicit `depends_on`
         and property dependencies alike) is done, so the relation is transitive.
         """
-        index = {r.urn: r for r in self.resources}
+        return prerequisite.urn in self._waited_for(resource)
+
+    def _waited_for(self, resource: StackResource) -> frozenset[str]:
+        """Every URN `resource` waits for, directly or through what it waits for."""
+        known = self._closures.get(resource.urn)
+        if known is not None and self.by_urn(resource.urn) is resource:
+            return known
+        by_urn = self._lookups.by_urn
         seen: set[str] = set()
         pending = list(resource.dependencies)
         while pending:
             urn = pending.pop()
-            if urn == prerequisite.urn:
-                return True
             if urn in seen:
                 continue
             seen.add(urn)
-            found = index.get(urn)
+            cached = self._closures.get(urn)
+            if cached is not None:
+                seen |= cached
+                continue
+            found = by_urn.get(urn)
             if found is not None:
                 pending.extend(found.dependencies)
-        return False
+        closure = frozenset(seen)
+        if self.by_urn(resource.urn) is resource:
+            self._closures[resource.urn] = closure
+        return closure
 
 
 ResourceCheck = Callable[[ResourceView], Iterable[str]]
@@ -228,13 +284,34 @@ def to_policy(rule: ResourceRule | StackRule) -> ResourceValidationPolicy | Stac
     def validate_stack(args: StackValidationArgs, report: ReportViolation) -> None:
         config = _config(rule, args.get_config())
         view = StackView(
-            tuple(_stack_resource(r) for r in args.resources if not _excluded(r.name, config)),
+            tuple(r for r in _stack_resources(args.resources) if not _excluded(r.name, config)),
             config,
         )
         for message, urn in stack_check(view):
             report(message, urn)
 
     return StackValidationPolicy(validate=validate_stack, **common)
+
+
+_LAST_STACK = threading.local()
+"""Per gRPC worker thread: the SDK's resource list of the last `AnalyzeStack` and its views."""
+
+
+def _stack_resources(resources: Sequence[Any]) -> tuple[StackResource, ...]:
+    """`resources` as `StackResource`s, converted once per `AnalyzeStack` request.
+
+    The pack hands every stack policy of one request the same list (policies.sdk_decoding), so
+    the conversion is kept by the list's identity; the entry holds the list alive, so its
+    identity cannot be reused by another request's list while it is kept.
+    """
+    last: tuple[Sequence[Any], tuple[StackResource, ...]] | None = getattr(
+        _LAST_STACK, "entry", None
+    )
+    if last is not None and last[0] is resources:
+        return last[1]
+    converted = tuple(_stack_resource(r) for r in resources)
+    _LAST_STACK.entry = (resources, converted)
+    return converted
 
 
 def _stack_resource(resource: Any) -> StackResource:

@@ -7,15 +7,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.harness import Registered
-from tools.preview.program import run_program
-from tools.preview.stack_config import load_stack_config
+from tests.support.stack import rendered
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _record(stack: str) -> Registered:
-    run = run_program(ROOT, "genomics", stack, load_stack_config(ROOT, stack))
-    return Registered(run.resources)
+    return rendered(stack)
 
 
 @pytest.fixture(scope="session")

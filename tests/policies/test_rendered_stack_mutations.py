@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from google.protobuf import struct_pb2
 
+from tests.support.stack import rendered_run, stack_config
 from tools.preview.analyzer import PolicyPackProcess, Violation, expand_pack_config
-from tools.preview.program import ProgramRun, RecordedResource, run_program
+from tools.preview.program import ProgramRun, RecordedResource
 from tools.preview.run import default_provider
-from tools.preview.stack_config import load_project, load_stack_config
 
 pytestmark = pytest.mark.policy
 
@@ -31,8 +31,7 @@ TAGGER_ARN = "arn:aws:iam::111122223333:role/gen-prod-object-tagger"
 @pytest.fixture(scope="module")
 def prod() -> tuple[ProgramRun, Mapping[str, str]]:
     """The prod stack as `make preview` renders it, with its stack config."""
-    config = load_stack_config(ROOT, "prod")
-    return run_program(ROOT, load_project(ROOT).name, "prod", config), config
+    return rendered_run("prod"), stack_config("prod")
 
 
 @pytest.fixture(scope="module")

@@ -8,21 +8,15 @@ from pathlib import Path
 import pytest
 
 from tests.support.harness import Registered
-from tools.preview.program import run_program
-from tools.preview.stack_config import load_stack_config
+from tests.support.stack import rendered
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("prod", "dev")
 
-_CACHE: dict[str, Registered] = {}
-
 
 def rendered_stack(stack: str) -> Registered:
-    """The registrations of `stack`, rendered once per test session."""
-    if stack not in _CACHE:
-        run = run_program(ROOT, "genomics", stack, load_stack_config(ROOT, stack))
-        _CACHE[stack] = Registered(run.resources)
-    return _CACHE[stack]
+    """The registrations of `stack`, rendered once per test session (tests.support.stack)."""
+    return rendered(stack)
 
 
 @pytest.fixture(params=STACKS)

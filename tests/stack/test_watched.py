@@ -13,6 +13,7 @@ from typing import Any
 import pulumi
 import pytest
 
+from tests.support.stack import rendered_run
 from tools.preview.program import ProgramRun, RecordedResource, run_program
 from tools.preview.stack_config import load_stack_config
 
@@ -27,8 +28,8 @@ PRIMARY = "ap-south-1"
 
 @pytest.fixture(scope="module")
 def prod() -> ProgramRun:
-    """The prod program, run once as the preview runs it."""
-    return run_program(ROOT, "genomics", "prod", load_stack_config(ROOT, "prod"))
+    """The prod program, run once per session as the preview runs it."""
+    return rendered_run("prod")
 
 
 def _of_type(run: ProgramRun, type_: str) -> list[RecordedResource]:

@@ -2,6 +2,10 @@
 
 Tests that check facts across components (a key policy admits the service that uses the key,
 a mapping waits for its method response) read the same registrations `make preview` records.
+Every whole-stack test module shares one run per (stack, config) for the test session
+(`rendered_run`): a run of prod takes seconds, and eight modules used to make their own. The
+registrations are read-only by contract: a test that edits one copies it first
+(`dataclasses.replace`, a new `Struct`), as tests/policies/test_rendered_stack_mutations.py does.
 """
 
 from __future__ import annotations
@@ -11,10 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tests.support.harness import Registered
-from tools.preview.program import RecordedResource, run_program
+from tools.preview.program import ProgramRun, RecordedResource, run_program
 from tools.preview.stack_config import load_stack_config
 
-__all__ = ["ROOT", "StackView", "rendered"]
+__all__ = ["ROOT", "StackView", "rendered", "rendered_run", "stack_config"]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,8 +46,18 @@ class StackView(Registered):
                 yield resource
 
 
+def stack_config(stack: str, overrides: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
+    """`stack`'s config as the preview reads it, with `overrides` (fully qualified keys)."""
+    return {**load_stack_config(ROOT, stack), **dict(overrides)}
+
+
+@functools.cache
+def rendered_run(stack: str, overrides: tuple[tuple[str, str], ...] = ()) -> ProgramRun:
+    """The program run for `stack`'s config with `overrides`, once per test session."""
+    return run_program(ROOT, "genomics", stack, stack_config(stack, overrides))
+
+
 @functools.cache
 def rendered(stack: str, overrides: tuple[tuple[str, str], ...] = ()) -> StackView:
-    """The program run for `stack`'s config file with `overrides` (fully qualified keys)."""
-    config = {**load_stack_config(ROOT, stack), **dict(overrides)}
-    return StackView(run_program(ROOT, "genomics", stack, config).resources)
+    """The registrations of `rendered_run(stack, overrides)`, with the cross-resource lookups."""
+    return StackView(rendered_run(stack, overrides).resources)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tools.access.__main__ import load_stack
+from tests.support.stack import rendered_run, stack_config
 from tools.access.docs import ACCESS_MD, render_block
 from tools.access.evaluate import Outcome, decide, generate, settings_of
 from tools.access.matrix import Cell
@@ -30,8 +30,9 @@ STACKS = ("prod", "dev")
 
 @pytest.fixture(scope="module", params=STACKS)
 def decided(request: pytest.FixtureRequest) -> tuple[str, StackDocuments, list[Outcome]]:
-    """The stack rendered as `make preview` renders it, every cell decided."""
-    stack = load_stack(request.param, None)
+    """The stack rendered as `make preview` renders it (`make access`'s `load_stack`, from the
+    session's shared run), every cell decided."""
+    stack = collect(rendered_run(request.param), stack_config(request.param))
     return request.param, stack, decide(stack, generate(stack, settings_of(stack.config)))
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.stack import rendered_run
 from tools.iam_lint import (
     DOCUMENT_INPUTS,
     DOCUMENTED_EXCEPTIONS,
@@ -13,8 +14,7 @@ from tools.iam_lint import (
     lint_policy,
     lint_recorded,
 )
-from tools.preview.program import ProgramRun, run_program
-from tools.preview.stack_config import load_stack_config
+from tools.preview.program import ProgramRun
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("prod", "dev")
@@ -24,7 +24,7 @@ STACKS = ("prod", "dev")
 def program(request: pytest.FixtureRequest) -> tuple[str, ProgramRun]:
     """The program run once per stack, as the preview runs it."""
     stack: str = request.param
-    return stack, run_program(ROOT, "genomics", stack, load_stack_config(ROOT, stack))
+    return stack, rendered_run(stack)
 
 
 def _report(stack: str, findings: list[Finding]) -> str:

@@ -20,14 +20,15 @@ from tools.preview.program import ProgramRun, RecordedResource
 from tools.preview.report import PreviewResult
 from tools.preview.run import analyze
 
-__all__ = ["RecordError", "load_record", "replay"]
+__all__ = ["RecordError", "load_record", "replay", "resource_from_record"]
 
 
 class RecordError(ValueError):
     """The file is not a preview record this tool wrote."""
 
 
-def _resource(entry: Mapping[str, Any]) -> RecordedResource:
+def resource_from_record(entry: Mapping[str, Any]) -> RecordedResource:
+    """One resource entry of a preview record, as the analyzer was sent it."""
     properties = json_format.ParseDict(entry.get("inputs", {}), struct_pb2.Struct())
     return RecordedResource(
         urn=entry["urn"],
@@ -51,7 +52,7 @@ def load_record(path: Path) -> tuple[ProgramRun, dict[str, str]]:
         run = ProgramRun(
             project=document["project"],
             stack=document["stack"],
-            resources=[_resource(entry) for entry in document["resources"]],
+            resources=[resource_from_record(entry) for entry in document["resources"]],
         )
         config = {str(k): str(v) for k, v in document["config"].items()}
     except (OSError, json.JSONDecodeError, KeyError, TypeError) as error:

@@ -36,6 +36,8 @@ class Timings:
     pack_after_program: float
     """Seconds the pack still needed after the program ended (last `Analyze`s, `AnalyzeStack`)."""
     total: float
+    source: str = "run"
+    """Where the report came from: "run", or which stored part of an earlier run was reused."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,7 @@ def render_summary(result: PreviewResult) -> str:
         lines.append(
             f"Time: program {t.program:.1f} s (pack analysing alongside), "
             f"pack after the program {t.pack_after_program:.1f} s, total {t.total:.1f} s"
+            + ("" if t.source == "run" else f"; from the {t.source}")
         )
     return "\n".join(lines)
 
@@ -183,6 +186,7 @@ def to_document(result: PreviewResult) -> dict[str, Any]:
                 "programSeconds": round(result.timings.program, 3),
                 "packAfterProgramSeconds": round(result.timings.pack_after_program, 3),
                 "totalSeconds": round(result.timings.total, 3),
+                "source": result.timings.source,
             }
             if result.timings is not None
             else None

@@ -11,10 +11,12 @@ by side), and the report keeps registration order whatever order the answers cam
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -29,6 +31,26 @@ __all__ = ["AnalysisSession", "analyze", "default_provider", "preview"]
 
 _ANALYZE_THREADS: Final = 4
 """As many requests in flight as the Python pack server has workers (`pulumi_policy`: 4)."""
+
+_SWITCH_INTERVAL_SECONDS: Final = 0.0005
+"""How often the program's thread hands the interpreter lock to the `Analyze` threads.
+
+They only wait on the pack (a gRPC call is a few microseconds of Python), but under the
+default 5 ms interval each one waits up to 5 ms for the lock after every answer: with the
+program busy, 83–384 of the prod stack's 612 resources had been analysed when the program
+ended, against 599–609 at 0.5 ms, so the pack sat idle and then worked alone afterwards.
+"""
+
+
+@contextmanager
+def _switching_often() -> Iterator[None]:
+    """Run the block with the short switch interval, restoring the previous one after."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(_SWITCH_INTERVAL_SECONDS)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
 
 
 def default_provider(config: Mapping[str, str], package: str) -> RecordedResource:
@@ -176,8 +198,12 @@ def preview(
     config: Mapping[str, str],
     pack_dir: Path,
     pack_config_file: Path | None = None,
+    *,
+    freeze_heap: bool = False,
 ) -> PreviewResult:
-    """Run the program in `project_dir` for `stack` with the pack in `pack_dir` analysing it."""
+    """Run the program in `project_dir` for `stack` with the pack in `pack_dir` analysing it.
+
+    `freeze_heap`: only for a process that exits after the preview (`run_callable`)."""
     pack_config: dict[str, Any] = {}
     if pack_config_file is not None:
         pack_config = json.loads(pack_config_file.read_text(encoding="utf-8"))
@@ -185,7 +211,15 @@ def preview(
     with PolicyPackProcess(pack_dir, project=project, stack=stack, config=config) as pack:
         session = AnalysisSession(pack, config, pack_config)
         try:
-            run = run_program(project_dir, project, stack, config, on_record=session.submit)
+            with _switching_often():
+                run = run_program(
+                    project_dir,
+                    project,
+                    stack,
+                    config,
+                    on_record=session.submit,
+                    freeze_heap=freeze_heap,
+                )
         except BaseException:
             session.close()
             raise

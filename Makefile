@@ -103,8 +103,10 @@ timed-lint timed-types timed-unit:
 bench: setup ## Benchmarks; figures go to build/bench.json.
 	$(PY) -m tools.bench
 
-docs: setup ## Regenerate Pulumi.yaml's config block, docs/configuration.md, docs/policies.md, docs/outputs.md, docs/runbook.md, docs/cost.md.
+docs: setup ## Regenerate Pulumi.yaml's config block and the generated docs (configuration, policies, invariants, census, outputs, runbook, cost).
 	$(PY) -m tools.gendocs
+	$(PY) -m tools.census
+	$(PY) -m tools.invariants_doc
 
 clean: ## Remove build output and caches (keeps .venv).
 	rm -rf build .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -191,6 +191,10 @@ class _Meta:
     config_properties: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     controls: tuple[str, ...] = ()
     """AWS Security Hub controls the rule corresponds to: `FSBP S3.5`, `CIS v3.0.0 2.1.1`."""
+    guards: tuple[str, ...] = ()
+    """Inputs the rule judges, as census paths (`<type>.<input>[].<nested>`; `*` any one name,
+    a trailing `.**` a whole block): the property census (`policies/census.json`) counts them as
+    guarded."""
 
     @property
     def url(self) -> str:

@@ -67,6 +67,7 @@ def test_pack_is_quiet_for_a_compliant_resource(pack: PackClient) -> None:
 
 _VARIANT_MODULES = (
     "tests.policies.test_at_rest_rules",
+    "tests.policies.test_breadth_rules",
     "tests.policies.test_create_order_rules",
     "tests.policies.test_event_dead_letter_rules",
     "tests.policies.test_exposure_rules",

@@ -128,6 +128,61 @@ def _lock_off(inputs: dict[str, Any]) -> None:
     inputs["objectLockEnabled"] = False
 
 
+def _replicate_one_prefix(inputs: dict[str, Any]) -> None:
+    inputs["rules"][0]["filter"] = {"prefix": "projects/tb-genomics/"}
+
+
+def _skip_kms_objects(inputs: dict[str, Any]) -> None:
+    inputs["rules"][0].pop("sourceSelectionCriteria")
+
+
+def _open_default_group(inputs: dict[str, Any]) -> None:
+    inputs["ingress"] = [{"protocol": "-1", "fromPort": 0, "toPort": 0, "self": True}]
+
+
+def _alerts_over_http(inputs: dict[str, Any]) -> None:
+    inputs["protocol"] = "http"
+    inputs["endpoint"] = "http://hooks.example.org/alerts"
+
+
+def _transfer_removes_deleted(inputs: dict[str, Any]) -> None:
+    inputs["options"]["preserveDeletedFiles"] = "REMOVE"
+
+
+def _copy_backups_abroad(inputs: dict[str, Any]) -> None:
+    copy = inputs["rules"][0]["copyActions"][0]
+    copy["destinationVaultArn"] = copy["destinationVaultArn"].replace("ap-south-2", "eu-west-1")
+
+
+def _expire_raw_objects(inputs: dict[str, Any]) -> None:
+    inputs["rules"][0]["expiration"] = {"days": 365}
+
+
+def _privileged_container(inputs: dict[str, Any]) -> None:
+    container = json.loads(inputs["containerProperties"])
+    container["privileged"] = True
+    inputs["containerProperties"] = json.dumps(container)
+
+
+def _project_as_literal(statement: dict[str, Any]) -> None:
+    statement["Condition"]["StringEquals"]["s3:ExistingObjectTag/project"] = "tb-genomics"
+
+
+def _list_without_prefix(statement: dict[str, Any]) -> None:
+    statement["Condition"].pop("StringLike")
+
+
+def _decrypt_any_key(statement: dict[str, Any]) -> None:
+    statement["Resource"] = "*"
+
+
+def _mfa_if_exists(inputs: dict[str, Any]) -> None:
+    document = json.loads(inputs["assumeRolePolicy"])
+    statement = next(s for s in document["Statement"] if s.get("Sid") == "AssumeWithMfa")
+    statement["Condition"] = {"BoolIfExists": statement["Condition"]["Bool"]}
+    inputs["assumeRolePolicy"] = json.dumps(document)
+
+
 def _research_read_statement(run: ProgramRun) -> tuple[str, str]:
     """(role policy name, Sid) of a research role's tag-conditioned object read."""
     for resource in run.resources:
@@ -225,6 +280,78 @@ CASES = [
         _drop("deadLetterConfig"),
         "eventbridge-dead-letter-queue",
         id="encrypted-lab-bus-without-dlq",
+    ),
+    pytest.param(
+        "gen-prod-data-lake-raw-sequence-replication",
+        _replicate_one_prefix,
+        "s3-bucket-replication-every-object",
+        id="replication-narrowed-to-one-project",
+    ),
+    pytest.param(
+        "gen-prod-data-lake-raw-sequence-replication",
+        _skip_kms_objects,
+        "s3-bucket-replication-every-object",
+        id="replication-skips-kms-objects",
+    ),
+    pytest.param(
+        "gen-prod-network-default-sg",
+        _open_default_group,
+        "ec2-default-security-group-closed",
+        id="default-security-group-self-ingress",
+    ),
+    pytest.param(
+        "gen-prod-notifications-alerts-email-1788a6bdbe",
+        _alerts_over_http,
+        "sns-subscription-encrypted-protocol",
+        id="alerts-subscribed-over-http",
+    ),
+    pytest.param(
+        "gen-prod-transfer-processed-genome-task",
+        _transfer_removes_deleted,
+        "datasync-task-preserves-deleted-files",
+        id="transfer-propagates-deletions",
+    ),
+    pytest.param(
+        "gen-prod-ops-plan",
+        _copy_backups_abroad,
+        "backup-plan-copy-stays-in-allowed-regions",
+        id="backup-copies-leave-india",
+    ),
+    pytest.param(
+        "gen-prod-data-lake-raw-sequence-lifecycle",
+        _expire_raw_objects,
+        "s3-lifecycle-never-expires-worm-data",
+        id="raw-sequence-expires-after-a-year",
+    ),
+    pytest.param(
+        "gen-prod-lab-batch-qc-reads",
+        _privileged_container,
+        "batch-job-definition-unprivileged",
+        id="batch-container-privileged",
+    ),
+    pytest.param(
+        "gen-prod-data-lake-research-tb-lab-access",
+        _policy_edit(_project_as_literal, "ReadOwnProjectObjects"),
+        "iam-s3-read-project-is-principal-tag",
+        id="research-read-project-as-literal",
+    ),
+    pytest.param(
+        "gen-prod-data-lake-research-tb-lab-access",
+        _policy_edit(_list_without_prefix, "ListOwnProjectPrefix"),
+        "iam-s3-list-within-own-prefix",
+        id="research-list-without-prefix",
+    ),
+    pytest.param(
+        "gen-prod-data-lake-research-tb-lab-access",
+        _policy_edit(_decrypt_any_key, "UseLakeKeyThroughS3ApSouth1"),
+        "iam-kms-decrypt-named-keys-via-s3",
+        id="research-decrypts-with-any-key",
+    ),
+    pytest.param(
+        "gen-prod-data-lake-research-tb-lab",
+        _mfa_if_exists,
+        "iam-role-trust-conditions-hold",
+        id="research-trust-mfa-if-exists",
     ),
 ]
 

@@ -33,6 +33,7 @@ def _launch_template(resource: ResourceView) -> Iterator[str]:
 RULES = (
     ResourceRule(
         name="ebs-volume-encrypted",
+        guards=("aws:ebs/volume:Volume.encrypted",),
         description="EBS volumes are encrypted at rest.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
@@ -44,6 +45,7 @@ RULES = (
     ),
     ResourceRule(
         name="ec2-launch-template-ebs-encrypted",
+        guards=("aws:ec2/launchTemplate:LaunchTemplate.blockDeviceMappings[].ebs.encrypted",),
         description="Launch templates only create encrypted EBS volumes.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,

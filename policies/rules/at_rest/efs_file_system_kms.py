@@ -22,6 +22,10 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="efs-file-system-encrypted-kms",
+    guards=(
+        "aws:efs/fileSystem:FileSystem.encrypted",
+        "aws:efs/fileSystem:FileSystem.kmsKeyId",
+    ),
     description="EFS file systems are encrypted at rest with a customer-managed KMS key.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

@@ -22,6 +22,10 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="eks-cluster-secrets-encryption",
+    guards=(
+        "aws:eks/cluster:Cluster.encryptionConfig",
+        "aws:eks/cluster:Cluster.encryptionConfig.**",
+    ),
     description="EKS clusters envelope-encrypt Kubernetes secrets with a KMS key.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

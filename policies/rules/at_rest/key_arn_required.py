@@ -62,6 +62,7 @@ def _sqs(resource: ResourceView) -> Iterator[str]:
 RULES = (
     ResourceRule(
         name="sns-topic-kms",
+        guards=("aws:sns/topic:Topic.kmsMasterKeyId",),
         description="SNS topics encrypt messages with a customer-managed KMS key.",
         severity=Severity.MEDIUM,
         enforcement=EnforcementLevel.MANDATORY,
@@ -73,6 +74,7 @@ RULES = (
     ),
     ResourceRule(
         name="cloudwatch-log-group-kms",
+        guards=("aws:cloudwatch/logGroup:LogGroup.kmsKeyId",),
         description="CloudWatch log groups are encrypted with a customer-managed KMS key.",
         severity=Severity.MEDIUM,
         enforcement=EnforcementLevel.MANDATORY,
@@ -86,6 +88,10 @@ RULES = (
     ),
     ResourceRule(
         name="dynamodb-table-kms",
+        guards=(
+            "aws:dynamodb/table:Table.serverSideEncryption",
+            "aws:dynamodb/table:Table.serverSideEncryption.**",
+        ),
         description="DynamoDB tables are encrypted with a customer-managed KMS key.",
         severity=Severity.MEDIUM,
         enforcement=EnforcementLevel.MANDATORY,
@@ -99,6 +105,7 @@ RULES = (
     ),
     ResourceRule(
         name="backup-vault-kms",
+        guards=("aws:backup/vault:Vault.kmsKeyArn",),
         description="Backup vaults encrypt recovery points with a customer-managed KMS key.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
@@ -109,6 +116,10 @@ RULES = (
     ),
     ResourceRule(
         name="sqs-queue-encrypted",
+        guards=(
+            "aws:sqs/queue:Queue.kmsMasterKeyId",
+            "aws:sqs/queue:Queue.sqsManagedSseEnabled",
+        ),
         description="SQS queues encrypt messages at rest (KMS key or SQS-managed SSE).",
         severity=Severity.MEDIUM,
         enforcement=EnforcementLevel.MANDATORY,

@@ -21,6 +21,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="kms-key-rotation-enabled",
+    guards=("aws:kms/key:Key.enableKeyRotation",),
     description="Symmetric KMS keys have automatic key rotation enabled.",
     severity=Severity.MEDIUM,
     enforcement=EnforcementLevel.MANDATORY,

@@ -47,6 +47,10 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
 
 RULE = StackRule(
     name="s3-bucket-sse-kms",
+    guards=(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration.rules[].applyServerSideEncryptionByDefault",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration.rules[].applyServerSideEncryptionByDefault.**",
+    ),
     description="Every S3 bucket encrypts objects by default with SSE-KMS and a named key.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

@@ -36,6 +36,10 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="apigateway-method-authorization",
+    guards=(
+        "aws:apigateway/method:Method.authorization",
+        "aws:apigateway/method:Method.authorizerId",
+    ),
     description="API Gateway REST methods other than OPTIONS require authorization (never NONE).",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

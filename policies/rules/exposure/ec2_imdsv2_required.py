@@ -30,6 +30,10 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="ec2-imdsv2-required",
+    guards=(
+        "aws:ec2/launchTemplate:LaunchTemplate.metadataOptions.httpTokens",
+        "aws:ec2/launchTemplate:LaunchTemplate.metadataOptions.httpEndpoint",
+    ),
     description="Launch templates and instances require IMDSv2 session tokens (httpTokens).",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

@@ -25,6 +25,10 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="eks-cluster-endpoint-restricted",
+    guards=(
+        "aws:eks/cluster:Cluster.vpcConfig.endpointPublicAccess",
+        "aws:eks/cluster:Cluster.vpcConfig.publicAccessCidrs",
+    ),
     description="A public EKS API endpoint is limited to named CIDRs, never 0.0.0.0/0.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

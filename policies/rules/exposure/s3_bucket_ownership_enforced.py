@@ -37,6 +37,7 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
 
 RULE = StackRule(
     name="s3-bucket-ownership-enforced",
+    guards=("aws:s3/bucketOwnershipControls:BucketOwnershipControls.rule.objectOwnership",),
     description="Every S3 bucket disables ACLs with object ownership BucketOwnerEnforced.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

@@ -46,6 +46,12 @@ def _snake(prop: str) -> str:
 
 RULE = StackRule(
     name="s3-bucket-public-access-block",
+    guards=(
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock.blockPublicAcls",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock.blockPublicPolicy",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock.ignorePublicAcls",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock.restrictPublicBuckets",
+    ),
     description="Every S3 bucket has a public access block with all four settings enabled.",
     severity=Severity.CRITICAL,
     enforcement=EnforcementLevel.MANDATORY,

@@ -48,6 +48,15 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="ec2-security-group-no-world-ingress",
+    guards=(
+        "aws:ec2/securityGroup:SecurityGroup.ingress[]",
+        "aws:ec2/securityGroup:SecurityGroup.ingress[].**",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule.cidrIpv4",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule.cidrIpv6",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule.fromPort",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule.toPort",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule.ipProtocol",
+    ),
     description=(
         "Security groups admit no ingress from the internet: 0.0.0.0/0, ::/0 or any other "
         "public range wider than a /8 (IPv6 /16)."

@@ -76,6 +76,12 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
 
 RULE = StackRule(
     name="iam-s3-object-tagging-only-tagger",
+    guards=(
+        "aws:iam/rolePolicy:RolePolicy.policy",
+        "aws:iam/rolePolicy:RolePolicy.policy.**",
+        "aws:iam/role:Role.inlinePolicies[].policy",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment.policyArn",
+    ),
     description=(
         "Only the object-tagger role may write or delete S3 object tags; other roles may hold "
         "s3:PutObjectTagging only for tagged uploads, pinned by s3:RequestObjectTag conditions "

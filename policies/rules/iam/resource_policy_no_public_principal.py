@@ -30,6 +30,18 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="iam-resource-policy-no-public-principal",
+    guards=(
+        "aws:s3/bucketPolicy:BucketPolicy.policy",
+        "aws:sns/topicPolicy:TopicPolicy.policy",
+        "aws:sns/topic:Topic.policy",
+        "aws:sqs/queuePolicy:QueuePolicy.policy",
+        "aws:sqs/queue:Queue.policy",
+        "aws:efs/fileSystemPolicy:FileSystemPolicy.policy",
+        "aws:kms/key:Key.policy",
+        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy.policyDocument",
+        "aws:apigateway/restApi:RestApi.policy",
+        "aws:s3/bucket:Bucket.policy",
+    ),
     description=(
         'Resource policies never allow Principal "*" without a condition that restricts the '
         "caller to our accounts, organisation, sources or VPC endpoints."

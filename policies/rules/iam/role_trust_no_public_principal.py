@@ -26,6 +26,10 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="iam-role-trust-no-public-principal",
+    guards=(
+        "aws:iam/role:Role.assumeRolePolicy",
+        "aws:iam/role:Role.assumeRolePolicy.**",
+    ),
     description='No IAM role trust policy allows Principal "*" to assume the role.',
     severity=Severity.CRITICAL,
     enforcement=EnforcementLevel.MANDATORY,

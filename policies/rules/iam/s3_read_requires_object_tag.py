@@ -59,6 +59,12 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
 
 RULE = StackRule(
     name="iam-s3-read-requires-object-tag",
+    guards=(
+        "aws:iam/rolePolicy:RolePolicy.policy",
+        "aws:iam/rolePolicy:RolePolicy.policy.**",
+        "aws:iam/role:Role.inlinePolicies[].policy",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment.policyArn",
+    ),
     description=(
         "IAM roles that people assume read data-lake objects only under s3:ExistingObjectTag "
         "conditions that really restrict every ABAC key (no wildcard-only values, IfExists, "

@@ -50,6 +50,12 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
 
 RULE = StackRule(
     name="iam-s3-upload-requires-request-tag",
+    guards=(
+        "aws:iam/rolePolicy:RolePolicy.policy",
+        "aws:iam/rolePolicy:RolePolicy.policy.**",
+        "aws:iam/role:Role.inlinePolicies[].policy",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment.policyArn",
+    ),
     description=(
         "IAM roles that people assume upload to data-lake buckets only under "
         "s3:RequestObjectTag conditions that really restrict every ABAC key, or only into "

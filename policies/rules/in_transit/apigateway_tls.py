@@ -60,6 +60,7 @@ RULES = (
     ),
     ResourceRule(
         name="apigateway-integration-no-plain-http",
+        guards=("aws:apigateway/integration:Integration.uri",),
         description="API Gateway integrations reach their backends over HTTPS, never http://.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,

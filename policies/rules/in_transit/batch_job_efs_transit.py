@@ -40,6 +40,11 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="batch-job-definition-efs-transit-encryption",
+    guards=(
+        "aws:batch/jobDefinition:JobDefinition.containerProperties",
+        "aws:batch/jobDefinition:JobDefinition.ecsProperties",
+        "aws:batch/jobDefinition:JobDefinition.nodeProperties",
+    ),
     description="Batch job definitions mount EFS volumes with transit encryption enabled.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

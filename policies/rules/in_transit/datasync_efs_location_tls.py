@@ -21,6 +21,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="datasync-efs-location-tls",
+    guards=("aws:datasync/efsLocation:EfsLocation.inTransitEncryption",),
     description="DataSync EFS locations encrypt traffic to the file system with TLS 1.2.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

@@ -31,6 +31,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="k8s-storage-class-efs-tls",
+    guards=("kubernetes:storage.k8s.io/v1:StorageClass.mountOptions",),
     description="EFS CSI storage classes mount volumes with the `tls` mount option.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

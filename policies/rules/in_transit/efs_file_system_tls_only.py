@@ -39,6 +39,7 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
 
 RULE = StackRule(
     name="efs-file-system-tls-only",
+    guards=("aws:efs/fileSystemPolicy:FileSystemPolicy.policy",),
     description="Every EFS file system has a policy that denies client access without TLS.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

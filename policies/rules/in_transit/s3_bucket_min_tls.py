@@ -50,6 +50,7 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
 
 RULE = StackRule(
     name="s3-bucket-min-tls-version",
+    guards=("aws:s3/bucketPolicy:BucketPolicy.policy",),
     description="Every S3 bucket's policy denies requests made over TLS older than 1.2.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

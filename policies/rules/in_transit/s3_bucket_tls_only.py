@@ -41,6 +41,7 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
 
 RULE = StackRule(
     name="s3-bucket-tls-only",
+    guards=("aws:s3/bucketPolicy:BucketPolicy.policy",),
     description="Every S3 bucket has a bucket policy that denies requests made without TLS.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

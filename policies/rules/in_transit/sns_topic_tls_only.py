@@ -32,6 +32,7 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
 
 RULE = StackRule(
     name="sns-topic-tls-only",
+    guards=("aws:sns/topicPolicy:TopicPolicy.policy",),
     description="Every SNS topic has a policy that denies publishing without TLS.",
     severity=Severity.MEDIUM,
     enforcement=EnforcementLevel.MANDATORY,

@@ -35,6 +35,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="lambda-function-env-no-secrets",
+    guards=("aws:lambda/function:Function.environment",),
     description="Lambda environment variables named like secrets hold references, not values.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.ADVISORY,

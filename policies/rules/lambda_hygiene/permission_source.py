@@ -52,6 +52,11 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="lambda-permission-source-restricted",
+    guards=(
+        "aws:lambda/permission:Permission.principal",
+        "aws:lambda/permission:Permission.sourceArn",
+        "aws:lambda/permission:Permission.sourceAccount",
+    ),
     description="Lambda permissions for AWS services name the source ARN (and account).",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

@@ -21,6 +21,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="lambda-function-supported-runtime",
+    guards=("aws:lambda/function:Function.runtime",),
     description="Lambda functions use a runtime from the supported list.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

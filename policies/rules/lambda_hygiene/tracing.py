@@ -18,6 +18,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="lambda-function-tracing-active",
+    guards=("aws:lambda/function:Function.tracingConfig",),
     description="Lambda functions have active X-Ray tracing.",
     severity=Severity.LOW,
     enforcement=EnforcementLevel.ADVISORY,

@@ -27,6 +27,10 @@ def _tracing(resource: ResourceView) -> Iterator[str]:
 RULES = (
     ResourceRule(
         name="apigateway-stage-access-logging",
+        guards=(
+            "aws:apigateway/stage:Stage.accessLogSettings",
+            "aws:apigateway/stage:Stage.accessLogSettings.**",
+        ),
         description="API Gateway stages send access logs to a log destination.",
         severity=Severity.MEDIUM,
         enforcement=EnforcementLevel.MANDATORY,
@@ -41,6 +45,7 @@ RULES = (
     ),
     ResourceRule(
         name="apigateway-stage-xray-tracing",
+        guards=("aws:apigateway/stage:Stage.xrayTracingEnabled",),
         description="REST API stages trace requests with X-Ray.",
         severity=Severity.LOW,
         enforcement=EnforcementLevel.ADVISORY,

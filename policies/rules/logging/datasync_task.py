@@ -31,6 +31,10 @@ def _verification(resource: ResourceView) -> Iterator[str]:
 RULES = (
     ResourceRule(
         name="datasync-task-logging",
+        guards=(
+            "aws:datasync/task:Task.cloudwatchLogGroupArn",
+            "aws:datasync/task:Task.options.logLevel",
+        ),
         description="DataSync tasks log to CloudWatch at a file-level log level.",
         severity=Severity.MEDIUM,
         enforcement=EnforcementLevel.MANDATORY,
@@ -53,6 +57,7 @@ RULES = (
     ),
     ResourceRule(
         name="datasync-task-verification",
+        guards=("aws:datasync/task:Task.options.verifyMode",),
         description="DataSync tasks verify transferred data (verifyMode is not NONE).",
         severity=Severity.MEDIUM,
         enforcement=EnforcementLevel.MANDATORY,

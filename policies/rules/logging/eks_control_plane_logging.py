@@ -22,6 +22,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="eks-cluster-control-plane-logging",
+    guards=("aws:eks/cluster:Cluster.enabledClusterLogTypes",),
     description="EKS clusters enable all five control-plane log types.",
     severity=Severity.MEDIUM,
     enforcement=EnforcementLevel.MANDATORY,

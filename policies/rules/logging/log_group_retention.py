@@ -20,6 +20,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="cloudwatch-log-group-retention",
+    guards=("aws:cloudwatch/logGroup:LogGroup.retentionInDays",),
     description="CloudWatch log groups set a retention within the configured range.",
     severity=Severity.LOW,
     enforcement=EnforcementLevel.MANDATORY,

@@ -57,6 +57,7 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
 
 RULE = StackRule(
     name="s3-bucket-data-access-logging",
+    guards=("aws:s3/bucketLogging:BucketLogging.targetBucket",),
     description=(
         "Data-lake buckets record object access through S3 server access logging or CloudTrail "
         "data events."

@@ -24,6 +24,10 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="sfn-state-machine-logging",
+    guards=(
+        "aws:sfn/stateMachine:StateMachine.loggingConfiguration",
+        "aws:sfn/stateMachine:StateMachine.loggingConfiguration.**",
+    ),
     description="Step Functions state machines log at level ALL or ERROR to a log group.",
     severity=Severity.MEDIUM,
     enforcement=EnforcementLevel.MANDATORY,

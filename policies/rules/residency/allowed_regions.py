@@ -30,6 +30,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="aws-resource-allowed-region",
+    guards=("aws:*.region",),
     description=(
         "Every AWS resource and provider (pulumi-aws and aws-native alike) is in an allowed region."
     ),

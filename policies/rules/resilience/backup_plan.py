@@ -55,6 +55,12 @@ def _copies(resource: ResourceView) -> Iterator[str]:
 RULES = (
     ResourceRule(
         name="backup-plan-retention-bounded",
+        guards=(
+            "aws:backup/plan:Plan.rules[].lifecycle",
+            "aws:backup/plan:Plan.rules[].lifecycle.**",
+            "aws:backup/plan:Plan.rules[].copyActions[].lifecycle",
+            "aws:backup/plan:Plan.rules[].copyActions[].lifecycle.**",
+        ),
         description="Backup plan rules delete recovery points after 1 to the configured days.",
         severity=Severity.MEDIUM,
         enforcement=EnforcementLevel.MANDATORY,
@@ -75,6 +81,10 @@ RULES = (
     ),
     ResourceRule(
         name="backup-plan-cross-region-copy",
+        guards=(
+            "aws:backup/plan:Plan.rules[].copyActions[]",
+            "aws:backup/plan:Plan.rules[].copyActions[].destinationVaultArn",
+        ),
         description="Every backup plan rule copies recovery points to a vault in another region.",
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,

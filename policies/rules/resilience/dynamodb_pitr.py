@@ -17,6 +17,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="dynamodb-table-pitr-enabled",
+    guards=("aws:dynamodb/table:Table.pointInTimeRecovery.enabled",),
     description="DynamoDB tables have point-in-time recovery enabled.",
     severity=Severity.MEDIUM,
     enforcement=EnforcementLevel.MANDATORY,

@@ -25,6 +25,10 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
 
 RULE = StackRule(
     name="efs-file-system-backup-enabled",
+    guards=(
+        "aws:efs/backupPolicy:BackupPolicy.backupPolicy",
+        "aws:efs/backupPolicy:BackupPolicy.backupPolicy.**",
+    ),
     description="Every EFS file system has automatic backups enabled.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

@@ -33,6 +33,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="lambda-destructive-function-single-concurrency",
+    guards=("aws:lambda/function:Function.reservedConcurrentExecutions",),
     description="Destructive Lambda functions (reapers, cleanups) run with concurrency 1.",
     severity=Severity.MEDIUM,
     enforcement=EnforcementLevel.MANDATORY,

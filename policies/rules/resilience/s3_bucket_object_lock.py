@@ -86,6 +86,12 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
 
 RULE = StackRule(
     name="s3-bucket-object-lock-worm",
+    guards=(
+        "aws:s3/bucket:Bucket.objectLockEnabled",
+        "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration.objectLockEnabled",
+        "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration.rule.defaultRetention",
+        "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration.rule.defaultRetention.**",
+    ),
     description=(
         "Buckets of write-once data categories (raw sequence) are created with Object Lock and "
         "lock every new object with a default retention, in COMPLIANCE mode in production."

@@ -65,6 +65,11 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
 
 RULE = StackRule(
     name="s3-bucket-cross-region-replication",
+    guards=(
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig.rules[].status",
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig.rules[].destination",
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig.rules[].destination.bucket",
+    ),
     description="Data-lake buckets replicate every object to a bucket in another region.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

@@ -24,6 +24,10 @@ def _check(stack: StackView) -> Iterator[tuple[str, str | None]]:
 
 RULE = StackRule(
     name="s3-bucket-versioning-enabled",
+    guards=(
+        "aws:s3/bucketVersioning:BucketVersioning.versioningConfiguration",
+        "aws:s3/bucketVersioning:BucketVersioning.versioningConfiguration.status",
+    ),
     description="Every S3 bucket has versioning enabled.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

@@ -74,6 +74,23 @@ _EXTERNAL = (
 RULES = (
     StackRule(
         name="iam-policy-principals-exist",
+        guards=(
+            "aws:iam/rolePolicy:RolePolicy.policy",
+            "aws:iam/rolePolicy:RolePolicy.policy.**",
+            "aws:iam/role:Role.inlinePolicies[].policy",
+            "aws:s3/bucketPolicy:BucketPolicy.policy",
+            "aws:sns/topicPolicy:TopicPolicy.policy",
+            "aws:sns/topic:Topic.policy",
+            "aws:sqs/queuePolicy:QueuePolicy.policy",
+            "aws:sqs/queue:Queue.policy",
+            "aws:efs/fileSystemPolicy:FileSystemPolicy.policy",
+            "aws:kms/key:Key.policy",
+            "aws:cloudwatch/logResourcePolicy:LogResourcePolicy.policyDocument",
+            "aws:apigateway/restApi:RestApi.policy",
+            "aws:s3/bucket:Bucket.policy",
+            "aws:iam/role:Role.assumeRolePolicy",
+            "aws:iam/role:Role.assumeRolePolicy.**",
+        ),
         description=(
             "Every IAM role or user of the stack's own account that a policy names as Principal "
             "or in a condition (aws:PrincipalArn, aws:SourceArn, ...) is one the stack creates."
@@ -91,6 +108,21 @@ RULES = (
     ),
     StackRule(
         name="iam-policy-resources-exist",
+        guards=(
+            "aws:iam/rolePolicy:RolePolicy.policy",
+            "aws:iam/rolePolicy:RolePolicy.policy.**",
+            "aws:iam/role:Role.inlinePolicies[].policy",
+            "aws:s3/bucketPolicy:BucketPolicy.policy",
+            "aws:sns/topicPolicy:TopicPolicy.policy",
+            "aws:sns/topic:Topic.policy",
+            "aws:sqs/queuePolicy:QueuePolicy.policy",
+            "aws:sqs/queue:Queue.policy",
+            "aws:efs/fileSystemPolicy:FileSystemPolicy.policy",
+            "aws:kms/key:Key.policy",
+            "aws:cloudwatch/logResourcePolicy:LogResourcePolicy.policyDocument",
+            "aws:apigateway/restApi:RestApi.policy",
+            "aws:s3/bucket:Bucket.policy",
+        ),
         description=(
             "Every own-account bucket, table, KMS key or alias, topic, queue, role or user that "
             "a policy names as Resource or in a condition is one the stack creates."

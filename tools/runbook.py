@@ -217,6 +217,17 @@ SIGNALS: Final[Mapping[str, Signal]] = {
             "role, then copy again with `aws backup start-copy-job`.",
         ),
     ),
+    "AWS/Backup NumberOfRecoveryPointsCompleted": Signal(
+        "No backup copy reached Hyderabad today",
+        "The DR vault in ap-south-2 received no EBS recovery point in a day: the copies of "
+        "the daily backups are missing, so a recovery from Hyderabad would be stale.",
+        (
+            "Check the primary vault's copy jobs: `aws backup list-copy-jobs --by-state FAILED "
+            "--region ap-south-1` (the copy-failed alarm of the primary vault says the same).",
+            "If no backup ran at all, check the backup plan's jobs in ap-south-1 first.",
+            "Check that ap-south-2 is enabled and the DR vault's key allows the backup role.",
+        ),
+    ),
     "ContainerInsights node_cpu_utilization": Signal(
         "Cluster nodes busy (CPU)",
         "The nodes' average CPU stayed high for 15 minutes; new pods may wait for capacity.",

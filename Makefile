@@ -14,7 +14,7 @@ PACK_CONFIG ?=
 QUIET ?=
 NO_CACHE ?=
 
-.PHONY: help setup compile alignment-tools preview access access-docs test lint types unit bench docs clean timed-lint timed-types timed-unit
+.PHONY: help setup compile alignment-tools preview preflight access access-docs test lint types unit bench docs clean timed-lint timed-types timed-unit
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ preview: setup ## Offline preview of STACK (default prod) through the real polic
 
 access: setup ## Evaluate who can do what in STACK (default prod) with a real IAM engine.
 	@$(call tool_exit,$(PY) -m tools.access --stack $(STACK),tools.access,a cell decided against intent)
+
+preflight: setup ## Read-only checks of the target account (current AWS credentials) before a first up of STACK.
+	@$(call tool_exit,$(PY) -m tools.preflight --stack $(STACK),tools.preflight,something a first up needs is missing)
 
 access-docs: setup ## Regenerate the intended-access tables of docs/access.md (prod and dev).
 	$(PY) -m tools.access --stack prod --write-docs

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]  # no stubs in the lock
+import jsonschema
 import pytest
 
 from components.lab.api import LabApi, LabApiArgs, start_execution_template

@@ -50,6 +50,14 @@ __all__ = [
 ROOT: Final = Path(__file__).resolve().parents[1]
 CENSUS_JSON: Final = ROOT / "policies" / "census.json"
 STACKS: Final = ("prod", "dev")
+HEALTHOMICS_ELSEWHERE: Final = (
+    ("aws:region", "us-east-1"),
+    ("genomics:primaryRegion", "us-east-1"),
+    ("genomics:drRegion", "us-west-2"),
+    ("genomics:allowedRegions", '["us-east-1","us-west-2"]'),
+    ("genomics:healthomicsEnabled", "true"),
+)
+"""Prod's settings in a region pair that offers HealthOmics, to render its resource types."""
 
 CATEGORY_WORDS: Final[Mapping[str, frozenset[str]]] = {
     "encryption": frozenset(
@@ -252,8 +260,12 @@ def present_types(root: Path = ROOT) -> list[str]:
     from tools.preview.stack_config import load_stack_config
 
     found: set[str] = set()
-    for stack in STACKS:
-        run = run_program(root, "genomics", stack, load_stack_config(root, stack))
+    configs = [(stack, load_stack_config(root, stack)) for stack in STACKS]
+    # HealthOmics is off in prod (not offered in India) but the program can build it where it
+    # is offered; its types belong to the census all the same.
+    configs.append(("prod", {**load_stack_config(root, "prod"), **dict(HEALTHOMICS_ELSEWHERE)}))
+    for stack, config in configs:
+        run = run_program(root, "genomics", stack, config)
         found.update(r.type for r in run.resources if r.custom and not r.type.startswith("pulumi:"))
     return sorted(found)
 

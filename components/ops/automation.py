@@ -147,7 +147,8 @@ def _restore_policy() -> PolicyDocument:
                 "kms:ReEncryptFrom",
                 "kms:ReEncryptTo",
             ),
-            resources=("*",),
+            # Keys only (never aliases), and only when EC2 calls KMS for a restored volume.
+            resources=("arn:aws:kms:*:*:key/*",),
             conditions=(Condition("StringLike", "kms:ViaService", "ec2.*.amazonaws.com"),),
         ),
     )

@@ -16,6 +16,7 @@ from policies.registry import all_rules
 from tests.support.stack import rendered
 from tools.census import (
     CENSUS_JSON,
+    HEALTHOMICS_ELSEWHERE,
     Input,
     categories,
     census_rows,
@@ -28,11 +29,13 @@ pytestmark = pytest.mark.policy
 
 
 def _present_types() -> list[str]:
+    """As `tools.census.present_types`: prod, dev, and prod with HealthOmics where offered."""
+    views = [rendered("prod"), rendered("dev"), rendered("prod", HEALTHOMICS_ELSEWHERE)]
     return sorted(
         {
             r.type
-            for stack in ("prod", "dev")
-            for r in rendered(stack).resources
+            for view in views
+            for r in view.resources
             if r.custom and not r.type.startswith("pulumi:")
         }
     )

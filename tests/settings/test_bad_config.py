@@ -471,7 +471,12 @@ def test_several_cross_key_problems_are_reported_together() -> None:
 
 def test_storage_gateway_needs_its_domain_join() -> None:
     """An activation key without the Active Directory join names each missing join key."""
-    error = _error({"storageGatewayActivationKey": "ABCDE-12345-FGHIJ-67890-KLMNO"})
+    with pytest.raises(SettingsError) as raised:
+        load_settings(
+            {**BASE, "storageGatewayActivationKey": "ABCDE-12345-FGHIJ-67890-KLMNO"},
+            secret_keys={"storageGatewayActivationKey"},
+        )
+    error = raised.value
     assert sorted(p.key for p in error.problems) == [
         "storageGatewayAdDomain",
         "storageGatewayAdPasswordSecretArn",

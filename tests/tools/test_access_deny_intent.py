@@ -161,7 +161,6 @@ def _widen_to_bucket(sid: str) -> Callable[[Any], object]:
         ("transfer-tagger-policy", "TagDataObjects", "object-tagger", "tag: s3:PutObjectTagging"),
         ("lab-batch-job-policy", "ReadInputs", "lab-batch-job-role", "read: s3:GetObject"),
         ("lab-batch-job-policy", "WriteAlignedOutput", "lab-batch-job-role", "write: s3:PutObject"),
-        ("lab-omics-run-policy", "ReadInputs", "lab-omics-run-role", "read: s3:GetObject"),
     ],
 )
 def test_data_movement_roles_stay_inside_their_layout_prefix(

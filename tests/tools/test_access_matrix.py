@@ -45,6 +45,8 @@ def before_fixes(tmp_path_factory: pytest.TempPathFactory) -> StackDocuments:
     run, config = load_record(path)
     # The record predates the pipelines' job definitions, which retired this key.
     config.pop("genomics:batchAlignmentImage", None)
+    # It also predates the settings error for HealthOmics where AWS does not offer it.
+    config["genomics:healthomicsEnabled"] = "false"
     return collect(run, config)
 
 

@@ -185,6 +185,37 @@ def _schedules(stack: StackDocuments) -> Iterator[Cell]:
             True,
             f"schedule {schedule.outputs['name']}",
         )
+        dead_letters = (target.get("deadLetterConfig") or {}).get("arn")
+        if dead_letters:
+            yield Cell(
+                "platform role",
+                caller,
+                "send undelivered events",
+                short_arn(stack, str(dead_letters)),
+                (Check("sqs:SendMessage", str(dead_letters), {}),),
+                True,
+                f"schedule {schedule.outputs['name']}: its dead-letter queue",
+            )
+
+
+def _creation_templates(stack: StackDocuments) -> Iterator[Cell]:
+    """ECR assumes a template's custom role to create cache repositories under the key."""
+    template_type = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+    for template in stack.of_type(template_type):
+        role_arn = template.inputs.get("customRoleArn")
+        key = (template.inputs.get("encryptionConfigurations") or [{}])[0].get("kmsKey")
+        if not role_arn or not key:
+            continue
+        role = _role(stack, str(role_arn))
+        yield Cell(
+            "platform role",
+            role_session(stack, role, role.name),
+            "grant the key to new repositories",
+            short_arn(stack, str(key)),
+            (Check("kms:CreateGrant", str(key), {}),),
+            True,
+            "repository creation template: repositories encrypted under the platform key",
+        )
 
 
 def _table_arn(stack: StackDocuments, name: str) -> str:
@@ -536,6 +567,7 @@ def _lab_jobs(stack: StackDocuments, settings: StackSettings) -> Iterator[Cell]:
 
 def platform_role_cells(stack: StackDocuments, settings: StackSettings) -> Iterator[Cell]:
     """Cells for every service role the stack wires to a resource."""
+    yield from _creation_templates(stack)
     yield from _replication(stack)
     yield from _datasync(stack)
     yield from _schedules(stack)

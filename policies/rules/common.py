@@ -96,6 +96,28 @@ RESOURCE_POLICY_PROPS: Final[Mapping[str, str]] = {
 TRUST_POLICY_PROPS: Final[Mapping[str, str]] = {ROLE: "assumeRolePolicy"}
 """Roles and the input that holds their trust policy."""
 
+RESOURCE_POLICY_GUARDS: Final[tuple[str, ...]] = (
+    "aws:s3/bucketPolicy:BucketPolicy.policy",
+    "aws:sns/topicPolicy:TopicPolicy.policy",
+    "aws:sns/topic:Topic.policy",
+    "aws:sqs/queuePolicy:QueuePolicy.policy",
+    "aws:sqs/queue:Queue.policy",
+    "aws:efs/fileSystemPolicy:FileSystemPolicy.policy",
+    "aws:kms/key:Key.policy",
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy.policyDocument",
+    "aws:apigateway/restApi:RestApi.policy",
+    "aws:s3/bucket:Bucket.policy",
+)
+"""Census paths of the resource-policy documents the stack's types carry (rules' `guards`)."""
+
+POLICY_DOCUMENT_GUARDS: Final[tuple[str, ...]] = (
+    "aws:iam/rolePolicy:RolePolicy.policy",
+    "aws:iam/rolePolicy:RolePolicy.policy.**",
+    "aws:iam/role:Role.inlinePolicies[].policy",
+    *RESOURCE_POLICY_GUARDS,
+)
+"""Census paths of every identity- and resource-policy document (rules' `guards`)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Document:

@@ -14,6 +14,7 @@ from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Sev
 from policies.iam import Statement
 from policies.rules.common import (
     IDENTITY_POLICY_PROPS,
+    POLICY_DOCUMENT_GUARDS,
     RESOURCE_POLICY_PROPS,
     ROLE,
     documents_of,
@@ -62,21 +63,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="iam-condition-keys-match-actions",
-    guards=(
-        "aws:iam/rolePolicy:RolePolicy.policy",
-        "aws:iam/rolePolicy:RolePolicy.policy.**",
-        "aws:iam/role:Role.inlinePolicies[].policy",
-        "aws:s3/bucketPolicy:BucketPolicy.policy",
-        "aws:sns/topicPolicy:TopicPolicy.policy",
-        "aws:sns/topic:Topic.policy",
-        "aws:sqs/queuePolicy:QueuePolicy.policy",
-        "aws:sqs/queue:Queue.policy",
-        "aws:efs/fileSystemPolicy:FileSystemPolicy.policy",
-        "aws:kms/key:Key.policy",
-        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy.policyDocument",
-        "aws:apigateway/restApi:RestApi.policy",
-        "aws:s3/bucket:Bucket.policy",
-    ),
+    guards=POLICY_DOCUMENT_GUARDS,
     description="Policy statements use condition keys only with actions whose requests carry them.",
     severity=Severity.MEDIUM,
     enforcement=EnforcementLevel.MANDATORY,

@@ -16,6 +16,7 @@ from policies.conditions import exemption_weaknesses
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
 from policies.rules.common import (
     IDENTITY_POLICY_PROPS,
+    POLICY_DOCUMENT_GUARDS,
     RESOURCE_POLICY_PROPS,
     ROLE,
     documents_of,
@@ -37,21 +38,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="iam-deny-exemption-names-principals",
-    guards=(
-        "aws:iam/rolePolicy:RolePolicy.policy",
-        "aws:iam/rolePolicy:RolePolicy.policy.**",
-        "aws:iam/role:Role.inlinePolicies[].policy",
-        "aws:s3/bucketPolicy:BucketPolicy.policy",
-        "aws:sns/topicPolicy:TopicPolicy.policy",
-        "aws:sns/topic:Topic.policy",
-        "aws:sqs/queuePolicy:QueuePolicy.policy",
-        "aws:sqs/queue:Queue.policy",
-        "aws:efs/fileSystemPolicy:FileSystemPolicy.policy",
-        "aws:kms/key:Key.policy",
-        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy.policyDocument",
-        "aws:apigateway/restApi:RestApi.policy",
-        "aws:s3/bucket:Bucket.policy",
-    ),
+    guards=POLICY_DOCUMENT_GUARDS,
     description=(
         "A Deny that exempts principals through a negated aws:PrincipalArn or "
         "aws:PrincipalAccount condition names them, with no wildcard in the account or the "

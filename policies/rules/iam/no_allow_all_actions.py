@@ -8,6 +8,7 @@ from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Sev
 from policies.iam import covers_all_actions
 from policies.rules.common import (
     IDENTITY_POLICY_PROPS,
+    POLICY_DOCUMENT_GUARDS,
     RESOURCE_POLICY_PROPS,
     ROLE,
     documents_of,
@@ -35,21 +36,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="iam-policy-no-allow-all-actions",
-    guards=(
-        "aws:iam/rolePolicy:RolePolicy.policy",
-        "aws:iam/rolePolicy:RolePolicy.policy.**",
-        "aws:iam/role:Role.inlinePolicies[].policy",
-        "aws:s3/bucketPolicy:BucketPolicy.policy",
-        "aws:sns/topicPolicy:TopicPolicy.policy",
-        "aws:sns/topic:Topic.policy",
-        "aws:sqs/queuePolicy:QueuePolicy.policy",
-        "aws:sqs/queue:Queue.policy",
-        "aws:efs/fileSystemPolicy:FileSystemPolicy.policy",
-        "aws:kms/key:Key.policy",
-        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy.policyDocument",
-        "aws:apigateway/restApi:RestApi.policy",
-        "aws:s3/bucket:Bucket.policy",
-    ),
+    guards=POLICY_DOCUMENT_GUARDS,
     description='No IAM or resource policy statement allows Action "*" (or uses Allow+NotAction).',
     severity=Severity.CRITICAL,
     enforcement=EnforcementLevel.MANDATORY,

@@ -8,6 +8,7 @@ from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Sev
 from policies.iam import covers_service
 from policies.rules.common import (
     IDENTITY_POLICY_PROPS,
+    POLICY_DOCUMENT_GUARDS,
     RESOURCE_POLICY_PROPS,
     ROLE,
     documents_of,
@@ -33,21 +34,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="iam-s3-no-wildcard-data-actions",
-    guards=(
-        "aws:iam/rolePolicy:RolePolicy.policy",
-        "aws:iam/rolePolicy:RolePolicy.policy.**",
-        "aws:iam/role:Role.inlinePolicies[].policy",
-        "aws:s3/bucketPolicy:BucketPolicy.policy",
-        "aws:sns/topicPolicy:TopicPolicy.policy",
-        "aws:sns/topic:Topic.policy",
-        "aws:sqs/queuePolicy:QueuePolicy.policy",
-        "aws:sqs/queue:Queue.policy",
-        "aws:efs/fileSystemPolicy:FileSystemPolicy.policy",
-        "aws:kms/key:Key.policy",
-        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy.policyDocument",
-        "aws:apigateway/restApi:RestApi.policy",
-        "aws:s3/bucket:Bucket.policy",
-    ),
+    guards=POLICY_DOCUMENT_GUARDS,
     description="No policy allows `s3:*` or `*` on data-lake buckets and objects.",
     severity=Severity.HIGH,
     enforcement=EnforcementLevel.MANDATORY,

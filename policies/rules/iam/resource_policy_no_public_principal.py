@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from policies.conditions import restricting_keys
 from policies.framework import EnforcementLevel, ResourceRule, ResourceView, Severity
 from policies.iam import is_public_principal
-from policies.rules.common import RESOURCE_POLICY_PROPS, documents_of
+from policies.rules.common import RESOURCE_POLICY_GUARDS, RESOURCE_POLICY_PROPS, documents_of
 
 __all__ = ["RULE"]
 
@@ -30,18 +30,7 @@ def _check(resource: ResourceView) -> Iterator[str]:
 
 RULE = ResourceRule(
     name="iam-resource-policy-no-public-principal",
-    guards=(
-        "aws:s3/bucketPolicy:BucketPolicy.policy",
-        "aws:sns/topicPolicy:TopicPolicy.policy",
-        "aws:sns/topic:Topic.policy",
-        "aws:sqs/queuePolicy:QueuePolicy.policy",
-        "aws:sqs/queue:Queue.policy",
-        "aws:efs/fileSystemPolicy:FileSystemPolicy.policy",
-        "aws:kms/key:Key.policy",
-        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy.policyDocument",
-        "aws:apigateway/restApi:RestApi.policy",
-        "aws:s3/bucket:Bucket.policy",
-    ),
+    guards=RESOURCE_POLICY_GUARDS,
     description=(
         'Resource policies never allow Principal "*" without a condition that restricts the '
         "caller to our accounts, organisation, sources or VPC endpoints."

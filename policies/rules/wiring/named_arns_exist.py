@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policies.framework import EnforcementLevel, Severity, StackRule, StackView
-from policies.rules.common import matches_any
+from policies.rules.common import POLICY_DOCUMENT_GUARDS, matches_any
 from policies.rules.wiring.references import (
     CONFIG_PROPERTIES,
     Inventory,
@@ -75,19 +75,7 @@ RULES = (
     StackRule(
         name="iam-policy-principals-exist",
         guards=(
-            "aws:iam/rolePolicy:RolePolicy.policy",
-            "aws:iam/rolePolicy:RolePolicy.policy.**",
-            "aws:iam/role:Role.inlinePolicies[].policy",
-            "aws:s3/bucketPolicy:BucketPolicy.policy",
-            "aws:sns/topicPolicy:TopicPolicy.policy",
-            "aws:sns/topic:Topic.policy",
-            "aws:sqs/queuePolicy:QueuePolicy.policy",
-            "aws:sqs/queue:Queue.policy",
-            "aws:efs/fileSystemPolicy:FileSystemPolicy.policy",
-            "aws:kms/key:Key.policy",
-            "aws:cloudwatch/logResourcePolicy:LogResourcePolicy.policyDocument",
-            "aws:apigateway/restApi:RestApi.policy",
-            "aws:s3/bucket:Bucket.policy",
+            *POLICY_DOCUMENT_GUARDS,
             "aws:iam/role:Role.assumeRolePolicy",
             "aws:iam/role:Role.assumeRolePolicy.**",
         ),
@@ -108,21 +96,7 @@ RULES = (
     ),
     StackRule(
         name="iam-policy-resources-exist",
-        guards=(
-            "aws:iam/rolePolicy:RolePolicy.policy",
-            "aws:iam/rolePolicy:RolePolicy.policy.**",
-            "aws:iam/role:Role.inlinePolicies[].policy",
-            "aws:s3/bucketPolicy:BucketPolicy.policy",
-            "aws:sns/topicPolicy:TopicPolicy.policy",
-            "aws:sns/topic:Topic.policy",
-            "aws:sqs/queuePolicy:QueuePolicy.policy",
-            "aws:sqs/queue:Queue.policy",
-            "aws:efs/fileSystemPolicy:FileSystemPolicy.policy",
-            "aws:kms/key:Key.policy",
-            "aws:cloudwatch/logResourcePolicy:LogResourcePolicy.policyDocument",
-            "aws:apigateway/restApi:RestApi.policy",
-            "aws:s3/bucket:Bucket.policy",
-        ),
+        guards=POLICY_DOCUMENT_GUARDS,
         description=(
             "Every own-account bucket, table, KMS key or alias, topic, queue, role or user that "
             "a policy names as Resource or in a condition is one the stack creates."

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from settings.errors import SettingsError, SettingsProblem
-from settings.loader import CONFIG_NAMESPACE, load_settings, settings_from_pulumi_config
+from settings.loader import (
+    CONFIG_NAMESPACE,
+    load_settings,
+    settings_from_config,
+    settings_from_pulumi_config,
+)
 from settings.model import (
     NodeGroupSettings,
     ResearchGroupSettings,
@@ -18,5 +23,6 @@ __all__ = [
     "SettingsProblem",
     "StackSettings",
     "load_settings",
+    "settings_from_config",
     "settings_from_pulumi_config",
 ]

@@ -18,6 +18,7 @@ __all__ = [
     "config_keys",
     "is_secret_field",
     "load_settings",
+    "settings_from_config",
     "settings_from_pulumi_config",
 ]
 
@@ -180,6 +181,20 @@ def load_settings(
     if problems:
         raise SettingsError(problems, CONFIG_NAMESPACE)
     return settings
+
+
+def settings_from_config(config: Mapping[str, str]) -> StackSettings:
+    """The settings of a stack config as the CLI hands it over (`namespace:key` → text),
+    for tools that read a stack file or a preview record instead of a running program."""
+    prefix = f"{CONFIG_NAMESPACE}:"
+    return load_settings(
+        {
+            key.removeprefix(prefix): value
+            for key, value in config.items()
+            if key.startswith(prefix)
+        },
+        aws_region=config.get("aws:region"),
+    )
 
 
 def settings_from_pulumi_config() -> StackSettings:

@@ -161,13 +161,12 @@ def run_checks(
 
 def _reserved_and_cluster(stack: str) -> tuple[StackSettings, int, str]:
     """The stack's settings, its functions' reserved concurrency and its cluster's name."""
-    from settings import load_settings
+    from settings import settings_from_config
     from tools.preview.program import run_program
     from tools.preview.stack_config import load_project, load_stack_config
 
     config = load_stack_config(ROOT, stack)
-    raw = {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith("genomics:")}
-    settings = load_settings(raw, aws_region=config.get("aws:region"))
+    settings = settings_from_config(config)
     run = run_program(ROOT, load_project(ROOT).name, stack, config)
     reserved = sum(
         int(r.inputs.get("reservedConcurrentExecutions", 0) or 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-from settings import StackSettings, load_settings
+from settings import StackSettings, settings_from_config
 from tools.preview.program import ProgramRun, run_program
 from tools.preview.stack_config import load_project, load_stack_config
 
@@ -21,7 +21,5 @@ def render_stacks() -> dict[str, tuple[StackSettings, ProgramRun]]:
     rendered = {}
     for stack in STACKS:
         config = load_stack_config(ROOT, stack)
-        raw = {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith("genomics:")}
-        settings = load_settings(raw, aws_region=config.get("aws:region"))
-        rendered[stack] = (settings, run_program(ROOT, project, stack, config))
+        rendered[stack] = (settings_from_config(config), run_program(ROOT, project, stack, config))
     return rendered

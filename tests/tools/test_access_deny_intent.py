@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
+from settings import settings_from_config
 from tools.access.__main__ import load_stack
 from tools.access.deny_intent import FOREIGN_ACCOUNT, SOURCELESS_SERVICES
 from tools.access.docs import ACCESS_MD
-from tools.access.evaluate import decide, generate, settings_of
+from tools.access.evaluate import decide, generate
 from tools.access.matrix import Cell
 from tools.access.stack import StackDocuments
 
@@ -30,7 +31,7 @@ _RESTORES = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForR
 def prod() -> tuple[StackDocuments, list[Cell]]:
     """The prod stack as `make preview` renders it, and every cell of its matrix."""
     stack = load_stack("prod", None)
-    return stack, generate(stack, settings_of(stack.config))
+    return stack, generate(stack, settings_from_config(stack.config))
 
 
 def _statement(document: Any, sid: str) -> Any:

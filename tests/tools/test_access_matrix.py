@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
+from settings import settings_from_config
 from tests.support.stack import rendered_run, stack_config
 from tools.access.docs import ACCESS_MD, render_block
-from tools.access.evaluate import Outcome, decide, generate, settings_of
+from tools.access.evaluate import Outcome, decide, generate
 from tools.access.matrix import Cell
 from tools.access.report import reads_by_group
 from tools.access.stack import StackDocuments, collect
@@ -33,7 +34,7 @@ def decided(request: pytest.FixtureRequest) -> tuple[str, StackDocuments, list[O
     """The stack rendered as `make preview` renders it (`make access`'s `load_stack`, from the
     session's shared run), every cell decided."""
     stack = collect(rendered_run(request.param), stack_config(request.param))
-    return request.param, stack, decide(stack, generate(stack, settings_of(stack.config)))
+    return request.param, stack, decide(stack, generate(stack, settings_from_config(stack.config)))
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def before_fixes(tmp_path_factory: pytest.TempPathFactory) -> StackDocuments:
 
 
 def _cells(stack: StackDocuments, keep: Callable[[Cell], bool]) -> list[Cell]:
-    return [c for c in generate(stack, settings_of(stack.config)) if keep(c)]
+    return [c for c in generate(stack, settings_from_config(stack.config)) if keep(c)]
 
 
 def _one(outcomes: Sequence[Outcome], label: str, operation: str, target: str) -> Outcome:
@@ -84,7 +85,7 @@ def test_each_research_group_reads_exactly_its_settings(
 ) -> None:
     """Per session, the readable projects and classifications are the group's settings."""
     _, stack, outcomes = decided
-    settings = settings_of(stack.config)
+    settings = settings_from_config(stack.config)
     expected = {
         f"{group.name} [{project}]": {project: sorted(group.classifications)}
         for group in settings.research_groups

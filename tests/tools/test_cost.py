@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from settings import StackSettings, load_settings
+from settings import StackSettings, settings_from_config
 from tests.support.stack import rendered
 from tools.cost import (
     COST_MD,
@@ -27,8 +27,7 @@ PROD = SCENARIOS[0]
 
 def _settings(stack: str, **overrides: str) -> StackSettings:
     config = load_stack_config(ROOT, stack)
-    raw = {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith("genomics:")}
-    return load_settings({**raw, **overrides}, aws_region=config.get("aws:region"))
+    return settings_from_config({**config, **{f"genomics:{k}": v for k, v in overrides.items()}})
 
 
 def _table() -> dict[str, dict[str, float]]:

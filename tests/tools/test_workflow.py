@@ -96,13 +96,10 @@ def _stack_jobs(jobs: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
 
 
 def _settings(stack: str) -> Any:
-    from settings.loader import CONFIG_NAMESPACE, load_settings
+    from settings import settings_from_config
     from tools.preview.stack_config import load_stack_config
 
-    config = load_stack_config(ROOT, stack)
-    prefix = f"{CONFIG_NAMESPACE}:"
-    raw = {k.removeprefix(prefix): v for k, v in config.items() if k.startswith(prefix)}
-    return load_settings(raw, aws_region=config.get("aws:region"))
+    return settings_from_config(load_stack_config(ROOT, stack))
 
 
 def test_every_job_that_reaches_a_stack_runs_on_that_stacks_runner() -> None:

@@ -14,10 +14,11 @@ import sys
 import time
 from pathlib import Path
 
+from settings import settings_from_config
 from settings.errors import SettingsError
 from tools.access.docs import ACCESS_MD, render_block, replace_block
 from tools.access.engine import EngineError
-from tools.access.evaluate import decide, generate, settings_of
+from tools.access.evaluate import decide, generate
 from tools.access.report import reads_by_group, render_mismatches, render_table, rows, write_json
 from tools.access.stack import StackDocuments, collect
 from tools.preview.program import run_program
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         stack = load_stack(args.stack, args.record)
-        cells = generate(stack, settings_of(stack.config))
+        cells = generate(stack, settings_from_config(stack.config))
         if args.write_docs:
             text = ACCESS_MD.read_text(encoding="utf-8")
             ACCESS_MD.write_text(

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from settings.loader import load_settings
 from settings.model import StackSettings
 from tools.access.deny_intent import deny_intent_cells
 from tools.access.engine import Decision, Request, evaluate
@@ -14,7 +13,7 @@ from tools.access.matrix import Cell, function_cells, research_cells, service_ce
 from tools.access.platform_roles import platform_role_cells
 from tools.access.stack import StackDocuments
 
-__all__ = ["Outcome", "decide", "generate", "settings_of"]
+__all__ = ["Outcome", "decide", "generate"]
 
 
 @dataclass(frozen=True)
@@ -30,14 +29,6 @@ class Outcome:
     @property
     def as_intended(self) -> bool:
         return self.allowed == self.cell.intended
-
-
-def settings_of(config: Mapping[str, str]) -> StackSettings:
-    """The typed settings of a recorded stack config."""
-    return load_settings(
-        {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith("genomics:")},
-        aws_region=config.get("aws:region"),
-    )
 
 
 def generate(stack: StackDocuments, settings: StackSettings) -> list[Cell]:

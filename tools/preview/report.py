@@ -165,7 +165,8 @@ def render_policy_report(pack: PackInfo, violations: Sequence[Violation]) -> str
                     lines.append(f"  [{severity}] {first.policy}  {_short(first.urn)}")
                 else:
                     detail = _cause(first)
-                    named = ", ".join(_short(v.urn) for v in same[:_EXAMPLES])
+                    # Sorted: registration order varies between runs, the report must not.
+                    named = ", ".join(sorted(_short(v.urn) for v in same)[:_EXAMPLES])
                     more = f" and {len(same) - _EXAMPLES} more" if len(same) > _EXAMPLES else ""
                     lines.append(
                         f"  [{severity}] {first.policy}  ×{len(same)} resources: {named}{more}"

@@ -23,15 +23,10 @@ def prod_stack() -> Registered:
     return _record("prod")
 
 
-OMICS_REGION_OVERRIDES = HEALTHOMICS_ELSEWHERE
-"""Prod's settings moved to a region pair that offers HealthOmics (India does not), so the
-workflow registration can be rendered and checked; prod itself leaves HealthOmics off."""
-
-
 @pytest.fixture(scope="session")
 def omics_stack() -> Registered:
     """Every registration of prod's program with HealthOmics enabled where it is offered."""
-    return rendered("prod", OMICS_REGION_OVERRIDES)
+    return rendered("prod", HEALTHOMICS_ELSEWHERE)
 
 
 @pytest.fixture(scope="session")

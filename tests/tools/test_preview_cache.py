@@ -78,6 +78,9 @@ def test_a_stored_report_is_the_fresh_report(
     assert sorted(fresh[1]) == sorted(again[1])
     assert _in_any_order(fresh[2]) == _in_any_order(again[2])
     assert fresh[2]["policy"]["violations"]
+    # The program's message and outputs are printed from the store as from the run.
+    assert "  warning: the bad fixture is insecure on purpose" in again[1]
+    assert any(line.startswith("  researcherRoleName  ") for line in again[1])
     assert [fresh[2]["_t"]["source"], stored[2]["_t"]["source"]] == ["run", "run"]
     assert again[2]["_t"]["source"] == "stored report (inputs unchanged)"
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from tools.preview.analyzer import PackInfo, PolicyInfo, Violation
+from tools.preview.analyzer import PackInfo, PolicyInfo, Violation, read_pack_config
 from tools.preview.program import ProgramMessage, ProgramRun, RecordedResource
 from tools.preview.replay import resource_from_record
 from tools.preview.report import PreviewResult, Timings, to_document
@@ -170,16 +170,17 @@ def _result_of(record: Mapping[str, Any], report: Mapping[str, Any]) -> PreviewR
         version=report["pack"]["version"],
         policies=tuple(PolicyInfo(**policy) for policy in report["pack"]["policies"]),
     )
+    run = _run_of(record)
     return PreviewResult(
         record["project"],
         record["stack"],
-        _run_of(record).resources,
+        run.resources,
         pack,
         [Violation(**violation) for violation in report["violations"]],
         config=dict(record["config"]),
         providers=[_provider(entry) for entry in record["providers"]],
-        messages=_run_of(record).messages,
-        outputs=_run_of(record).outputs,
+        messages=run.messages,
+        outputs=run.outputs,
     )
 
 
@@ -261,9 +262,7 @@ def preview_cached(
         return dataclasses.replace(stored, timings=timings)
     record = cache.record(keys)
     if record is not None:
-        pack_config: dict[str, Any] = {}
-        if pack_config_file is not None:
-            pack_config = json.loads(pack_config_file.read_text(encoding="utf-8"))
+        pack_config = read_pack_config(pack_config_file)
         run = _run_of(record)
         replayed = dataclasses.replace(
             analyze(run, pack_dir, dict(record["config"]), pack_config),
